@@ -1,0 +1,3 @@
+"""libdesk: library services platform for public libraries."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,40 @@
+"""The NinjaAPI behind /api/v1/, with libdesk's status-code conventions.
+
+201 when something is created, 200 otherwise; 409 {"decision": ...} when an action is refused;
+422 with the field errors for malformed input; 404 for anything the caller may not see,
+exactly as if it did not exist; 429 with Retry-After when rate-limited.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from libdesk.core.decisions import Refused
+from libdesk.library.api import router as library_router
+from libdesk.policies.api import router as policies_router
+
+api = NinjaAPI(
+    title="libdesk API",
+    version="1",
+    description=(
+        "The library's JSON API. Refusals answer 409 with the Decision that explains them, "
+        "in the caller's language (Accept-Language: en or fr)."
+    ),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    response = api.create_response(request, {"decision": exc.decision.as_json()}, status=exc.status)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+api.add_router("/policies", policies_router)
+api.add_router("/branches", library_router)

@@ -1,0 +1,34 @@
+"""Schemas shared by several routers, above all the Decision every refusal carries."""
+
+from typing import Literal
+
+from ninja import Schema
+
+
+class ClauseRef(Schema):
+    id: str
+    title: str
+
+
+class AlternativeOut(Schema, extra="allow"):
+    kind: Literal["other_branch", "other_format", "hold", "ill", "purchase", "referral"]
+    label: str
+
+
+class DecisionOut(Schema):
+    outcome: Literal["allowed", "refused", "overridden"]
+    code: str
+    clauses: list[ClauseRef]
+    reason: str
+    short_reason: str
+    staff_reason: str
+    alternatives: list[AlternativeOut]
+    ask_why_url: str
+
+
+class RefusalOut(Schema):
+    decision: DecisionOut
+
+
+class NotFoundOut(Schema):
+    detail: str

@@ -1,0 +1,44 @@
+"""The `libdesk` command: Django's management commands behind a short, readable help."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HELP = """\
+usage: libdesk COMMAND [options]
+
+Run a library:
+  run                 start every service in the foreground (web, background worker)
+  migrate             create or update the database tables
+  demo load           load the demo library (--reset erases the database first)
+
+Policies:
+  policies import FILE...           register policy documents (YAML)
+  policies reviewed NUMBER --date D record a board review without a new version
+  policies due [--within DAYS]      policies whose review has passed or is near
+  policies list                     policies in force
+
+Each command has its own help: libdesk COMMAND --help
+Every Django management command is also available: libdesk help --all
+
+Settings come from the environment: LIBDESK_DATA_DIR, LIBDESK_DATABASE_URL, LIBDESK_TIME_ZONE,
+LIBDESK_BIND, LIBDESK_HTTPS (see docs/configuration.md).
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libdesk.settings")
+    if len(argv) < 2 or argv[1:] in (["-h"], ["--help"], ["help"]):
+        sys.stdout.write(HELP)
+        return
+    if argv[1:] == ["help", "--all"]:
+        argv = argv[:2]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

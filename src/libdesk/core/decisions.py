@@ -1,0 +1,173 @@
+"""Decisions: the one value every service returns or raises when it grants or refuses.
+
+A decision carries a stable code, the policy clauses behind it, a plain-language reason for the
+patron and a fuller one for staff, and the alternatives on offer. Each door renders the same
+decision: the web as an HTML partial, the API as JSON (409 when refused), the kiosk as a screen
+message. Reasons are lazy translations, rendered in the caller's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+
+SHORT_REASON_LIMIT = 80
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+    OVERRIDDEN = "overridden"
+
+
+class AlternativeKind(StrEnum):
+    OTHER_BRANCH = "other_branch"
+    OTHER_FORMAT = "other_format"
+    HOLD = "hold"
+    ILL = "ill"
+    PURCHASE = "purchase"
+    REFERRAL = "referral"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What a decision code means: the clauses behind it and how to say it.
+
+    Texts may hold `{name}` placeholders filled from the decision's params when rendered.
+    """
+
+    code: str
+    clauses: tuple[str, ...]
+    reason: str | Promise
+    short_reason: str | Promise
+    staff_reason: str | Promise
+
+
+_REASONS: dict[str, Reason] = {}
+
+
+def register(reason: Reason) -> Reason:
+    """Add a decision code; each app registers its own codes at import time."""
+    if not reason.clauses:
+        raise ValueError(f"decision code {reason.code!r} names no policy clause")
+    existing = _REASONS.get(reason.code)
+    if existing is not None and existing != reason:
+        raise ValueError(f"decision code {reason.code!r} is registered twice")
+    _REASONS[reason.code] = reason
+    return reason
+
+
+def registered_reasons() -> dict[str, Reason]:
+    return dict(_REASONS)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Something the patron can do instead: another copy, a hold, a referral..."""
+
+    kind: AlternativeKind
+    label: str | Promise
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": str(self.kind), "label": str(self.label), **self.details}
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    code: str
+    alternatives: tuple[Alternative, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def allow(cls, code: str, **params: Any) -> Decision:
+        return cls._make(Outcome.ALLOWED, code, (), params)
+
+    @classmethod
+    def refuse(
+        cls, code: str, alternatives: tuple[Alternative, ...] = (), **params: Any
+    ) -> Decision:
+        return cls._make(Outcome.REFUSED, code, alternatives, params)
+
+    @classmethod
+    def override(cls, code: str, **params: Any) -> Decision:
+        return cls._make(Outcome.OVERRIDDEN, code, (), params)
+
+    @classmethod
+    def _make(cls, outcome: Outcome, code: str, alternatives: tuple, params: dict) -> Decision:
+        if code not in _REASONS:
+            raise LookupError(f"unknown decision code {code!r}: register it with a Reason")
+        return cls(outcome=outcome, code=code, alternatives=tuple(alternatives), params=params)
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome != Outcome.REFUSED
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        return _REASONS[self.code].clauses
+
+    def _text(self, text: str | Promise) -> str:
+        return str(text).format(**self.params) if self.params else str(text)
+
+    @property
+    def reason(self) -> str:
+        return self._text(_REASONS[self.code].reason)
+
+    @property
+    def short_reason(self) -> str:
+        text = self._text(_REASONS[self.code].short_reason)
+        return text if len(text) <= SHORT_REASON_LIMIT else text[: SHORT_REASON_LIMIT - 1] + "…"
+
+    @property
+    def staff_reason(self) -> str:
+        return self._text(_REASONS[self.code].staff_reason)
+
+    @property
+    def ask_why_url(self) -> str:
+        return ask_why_url(self.clauses[0])
+
+    def raise_if_refused(self) -> Decision:
+        if not self.allowed:
+            raise Refused(self)
+        return self
+
+    def as_json(self, language: str | None = None) -> dict[str, Any]:
+        """The API's rendering, in `language` (default: the active one)."""
+        from libdesk.policies.selectors import clause_titles
+
+        with translation.override(language or translation.get_language()):
+            titles = clause_titles(self.clauses, translation.get_language())
+            return {
+                "outcome": str(self.outcome),
+                "code": self.code,
+                "clauses": [{"id": cid, "title": titles[cid]} for cid in self.clauses],
+                "reason": self.reason,
+                "short_reason": self.short_reason,
+                "staff_reason": self.staff_reason,
+                "alternatives": [alt.as_json() for alt in self.alternatives],
+                "ask_why_url": self.ask_why_url,
+            }
+
+
+class Refused(Exception):
+    """Raised by a service when a decision refuses; every door knows how to render it."""
+
+    def __init__(self, decision: Decision, *, status: int = 409, retry_after: int | None = None):
+        super().__init__(decision.code)
+        self.decision = decision
+        self.status = status
+        self.retry_after = retry_after
+
+
+def ask_why_url(clause_id: str) -> str:
+    """The public page that explains a clause and takes a question about it."""
+    return f"{reverse('web:ask-why')}?{urlencode({'clause': clause_id})}"

@@ -1,0 +1,110 @@
+"""Loads the demo library through the same services a real library uses.
+
+Each capability adds its part of the demo here as it is built; the README lists what the
+demo holds. A database loaded this way is marked as a demo library.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import transaction
+
+from libdesk.accounts.models import Role, StaffUser
+from libdesk.library.models import Branch, Library, OpeningHours
+from libdesk.policies.documents import read_policy_file
+from libdesk.policies.models import Policy
+from libdesk.policies.services import register_policy
+
+POLICY_FILE = (
+    Path(__file__).resolve().parent.parent / "policies/documents/customer-service-OP-02-01-01.yaml"
+)
+DEMO_PASSWORD = "libdesk-demo"  # noqa: S105 - published on purpose; demo libraries stay local
+DEMO_STAFF = [
+    ("head", "Hana", "Head", Role.HEAD_LIBRARIAN),
+    ("librarian", "Luc", "Librarian", Role.LIBRARIAN),
+    ("clerk", "Chris", "Clerk", Role.CLERK),
+    ("privacy", "Priya", "Privacy", Role.PRIVACY_OFFICER),
+    ("admin", "Ada", "Admin", Role.ADMINISTRATOR),
+]
+WEEKDAYS, FRIDAY, SATURDAY = range(0, 4), 4, 5
+BRANCHES = [
+    {
+        "code": "MAIN",
+        "name": "Main",
+        "address": "24 Main Street South\nKenora, ON  P9N 1S7",
+        "phone": "807-467-2081",
+        "hours": [(d, time(10), time(20)) for d in WEEKDAYS]
+        + [(FRIDAY, time(10), time(17)), (SATURDAY, time(10), time(16))],
+    },
+    {
+        "code": "KEEW",
+        "name": "Keewatin",
+        "address": "221 Ottawa Street\nKeewatin, ON  P0X 1C0",
+        "phone": "807-547-2145",
+        "hours": [(d, time(13), time(19)) for d in (1, 3)]
+        + [(FRIDAY, time(10), time(15)), (SATURDAY, time(10), time(14))],
+    },
+]
+
+
+class DemoError(Exception):
+    pass
+
+
+def library_holds_data() -> bool:
+    return any(model.objects.exists() for model in (Library, Branch, Policy, StaffUser))
+
+
+def load_demo(*, reset: bool = False) -> None:
+    """Load the demo library; refuse a database that already holds a library unless `reset`."""
+    if library_holds_data():
+        if not reset:
+            raise DemoError(
+                "This database already holds a library. Use --reset to erase it and load the "
+                "demo library instead."
+            )
+        call_command("flush", interactive=False, verbosity=0)
+    with transaction.atomic():
+        Library.objects.create(
+            name="Kenora Public Library",
+            head_librarian_contact=(
+                "Ask at any branch desk, or write to the Head Librarian, Kenora Public Library, "
+                "24 Main Street South, Kenora, ON P9N 1S7."
+            ),
+            is_demo=True,
+        )
+        _load_branches()
+        register_policy(read_policy_file(POLICY_FILE))
+        _load_staff()
+
+
+def _load_branches() -> None:
+    for spec in BRANCHES:
+        branch = Branch.objects.create(
+            code=spec["code"], name=spec["name"], address=spec["address"], phone=spec["phone"]
+        )
+        OpeningHours.objects.bulk_create(
+            OpeningHours(branch=branch, weekday=day, opens=opens, closes=closes)
+            for day, opens, closes in spec["hours"]
+        )
+
+
+def _load_staff() -> None:
+    for username, first, last, role in DEMO_STAFF:
+        StaffUser.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            role=role,
+            is_staff=role == Role.ADMINISTRATOR,
+            is_superuser=role == Role.ADMINISTRATOR,
+        )
+
+
+def sign_ins() -> list[str]:
+    """Lines for `libdesk run` to print: who can sign in to the demo library, and how."""
+    return [f"staff {username} / {DEMO_PASSWORD}" for username, *_ in DEMO_STAFF]

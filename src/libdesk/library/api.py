@@ -1,0 +1,41 @@
+"""Branch reads for any caller: addresses and opening hours are public."""
+
+from datetime import time
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from libdesk.library import selectors
+
+router = Router(tags=["branches"])
+
+
+class HoursOut(Schema):
+    weekday: int
+    opens: time
+    closes: time
+
+
+class BranchOut(Schema):
+    code: str
+    name: str
+    address: str
+    phone: str
+    open_now: bool
+    hours: list[HoursOut]
+
+
+@router.get("", response=list[BranchOut], auth=None)
+def list_branches(request: HttpRequest) -> list[dict]:
+    """Every branch with its weekly hours (weekday 0 is Monday) and whether it is open now."""
+    return [
+        {
+            "code": b.code,
+            "name": b.name,
+            "address": b.address,
+            "phone": b.phone,
+            "open_now": selectors.open_status(b).open_now,
+            "hours": list(b.hours.all()),
+        }
+        for b in selectors.branches_with_hours()
+    ]

@@ -1,0 +1,53 @@
+"""Public reads about the library: branches, hours, whether a branch is open now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from libdesk.core import clock
+from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
+
+
+def the_library() -> Library | None:
+    return Library.objects.first()
+
+
+def branches_with_hours() -> QuerySet[Branch]:
+    return Branch.objects.prefetch_related(
+        Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+    )
+
+
+def upcoming_closures(days: int = 60) -> list[ClosedDay]:
+    today = clock.today()
+    return list(
+        ClosedDay.objects.filter(date__gte=today, date__lte=today + timedelta(days=days))
+        .select_related("branch")
+        .order_by("date")
+    )
+
+
+@dataclass(frozen=True)
+class OpenStatus:
+    open_now: bool
+    until: time | None  # closing time today when open
+    closed_today_for: str | None  # the closure's name when closed for a holiday
+
+
+def open_status(branch: Branch, moment: datetime | None = None) -> OpenStatus:
+    """Whether `branch` is open at `moment` (default now), in the library's time zone."""
+    local = (moment or clock.now()).astimezone(clock.library_zone())
+    closure = _closure_on(branch, local.date())
+    if closure is not None:
+        return OpenStatus(False, None, closure.name)
+    for period in branch.hours.all():
+        if period.weekday == local.weekday() and period.opens <= local.time() < period.closes:
+            return OpenStatus(True, period.closes, None)
+    return OpenStatus(False, None, None)
+
+
+def _closure_on(branch: Branch, day: date) -> ClosedDay | None:
+    return ClosedDay.objects.filter(Q(branch=branch) | Q(branch__isnull=True), date=day).first()

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from libdesk.api.api import api
+
+urlpatterns = [
+    path("", include("libdesk.web.urls")),
+    path("policies/", include("libdesk.policies.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/language/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PatronSignInForm(forms.Form):
+    card = forms.CharField(
+        label=_("Library card number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
+    )
+    pin = forms.CharField(
+        label=_("PIN"),
+        max_length=32,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    accounts_not_open_message = _(
+        "Online accounts are not open at this library yet. Staff at any branch can help you "
+        "with your account."
+    )
