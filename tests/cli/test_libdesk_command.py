@@ -1,0 +1,133 @@
+"""The `libdesk` console command as a library runs it: separate processes, a fresh data dir."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    """A migrated SQLite library with the demo loaded, made by the real commands."""
+    path = tmp_path_factory.mktemp("library")
+    libdesk(path, "migrate", "--no-input")
+    libdesk(path, "demo", "load")
+    return path
+
+
+def env_for(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBDESK_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["LIBDESK_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def libdesk(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "libdesk", *args],
+        env=env_for(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_help_lists_the_commands_a_library_needs(tmp_path):
+    output = libdesk(tmp_path, "--help").stdout
+    for command in ("run", "migrate", "demo load", "policies import", "policies due"):
+        assert command in output
+
+
+def test_policies_due_json_reports_the_demo_policy_overdue(data_dir):
+    due = json.loads(libdesk(data_dir, "policies", "due", "--json").stdout)
+    assert due[0]["number"] == "OP-02-01-01"
+    assert due[0]["next_review"] == "2023-11-27"
+    assert due[0]["days_overdue"] > 1000
+
+
+def test_demo_load_refuses_to_overwrite(data_dir):
+    result = libdesk(data_dir, "demo", "load", check=False)
+    assert result.returncode != 0
+    assert "already holds a library" in result.stderr
+
+
+def test_a_demo_library_is_never_served_beyond_loopback(data_dir):
+    result = libdesk(
+        data_dir, "run", "--bind", "0.0.0.0", "--web-port", str(free_port()), check=False
+    )
+    assert result.returncode != 0
+    assert "demo library" in result.stderr and "loopback only" in result.stderr
+
+
+def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_dir):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "libdesk", "run", "--web-port", str(port)],
+        env=env_for(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = wait_for_line(process, "Press Ctrl-C to stop.")
+        assert f"http://127.0.0.1:{port}/" in banner
+        assert "staff head / libdesk-demo" in banner
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+            assert "Kenora Public Library" in response.read().decode()
+        css = f"http://127.0.0.1:{port}/static/libdesk/css/libdesk.css"
+        with urllib.request.urlopen(css) as response:
+            assert response.headers["Content-Type"].startswith("text/css")
+        worker = children_of(process.pid)
+        assert len(worker) == 2  # web server and background worker
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "libdesk stopped." in out
+    assert all(not Path(f"/proc/{pid}").exists() for pid in worker)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1)
+
+
+def wait_for_line(process: subprocess.Popen, marker: str, timeout: float = 60) -> str:
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"never printed {marker!r}: {''.join(seen)} {process.stderr.read()}")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
