@@ -131,3 +131,24 @@ def children_of(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def test_a_fresh_install_runs_after_migrate_alone(tmp_path):
+    """`pip install .`, `libdesk migrate`, `libdesk run`: no demo, no collectstatic step."""
+    libdesk(tmp_path, "migrate", "--no-input")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "libdesk", "run", "--web-port", str(port)],
+        env=env_for(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert "no library set up yet" in wait_for_line(process, "Press Ctrl-C to stop.")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/") as response:  # noqa: S310
+            assert "No policy has been published yet." in response.read().decode()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert process.returncode == 0

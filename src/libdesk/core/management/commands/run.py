@@ -69,10 +69,8 @@ class Command(BaseCommand):
 
     def _check_can_serve(self, bind: str):
         library = the_library()
-        if library is None:
-            raise CommandError("No library is set up in this database: run `libdesk demo load`.")
         if not is_loopback(bind):
-            if library.is_demo:
+            if library is not None and library.is_demo:
                 raise CommandError(
                     f"This is a demo library, whose passwords are published; it is served on "
                     f"loopback only, not on {bind}."
@@ -93,9 +91,10 @@ class Command(BaseCommand):
                 break
             except OSError:
                 time.sleep(0.1)
-        self.stdout.write(f"libdesk is serving {library.name} at http://{host}:{port}/")
+        name = library.name if library else "libdesk (no library set up yet)"
+        self.stdout.write(f"libdesk is serving {name} at http://{host}:{port}/")
         self.stdout.write(f"Staff client: http://{host}:{port}/staff/")
-        if library.is_demo:
+        if library is not None and library.is_demo:
             self.stdout.write("Demo sign-ins: " + "; ".join(sign_ins()))
         self.stdout.write("Press Ctrl-C to stop.")
         self.stdout.flush()
