@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
+
 CHROMIUM = os.environ.get("LIBDESK_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REPO = Path(__file__).resolve().parent.parent
@@ -65,3 +66,65 @@ def policy_file() -> Path:
     from libdesk.demo.loader import POLICY_FILE
 
     return POLICY_FILE
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once_and_mail_stays_in_memory(settings):
+    """Background tasks run when enqueued; sent mail lands in django.core.mail.outbox."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+
+DEMO_PASSWORD = "libdesk-demo"
+AVERY, BEATRICE, JORDAN, SAM = "29000000000001", "29000000000002", "29000000000010", "29000000000011"
+PINS = {AVERY: "1234", BEATRICE: "2345", JORDAN: "1010", SAM: "1111"}
+
+
+@pytest.fixture
+def staff_client(demo_library):
+    """A browser session of a demo staff member signed in at a workstation."""
+    from django.test import Client
+
+    def sign_in(username: str = "clerk", workstation: str = "MAIN-DESK-1") -> Client:
+        client = Client()
+        response = client.post(
+            "/staff/sign-in/",
+            {"username": username, "password": DEMO_PASSWORD, "workstation": workstation},
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def staff_token(demo_library):
+    """A bearer token for a demo staff member, issued as `libdesk tokens create` does."""
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.api.tokens import issue_staff_token
+
+    def issue(username: str = "clerk", workstation: str = "MAIN-DESK-1") -> str:
+        staff = StaffUser.objects.get(username=username)
+        return issue_staff_token(staff, Workstation.objects.get(name=workstation)).bearer
+
+    return issue
+
+
+@pytest.fixture
+def patron_token(client, demo_library):
+    """A patron's bearer token, from POST /api/v1/auth/patron."""
+
+    def sign_in(card: str = AVERY) -> str:
+        response = client.post(
+            "/api/v1/auth/patron", {"patron_card": card, "pin": PINS[card]},
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+        return response.json()["token"]
+
+    return sign_in
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -19,6 +19,14 @@ Policies:
   policies due [--within DAYS]      policies whose review has passed or is near
   policies list                     policies in force
 
+People and access:
+  staff create USERNAME [--role R]  a staff account (the first administrator of a library)
+  tokens create USERNAME --workstation NAME
+                                    an API token for a staff client (shown once)
+  tokens list [USERNAME] | tokens revoke TOKEN_ID
+  audit verify                      check the audit log's hash chain
+  audit prune [--days N]            prune entries past the retention period
+
 Each command has its own help: libdesk COMMAND --help
 Every Django management command is also available: libdesk help --all
 

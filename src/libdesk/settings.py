@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "libdesk.accounts",
     "libdesk.library",
     "libdesk.policies",
+    "libdesk.audit",
+    "libdesk.patrons",
+    "libdesk.privacy",
     "libdesk.web",
     "libdesk.api",
     "libdesk.demo",
@@ -184,6 +187,19 @@ WHITENOISE_MAX_AGE = 3600
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# --- Mail: SMTP when LIBDESK_SMTP_HOST is set; otherwise files under <data dir>/mail -------
+DEFAULT_FROM_EMAIL = os.environ.get("LIBDESK_MAIL_FROM", "library@localhost")
+if os.environ.get("LIBDESK_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["LIBDESK_SMTP_HOST"]
+    EMAIL_PORT = _env_int("LIBDESK_SMTP_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("LIBDESK_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("LIBDESK_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = _env_flag("LIBDESK_SMTP_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+
 # --- Caches: per process; used for rate limits, never keyed by card numbers ----------------
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -194,6 +210,22 @@ LIBDESK = {
     "ANONYMOUS_FORM_WINDOW_SECONDS": _env_int("LIBDESK_ANONYMOUS_FORM_WINDOW_SECONDS", 600),
     # Policies whose next review falls within this many days are listed as due.
     "POLICY_REVIEW_WARNING_DAYS": _env_int("LIBDESK_POLICY_REVIEW_WARNING_DAYS", 90),
+    # Failed sign-ins or PIN checks before a channel locks, and for how long.
+    "LOCKOUT_THRESHOLD": _env_int("LIBDESK_LOCKOUT_THRESHOLD", 5),
+    "LOCKOUT_MINUTES": _env_int("LIBDESK_LOCKOUT_MINUTES", 15),
+    # Shortest PIN a patron may choose (digits only).
+    "PIN_MIN_LENGTH": _env_int("LIBDESK_PIN_MIN_LENGTH", 4),
+    # A guardian may see a child's loans, holds and fees until the child reaches this age.
+    "GUARDIAN_CUTOFF_AGE": _env_int("LIBDESK_GUARDIAN_CUTOFF_AGE", 16),
+    # A serving context ends after this many idle minutes.
+    "SERVING_IDLE_MINUTES": _env_int("LIBDESK_SERVING_IDLE_MINUTES", 10),
+    # Patron web sessions (often on public terminals) end after this many idle minutes.
+    "PATRON_SESSION_IDLE_MINUTES": _env_int("LIBDESK_PATRON_SESSION_IDLE_MINUTES", 15),
+    # Lifetimes of API tokens.
+    "PATRON_TOKEN_MINUTES": _env_int("LIBDESK_PATRON_TOKEN_MINUTES", 60),
+    "STAFF_TOKEN_DAYS": _env_int("LIBDESK_STAFF_TOKEN_DAYS", 90),
+    # Audit entries older than this are pruned (a checkpoint keeps the chain verifiable).
+    "AUDIT_RETENTION_DAYS": _env_int("LIBDESK_AUDIT_RETENTION_DAYS", 730),
 }
 
 LOGGING = {

@@ -6,6 +6,10 @@ from libdesk.api.api import api
 
 urlpatterns = [
     path("", include("libdesk.web.urls")),
+    path("", include("libdesk.patrons.urls")),
+    path("staff/", include("libdesk.accounts.urls")),
+    path("staff/questions/", include("libdesk.policies.question_urls")),
+    path("staff/audit/", include("libdesk.audit.urls")),
     path("policies/", include("libdesk.policies.urls")),
     path("api/v1/", api.urls),
     path("i18n/language/", set_language, name="set_language"),

@@ -9,7 +9,7 @@ from libdesk.core import clock
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"card": "29000000000001", "pin": "0000"}
+FORM = {"card": "29000000009999", "pin": "0000"}  # no such card: only the address limit applies
 
 
 def post_sign_in(client, address="192.0.2.10", **headers):

@@ -24,3 +24,17 @@ class StaffUser(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class Workstation(models.Model):
+    """A registered staff computer or API client; it fixes the branch staff act for."""
+
+    name = models.CharField(max_length=60, unique=True)
+    branch = models.ForeignKey("library.Branch", on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,9 +8,14 @@ exactly as if it did not exist; 429 with Retry-After when rate-limited.
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from libdesk.api.auth import router as auth_router
 from libdesk.core.decisions import Refused
 from libdesk.library.api import router as library_router
+from libdesk.patrons.api import router as patrons_router
+from libdesk.patrons.services import PatronError
 from libdesk.policies.api import router as policies_router
+from libdesk.privacy.access import AccessDenied
+from libdesk.privacy.api import router as serving_router
 
 api = NinjaAPI(
     title="libdesk API",
@@ -36,5 +41,19 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
+@api.exception_handler(AccessDenied)
+def forbidden(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": "Your role may not do this."}, status=403)
+
+
+@api.exception_handler(PatronError)
+def invalid_patron_input(request: HttpRequest, exc: PatronError) -> HttpResponse:
+    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/serving", serving_router)
+api.add_router("/", patrons_router)
 api.add_router("/policies", policies_router)
 api.add_router("/branches", library_router)

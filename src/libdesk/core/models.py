@@ -26,3 +26,24 @@ class RateLimitRule(Rule):
             "attempts": self.attempts,
             "minutes": self.window_seconds // 60,
         }
+
+
+class SignInLock(models.Model):
+    """Failed sign-ins for one account on one channel, and the lock they caused.
+
+    A subject is "staff:<id>" or "patron:<id>" (never a card number); channels are "online"
+    (web and API together) and "kiosk". Locking one channel never locks the others.
+    """
+
+    subject = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "channel"], name="sign_in_lock_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} on {self.channel}: {self.failures} failures"

@@ -6,16 +6,20 @@ demo holds. A database loaded this way is marked as a demo library.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from django.core.management import call_command
+
+from libdesk.core import clock
 from django.db import transaction
 
-from libdesk.accounts.models import Role, StaffUser
+from libdesk.accounts.models import Role, StaffUser, Workstation
 from libdesk.library.models import Branch, Library, OpeningHours
 from libdesk.policies.documents import read_policy_file
 from libdesk.policies.models import Policy
+from libdesk.patrons.models import Category, GuardianLink, Patron
+from libdesk.patrons.services import PatronDetails, register_patron
 from libdesk.policies.services import register_policy
 
 POLICY_FILE = (
@@ -29,6 +33,18 @@ DEMO_STAFF = [
     ("privacy", "Priya", "Privacy", Role.PRIVACY_OFFICER),
     ("admin", "Ada", "Admin", Role.ADMINISTRATOR),
 ]
+WORKSTATIONS = [("MAIN-DESK-1", "MAIN"), ("KEEW-DESK-1", "KEEW")]
+CARDS_VALID_TO = date(2030, 12, 31)
+# Invented people. (card, PIN, name, e-mail, category, language, birth date for a child)
+DEMO_PATRONS = [
+    ("29000000000001", "1234", "Avery Lindqvist", "avery@example.org", Category.ADULT, "en", None),
+    ("29000000000002", "2345", "Béatrice Ouellet", "beatrice@example.org", Category.ADULT, "fr",
+     None),
+    ("29000000000010", "1010", "Jordan Kakegamic", "jordan@example.org", Category.ADULT, "en",
+     None),
+    ("29000000000011", "1111", "Sam Kakegamic", "", Category.CHILD, "en", date(2016, 5, 1)),
+]
+GUARDIANS = [("29000000000010", "29000000000011")]
 WEEKDAYS, FRIDAY, SATURDAY = range(0, 4), 4, 5
 BRANCHES = [
     {
@@ -79,6 +95,8 @@ def load_demo(*, reset: bool = False) -> None:
         _load_branches()
         register_policy(read_policy_file(POLICY_FILE))
         _load_staff()
+        _load_workstations()
+        _load_patrons()
 
 
 def _load_branches() -> None:
@@ -105,6 +123,31 @@ def _load_staff() -> None:
         )
 
 
+def _load_workstations() -> None:
+    for name, branch in WORKSTATIONS:
+        Workstation.objects.create(name=name, branch=Branch.objects.get(code=branch))
+
+
+def _load_patrons() -> None:
+    clerk = StaffUser.objects.get(username="clerk")
+    desk = Workstation.objects.get(name="MAIN-DESK-1")
+    for card, pin, name, email, category, language, birth_date in DEMO_PATRONS:
+        register_patron(clerk, desk, PatronDetails(
+            name=name, card_number=card, category=category, home_branch="MAIN",
+            card_expires=CARDS_VALID_TO, email=email,
+            phone="" if email else "807-555-0111", language=language,
+            birth_date=birth_date, pin=pin,
+        ))
+    for guardian, child in GUARDIANS:
+        GuardianLink.objects.create(
+            guardian=Patron.objects.get(card_number=guardian),
+            child=Patron.objects.get(card_number=child),
+            linked_at=clock.now(),
+        )
+
+
 def sign_ins() -> list[str]:
     """Lines for `libdesk run` to print: who can sign in to the demo library, and how."""
-    return [f"staff {username} / {DEMO_PASSWORD}" for username, *_ in DEMO_STAFF]
+    staff = [f"staff {username} / {DEMO_PASSWORD}" for username, *_ in DEMO_STAFF]
+    patrons = [f"patron {card} / PIN {pin}" for card, pin, *_ in DEMO_PATRONS]
+    return staff + patrons

@@ -180,3 +180,55 @@ class Rule(models.Model):
     def rule_summary(self) -> str:
         """One line for the policy page's "rules under this clause" list."""
         return str(self)
+
+
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+
+
+class PolicyQuestion(models.Model):
+    """Someone asking why a policy exists. Confidential: only the Head Librarian, and the
+    librarians they share it with, ever see it (policy clause confidential-requests)."""
+
+    clause_id = models.CharField(max_length=120)
+    question = models.TextField()
+    language = models.CharField(max_length=2, default="en")
+    contact_email = models.EmailField(blank=True)
+    access_key_hash = models.CharField(max_length=64, unique=True)
+    asked_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
+    )
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "accounts.StaffUser", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"policy question {self.pk}"
+
+    @property
+    def time_to_answer(self):
+        return self.answered_at - self.asked_at if self.answered_at else None
+
+
+class PolicyQuestionShare(models.Model):
+    """The Head Librarian shared a question with a librarian, to answer it."""
+
+    question = models.ForeignKey(PolicyQuestion, on_delete=models.CASCADE, related_name="shares")
+    librarian = models.ForeignKey("accounts.StaffUser", on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey("accounts.StaffUser", on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "librarian"], name="question_shared_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"question {self.question_id} shared with {self.librarian_id}"

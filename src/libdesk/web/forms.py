@@ -22,7 +22,3 @@ class PatronSignInForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    accounts_not_open_message = _(
-        "Online accounts are not open at this library yet. Staff at any branch can help you "
-        "with your account."
-    )

@@ -1,6 +1,8 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from libdesk.accounts import views as staff_views
+from libdesk.patrons import account_views
+from libdesk.policies import question_views
 from libdesk.web import views
 
 app_name = "web"
@@ -9,8 +11,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("branches/", views.branches, name="branches"),
     path("ask-why/", views.ask_why, name="ask-why"),
-    path("account/sign-in/", views.patron_sign_in, name="patron-sign-in"),
+    path("ask-why/ask/", question_views.ask, name="ask-why-submit"),
+    path("ask-why/answer/<str:key>/", question_views.asker_view, name="ask-why-answer"),
+    path("account/sign-in/", account_views.sign_in, name="patron-sign-in"),
     path("staff/", views.staff_home, name="staff-home"),
-    path("staff/sign-in/", views.StaffSignInView.as_view(), name="staff-sign-in"),
-    path("staff/sign-out/", auth_views.LogoutView.as_view(), name="staff-sign-out"),
+    path("staff/sign-in/", staff_views.sign_in, name="staff-sign-in"),
+    path("staff/sign-out/", staff_views.sign_out, name="staff-sign-out"),
 ]

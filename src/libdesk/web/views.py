@@ -1,17 +1,16 @@
 """Public and staff pages of the web shell. Views fetch, call a service or selector, render."""
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET
 
+from libdesk.accounts.decorators import staff_required
+from libdesk.accounts.models import Role
 from libdesk.library import selectors as library_selectors
+from libdesk.policies import questions
 from libdesk.policies import selectors as policy_selectors
-from libdesk.web.decorators import rate_limited_form
-from libdesk.web.forms import PatronSignInForm
+from libdesk.policies.forms import AskWhyForm
 
 
 @require_GET
@@ -51,26 +50,22 @@ def ask_why(request: HttpRequest) -> HttpResponse:
     return render(request, "web/ask_why.html", {"clause": clause, "text": clause.in_language()})
 
 
-@rate_limited_form("patron-sign-in")
-def patron_sign_in(request: HttpRequest) -> HttpResponse:
-    """Sign-in shell: the form is here; patron accounts arrive with the people module."""
-    form = PatronSignInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.add_error(None, form.accounts_not_open_message)
-    return render(request, "web/patron_sign_in.html", {"form": form})
-
-
-@method_decorator(rate_limited_form("staff-sign-in"), name="dispatch")
-class StaffSignInView(auth_views.LoginView):
-    template_name = "web/staff_sign_in.html"
-    redirect_authenticated_user = True
-
-
-@login_required
+@staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
     within = settings.LIBDESK["POLICY_REVIEW_WARNING_DAYS"]
+    role = request.user.role
+    asked = []
+    if role in (Role.HEAD_LIBRARIAN, Role.LIBRARIAN):
+        asked = questions.queue(request.user, request.workstation).filter(status="open")
     return render(
         request,
         "web/staff_home.html",
-        {"reviews_due": policy_selectors.reviews_due(within), "within": within},
+        {
+            "reviews_due": policy_selectors.reviews_due(within),
+            "within": within,
+            "questions": asked,
+            "desk_role": role in (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN),
+            "is_admin": role == Role.ADMINISTRATOR,
+            "is_privacy_officer": role == Role.PRIVACY_OFFICER,
+        },
     )

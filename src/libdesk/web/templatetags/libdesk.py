@@ -21,3 +21,11 @@ def decision_clauses(decision: Decision) -> list[dict]:
     """Clause id, title in the page's language, and link, for each clause behind a decision."""
     titles = clause_titles(decision.clauses, get_language())
     return [{"id": cid, "title": titles[cid], "url": clause_url(cid)} for cid in decision.clauses]
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """A staff role code as the person reading the page would say it."""
+    from libdesk.accounts.models import Role
+
+    return str(Role(role).label) if role in Role.values else role

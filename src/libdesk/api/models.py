@@ -1,0 +1,40 @@
+"""API tokens, stored as hashes so no database dump or log reveals a usable one."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ApiToken(models.Model):
+    STAFF, PATRON = "staff", "patron"
+
+    public_id = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    kind = models.CharField(max_length=6, choices=[(STAFF, "staff"), (PATRON, "patron")])
+    staff = models.ForeignKey(
+        "accounts.StaffUser", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    workstation = models.ForeignKey(
+        "accounts.Workstation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patron = models.ForeignKey(
+        "patrons.Patron", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="staff", staff__isnull=False, workstation__isnull=False,
+                      patron__isnull=True)
+                    | Q(kind="patron", patron__isnull=False, staff__isnull=True)
+                ),
+                name="api_token_has_one_holder",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"token {self.public_id}"

@@ -1,0 +1,115 @@
+"""Issuing, checking and revoking API tokens.
+
+A token reads `ldk_<id>_<secret>`: the id finds the row, the secret is compared by hash in
+constant time. Only the hash is stored; the token itself is shown once, when issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from libdesk.api.models import ApiToken
+from libdesk.audit import services as audit
+from libdesk.audit.actors import Actor
+from libdesk.core import clock
+
+PREFIX = "ldk"
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: ApiToken
+    bearer: str
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _issue(**holder) -> Issued:
+    public_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(public_id=public_id, secret_hash=_hash(secret), **holder)
+    return Issued(token, f"{PREFIX}_{public_id}_{secret}")
+
+
+def issue_staff_token(staff, workstation) -> Issued:
+    now = clock.now()
+    with transaction.atomic():
+        issued = _issue(
+            kind=ApiToken.STAFF, staff=staff, workstation=workstation, created_at=now,
+            expires_at=now + timedelta(days=settings.LIBDESK["STAFF_TOKEN_DAYS"]),
+        )
+        audit.record(Actor.system("cli"), "token.issue", object_type="token",
+                     object_id=issued.token.public_id, reason="staff")
+    return issued
+
+
+def issue_patron_token(patron) -> Issued:
+    now = clock.now()
+    with transaction.atomic():
+        issued = _issue(
+            kind=ApiToken.PATRON, patron=patron, created_at=now,
+            expires_at=now + timedelta(minutes=settings.LIBDESK["PATRON_TOKEN_MINUTES"]),
+        )
+        audit.record(Actor.patron(patron.pk), "token.issue", object_type="token",
+                     object_id=issued.token.public_id, patron_id=patron.pk, reason="patron")
+    return issued
+
+
+def resolve(bearer: str, kind: str) -> ApiToken | None:
+    """The live token this bearer string stands for, or None."""
+    parts = bearer.split("_", 2)
+    if len(parts) != 3 or parts[0] != PREFIX:
+        return None
+    token = (
+        ApiToken.objects.select_related("staff", "workstation__branch", "patron")
+        .filter(public_id=parts[1], kind=kind, revoked_at__isnull=True, expires_at__gt=clock.now())
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
+        return None
+    if kind == ApiToken.STAFF and not (token.staff.is_active and token.workstation.active):
+        return None
+    if kind == ApiToken.PATRON and token.patron.card_lost_at:
+        return None
+    return token
+
+
+def revoke(token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+
+
+def revoke_all_for_staff(staff) -> int:
+    return ApiToken.objects.filter(staff=staff, revoked_at__isnull=True).update(
+        revoked_at=clock.now()
+    )
+
+
+class StaffBearer(HttpBearer):
+    """A staff token: the caller is a member of staff at the token's workstation."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = resolve(token, ApiToken.STAFF)
+        if found is not None:
+            request.api_token = found
+        return found
+
+
+class PatronBearer(HttpBearer):
+    """A patron token: the caller is that patron, reading their own account."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = resolve(token, ApiToken.PATRON)
+        if found is not None:
+            request.api_token = found
+        return found

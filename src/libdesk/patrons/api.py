@@ -1,0 +1,84 @@
+"""A patron's own account (`/me`), and the account of the patron a staff client is serving
+(`/patron`, with the X-Serving-Context header)."""
+
+from datetime import date, datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from libdesk.api.tokens import PatronBearer, StaffBearer
+from libdesk.audit.selectors import reads_of_patron
+from libdesk.patrons.models import Patron
+from libdesk.patrons.selectors import patron_profile
+from libdesk.privacy.purposes import Access
+from libdesk.privacy.services import active_serving_context, serving_access
+
+router = Router(tags=["patrons"])
+
+
+class ProfileOut(Schema):
+    patron_card: str
+    name: str
+    email: str
+    phone: str
+    language: str
+    card_expires: date
+
+
+class ServedProfileOut(ProfileOut):
+    category: str
+    home_branch: str
+    postal_address: str
+    minor_until: date | None
+
+
+class AccessLogEntryOut(Schema):
+    at: datetime
+    role: str
+    branch: str
+    data_kind: str
+
+
+def _profile(patron: Patron) -> dict:
+    return {
+        "patron_card": patron.card_number,
+        "name": patron.name,
+        "email": patron.email,
+        "phone": patron.phone,
+        "language": patron.language,
+        "card_expires": patron.card_expires,
+    }
+
+
+@router.get("/me", response=ProfileOut, auth=PatronBearer())
+def my_profile(request: HttpRequest) -> dict:
+    """The signed-in patron's own profile."""
+    return _profile(patron_profile(Access.own(request.api_token.patron_id)))
+
+
+@router.get("/me/access-log", response=list[AccessLogEntryOut], auth=PatronBearer())
+def my_access_log(request: HttpRequest) -> list[dict]:
+    """When, by which role and at which branch staff looked at my record."""
+    Access.own(request.api_token.patron_id).read("patron.access_log", "access_log")
+    return [
+        {"at": e.at, "role": e.actor_role, "branch": e.branch, "data_kind": e.data_kind}
+        for e in reads_of_patron(request.api_token.patron_id)[:200]
+    ]
+
+
+@router.get("/patron", response={200: ServedProfileOut}, auth=StaffBearer())
+def served_profile(request: HttpRequest) -> dict:
+    """The profile of the patron this staff client is serving (X-Serving-Context)."""
+    context = active_serving_context(
+        request.headers.get("X-Serving-Context", ""), request.api_token.staff
+    )
+    if context is None:
+        raise Http404
+    patron = patron_profile(serving_access(context))
+    return {
+        **_profile(patron),
+        "category": patron.category,
+        "home_branch": patron.home_branch.code,
+        "postal_address": patron.postal_address,
+        "minor_until": patron.minor_until,
+    }

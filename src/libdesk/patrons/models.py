@@ -1,0 +1,88 @@
+"""Patrons. Registration keeps as little as possible (PRIVACY.md): a name, one way to reach
+the patron, a card. A child's birth date is seen, never stored: only `minor_until`, the day
+the guardian exception ends."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    ADULT = "adult", _("Adult")
+    CHILD = "child", _("Child")
+    SENIOR = "senior", _("Senior")
+    ORGANIZATION = "organization", _("Organization")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
+class Patron(models.Model):
+    card_number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    postal_address = models.TextField(blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    home_branch = models.ForeignKey("library.Branch", on_delete=models.PROTECT, related_name="+")
+    card_expires = models.DateField()
+    card_lost_at = models.DateTimeField(null=True, blank=True)
+    minor_until = models.DateField(null=True, blank=True)
+    pin_hash = models.CharField(max_length=200, blank=True)
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone="") | ~Q(postal_address=""),
+                name="patron_has_a_contact",
+            ),
+            models.CheckConstraint(condition=~Q(card_number=""), name="patron_has_a_card"),
+        ]
+
+    def __str__(self) -> str:
+        return f"patron {self.pk}"
+
+    @property
+    def card_last4(self) -> str:
+        return self.card_number[-4:]
+
+    @property
+    def contact_channel(self) -> str:
+        return "email" if self.email else "phone" if self.phone else "post"
+
+
+class RetiredCard(models.Model):
+    """A card number that no longer works (replaced or lost), kept only as a keyed hash so a
+    scan of it can be recognised without the number being stored."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="retired_cards")
+    card_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=10, choices=[("lost", "lost"), ("replaced", "replaced")])
+    retired_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"retired card of patron {self.patron_id}"
+
+
+class GuardianLink(models.Model):
+    """A parent or guardian of a child patron, for the confidentiality exception."""
+
+    guardian = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="children_links")
+    child = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="guardian_links")
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "child"], name="guardian_link_once"),
+            models.CheckConstraint(
+                condition=~Q(guardian=models.F("child")), name="guardian_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"guardian {self.guardian_id} of {self.child_id}"

@@ -1,0 +1,64 @@
+"""Reads of patron data. Each takes an Access, checks the access table and writes the audit
+entry; without an Access there is nothing to read."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from libdesk.audit import services as audit
+from libdesk.audit.actors import Actor
+from libdesk.patrons.models import GuardianLink, Patron, RetiredCard
+from libdesk.privacy.access import Context, require
+from libdesk.privacy.purposes import Access
+
+
+def card_hash(card: str) -> str:
+    """Keyed hash of a card number, for retired cards: recognisable, not readable."""
+    return hmac.new(settings.SECRET_KEY.encode(), card.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def patron_by_card(card: str) -> Patron | None:
+    """Resolve a scanned card to its patron, for services; reveals nothing by itself."""
+    card = card.strip()
+    return Patron.objects.select_related("home_branch").filter(card_number=card).first() if card else None
+
+
+def retired_card_reason(card: str) -> str:
+    retired = RetiredCard.objects.filter(card_hash=card_hash(card)).first()
+    return {"lost": "reported lost", "replaced": "replaced by a new card"}.get(
+        retired.reason if retired else "", ""
+    )
+
+
+def patron_profile(access: Access) -> Patron:
+    """The patron's record (name, card, category, contact) for this access."""
+    access.read("patron.profile", "profile")
+    return Patron.objects.select_related("home_branch").get(pk=access.patron_id)
+
+
+def guardians_and_children(access: Access) -> tuple[list[Patron], list[Patron]]:
+    """The family links shown on an account page (names only)."""
+    access.read("patron.profile", "family")
+    links = GuardianLink.objects.filter(Q(guardian_id=access.patron_id) | Q(child_id=access.patron_id))
+    links = links.select_related("guardian", "child")
+    guardians = [link.guardian for link in links if link.child_id == access.patron_id]
+    children = [link.child for link in links if link.guardian_id == access.patron_id]
+    return guardians, children
+
+
+def search_directory(staff, workstation, *, name: str = "", limit: int = 20) -> QuerySet[Patron]:
+    """Find patrons by name at the desk. The search is audited (never its terms); opening one
+    of the results still needs a serving context with a recorded identity check."""
+    require(staff.role, "patron.directory", "search", Context.NONE)
+    words = name.split()
+    if not words:
+        return Patron.objects.none()
+    audit.record(Actor.staff(staff, workstation), "patron.search", object_type="directory")
+    query = Patron.objects.select_related("home_branch")
+    for word in words[:5]:
+        query = query.filter(name__icontains=word)
+    return query.order_by("name", "pk")[:limit]

@@ -1,0 +1,299 @@
+"""State changes for patrons. Each is atomic, checks the access table, and writes its audit
+entry (ids and codes, never the values changed)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from libdesk.audit import services as audit
+from libdesk.audit.actors import Actor
+from libdesk.core import clock, lockout
+from libdesk.library.models import Branch
+from libdesk.patrons.models import Category, GuardianLink, Language, Patron, RetiredCard
+from libdesk.patrons.selectors import card_hash, patron_by_card
+from libdesk.privacy.access import Context, require
+from libdesk.privacy.purposes import Access
+
+CARD_PATTERN = re.compile(r"^[0-9A-Za-z]{5,20}$")
+UNUSABLE_PIN = make_password(None)
+
+
+class PatronError(Exception):
+    """Input a service cannot accept, naming the field, so the door can show it there."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+class SignInFailed(Exception):  # noqa: N818
+    """Card or PIN not recognised. One message for every cause, so nothing is confirmed."""
+
+
+@dataclass
+class PatronDetails:
+    name: str
+    card_number: str
+    category: str
+    home_branch: str  # branch code
+    card_expires: date
+    email: str = ""
+    phone: str = ""
+    postal_address: str = ""
+    language: str = Language.ENGLISH
+    birth_date: date | None = None  # seen at registration for a child, never stored
+    pin: str = ""
+
+
+def minor_until_for(birth_date: date) -> date:
+    """The day a child reaches the guardian cutoff age; the birth date itself is dropped."""
+    years = settings.LIBDESK["GUARDIAN_CUTOFF_AGE"]
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:  # born on 29 February
+        return date(birth_date.year + years, 3, 1)
+
+
+def register_patron(staff, workstation, details: PatronDetails) -> Patron:
+    require(staff.role, "patron.profile", "create", Context.NONE)
+    _check_details(details)
+    with transaction.atomic():
+        try:
+            patron = Patron.objects.create(
+                card_number=details.card_number.strip(),
+                name=details.name.strip(),
+                email=details.email.strip(),
+                phone=details.phone.strip(),
+                postal_address=details.postal_address.strip(),
+                language=details.language,
+                category=details.category,
+                home_branch=_branch(details.home_branch),
+                card_expires=details.card_expires,
+                minor_until=minor_until_for(details.birth_date) if details.birth_date else None,
+                pin_hash=make_password(details.pin) if details.pin else "",
+                registered_at=clock.now(),
+            )
+        except IntegrityError as exc:
+            raise PatronError("card_number", "this card number is already in use") from exc
+        audit.record(
+            Actor.staff(staff, workstation), "patron.register", object_type="patron",
+            object_id=patron.pk, patron_id=patron.pk,
+        )
+    return patron
+
+
+def _check_details(details: PatronDetails) -> None:
+    if not details.name.strip():
+        raise PatronError("name", "a name is required")
+    _check_card_number(details.card_number)
+    if details.category not in Category.values:
+        raise PatronError("category", f"choose one of {', '.join(Category.values)}")
+    if details.language not in Language.values:
+        raise PatronError("language", "choose en or fr")
+    _check_contact(details.email, details.phone, details.postal_address)
+    if details.category == Category.CHILD and details.birth_date is None:
+        raise PatronError("birth_date", "a child's birth date is needed (only the guardian "
+                          "cutoff date is kept)")
+    if details.birth_date and details.birth_date > clock.today():
+        raise PatronError("birth_date", "the birth date is in the future")
+    if details.card_expires <= clock.today():
+        raise PatronError("card_expires", "the expiry date must be in the future")
+    if details.pin:
+        check_pin_rules(details.pin)
+    if patron_by_card(details.card_number) or RetiredCard.objects.filter(
+        card_hash=card_hash(details.card_number)
+    ).exists():
+        raise PatronError("card_number", "this card number is already in use")
+
+
+def _check_card_number(card: str) -> None:
+    if not CARD_PATTERN.match(card.strip()):
+        raise PatronError("card_number", "5 to 20 letters or digits")
+
+
+def _check_contact(email: str, phone: str, postal: str) -> None:
+    if not (email.strip() or phone.strip() or postal.strip()):
+        raise PatronError("email", "one way to reach the patron is needed: e-mail, phone or post")
+    if email.strip():
+        try:
+            validate_email(email.strip())
+        except ValidationError as exc:
+            raise PatronError("email", "not a valid e-mail address") from exc
+    if phone.strip() and not re.fullmatch(r"[0-9+()\-. ]{7,40}", phone.strip()):
+        raise PatronError("phone", "not a valid phone number")
+
+
+def _branch(code: str) -> Branch:
+    branch = Branch.objects.filter(code=code).first()
+    if branch is None:
+        raise PatronError("home_branch", f"no branch has the code {code!r}")
+    return branch
+
+
+def check_pin_rules(pin: str) -> None:
+    shortest = settings.LIBDESK["PIN_MIN_LENGTH"]
+    if not pin.isdigit() or not shortest <= len(pin) <= 12:
+        raise PatronError("pin", f"a PIN is {shortest} to 12 digits")
+
+
+def update_patron(access: Access, *, name: str, category: str, home_branch: str,
+                  email: str, phone: str, postal_address: str, language: str) -> Patron:
+    """Staff correct a patron's record in a serving context."""
+    access.change("patron.profile")
+    if not name.strip():
+        raise PatronError("name", "a name is required")
+    if category not in Category.values:
+        raise PatronError("category", f"choose one of {', '.join(Category.values)}")
+    _check_contact(email, phone, postal_address)
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+        patron.name, patron.category = name.strip(), category
+        patron.home_branch = _branch(home_branch)
+        _set_contact(patron, email, phone, postal_address, language)
+        patron.save()
+        audit.record(access.actor, "patron.update", object_type="patron", object_id=patron.pk,
+                     patron_id=patron.pk)
+    return patron
+
+
+def change_contact(access: Access, *, email: str, phone: str, postal_address: str,
+                   language: str) -> Patron:
+    """A patron (or staff serving them) changes contact details and preferred language."""
+    access.change("patron.contact")
+    _check_contact(email, phone, postal_address)
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+        _set_contact(patron, email, phone, postal_address, language)
+        patron.save()
+        audit.record(access.actor, "patron.contact.change", object_type="patron",
+                     object_id=patron.pk, patron_id=patron.pk)
+    return patron
+
+
+def _set_contact(patron: Patron, email: str, phone: str, postal: str, language: str) -> None:
+    if language not in Language.values:
+        raise PatronError("language", "choose en or fr")
+    patron.email, patron.phone = email.strip(), phone.strip()
+    patron.postal_address, patron.language = postal.strip(), language
+
+
+def renew_card(access: Access, new_expiry: date) -> Patron:
+    access.change("patron.card")
+    if new_expiry <= clock.today():
+        raise PatronError("card_expires", "the new expiry date must be in the future")
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+        patron.card_expires = new_expiry
+        patron.save(update_fields=["card_expires"])
+        audit.record(access.actor, "patron.card.renew", object_type="patron",
+                     object_id=patron.pk, patron_id=patron.pk)
+    return patron
+
+
+def report_lost_card(access: Access) -> Patron:
+    """The card stops working at once everywhere (desk, web, kiosks) until it is replaced."""
+    access.change("patron.card")
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+        patron.card_lost_at = clock.now()
+        patron.save(update_fields=["card_lost_at"])
+        audit.record(access.actor, "patron.card.lost", object_type="patron",
+                     object_id=patron.pk, patron_id=patron.pk)
+    return patron
+
+
+def replace_card(access: Access, new_card: str) -> Patron:
+    """Issue a new card number; the old one is kept only as a hash, marked lost or replaced."""
+    access.change("patron.card")
+    _check_card_number(new_card)
+    new_card = new_card.strip()
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+        if new_card == patron.card_number or patron_by_card(new_card) or RetiredCard.objects.filter(
+            card_hash=card_hash(new_card)
+        ).exists():
+            raise PatronError("card_number", "this card number is already in use")
+        RetiredCard.objects.create(
+            patron=patron, card_hash=card_hash(patron.card_number),
+            reason="lost" if patron.card_lost_at else "replaced", retired_at=clock.now(),
+        )
+        patron.card_number, patron.card_lost_at = new_card, None
+        patron.save(update_fields=["card_number", "card_lost_at"])
+        audit.record(access.actor, "patron.card.replace", object_type="patron",
+                     object_id=patron.pk, patron_id=patron.pk)
+    return patron
+
+
+def reset_pin(access: Access, new_pin: str) -> None:
+    """Staff set a new PIN for a patron they are serving; it also lifts any sign-in lock."""
+    access.change("patron.pin")
+    check_pin_rules(new_pin)
+    with transaction.atomic():
+        Patron.objects.filter(pk=access.patron_id).update(pin_hash=make_password(new_pin))
+        lockout.unlock(f"patron:{access.patron_id}")
+        audit.record(access.actor, "patron.pin.reset", object_type="patron",
+                     object_id=access.patron_id, patron_id=access.patron_id)
+
+
+def change_own_pin(access: Access, current_pin: str, new_pin: str) -> None:
+    access.change("patron.pin")
+    patron = Patron.objects.get(pk=access.patron_id)
+    if not current_pin or not check_password(current_pin, patron.pin_hash or UNUSABLE_PIN):
+        raise PatronError("current_pin", "the current PIN is not right")
+    check_pin_rules(new_pin)
+    with transaction.atomic():
+        Patron.objects.filter(pk=patron.pk).update(pin_hash=make_password(new_pin))
+        audit.record(access.actor, "patron.pin.change", object_type="patron",
+                     object_id=patron.pk, patron_id=patron.pk)
+
+
+def link_guardian(access: Access, guardian_card: str) -> GuardianLink:
+    """Record that the patron being served (a child) has this guardian."""
+    access.change("patron.guardians")
+    guardian = patron_by_card(guardian_card)
+    if guardian is None:
+        raise PatronError("guardian_card", "no patron has this card")
+    with transaction.atomic():
+        child = Patron.objects.select_for_update().get(pk=access.patron_id)
+        if child.category != Category.CHILD or child.minor_until is None:
+            raise PatronError("guardian_card", "only a child's record can have a guardian")
+        if guardian.pk == child.pk:
+            raise PatronError("guardian_card", "a patron cannot be their own guardian")
+        link, created = GuardianLink.objects.get_or_create(
+            guardian=guardian, child=child, defaults={"linked_at": clock.now()}
+        )
+        if created:
+            audit.record(access.actor, "patron.guardian.link", object_type="patron",
+                         object_id=guardian.pk, patron_id=child.pk)
+    return link
+
+
+def authenticate_patron(card: str, pin: str, channel: str = lockout.ONLINE) -> Patron:
+    """Card and PIN sign-in. Raises SignInFailed, or Refused (429) while the channel is locked.
+
+    A wrong PIN counts towards the lock on this channel only; an empty PIN never signs in.
+    """
+    patron = patron_by_card(card)
+    if patron is None:
+        check_password(pin or "x", UNUSABLE_PIN)  # same work as a real check: no timing clue
+        raise SignInFailed
+    subject = f"patron:{patron.pk}"
+    lockout.check_not_locked(subject, channel)
+    if not pin or not patron.pin_hash or not check_password(pin, patron.pin_hash):
+        lockout.record_failure(subject, channel)
+        raise SignInFailed
+    if patron.card_lost_at:
+        raise SignInFailed
+    lockout.record_success(subject, channel)
+    with transaction.atomic():
+        audit.record(Actor.patron(patron.pk), "patron.sign_in", object_type="patron",
+                     object_id=patron.pk, patron_id=patron.pk, reason=channel)
+    return patron

@@ -1,0 +1,105 @@
+"""The access table: role x resource x action x context -> allowed. Nothing else decides.
+
+Services and selectors consult it before they touch patron data; templates never do the
+deciding. Every cell not listed here is denied, and the tests walk the whole table.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from itertools import product
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    LIBRARIAN = "librarian"
+    HEAD_LIBRARIAN = "head_librarian"
+    PRIVACY_OFFICER = "privacy_officer"
+    ADMINISTRATOR = "administrator"
+    PATRON = "patron"
+    GUARDIAN = "guardian"
+    PUBLIC = "public"
+
+
+class Context(StrEnum):
+    NONE = "none"  # no particular patron
+    SERVING = "serving"  # a serving context opened on the card or a recorded identity check
+    GUARDIAN_AT_DESK = "guardian_at_desk"  # a serving context opened for a linked guardian
+    SELF = "self"  # the patron's own sign-in
+    GUARDIAN = "guardian"  # a guardian signed in to their own account, looking at a child
+    SHARED = "shared"  # a policy question the Head Librarian shared with this librarian
+
+
+RESOURCES = (
+    "patron.profile",
+    "patron.contact",
+    "patron.loans",
+    "patron.holds",
+    "patron.fees",
+    "patron.history",
+    "patron.access_log",
+    "patron.card",
+    "patron.pin",
+    "patron.guardians",
+    "patron.directory",
+    "serving_context",
+    "policy_question",
+    "audit_log",
+    "staff_accounts",
+)
+ACTIONS = ("read", "create", "change", "search", "answer", "share")
+
+DESK = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
+ACCOUNT = ("patron.profile", "patron.contact", "patron.loans", "patron.holds", "patron.fees")
+CHILD_ACCOUNT = ("patron.profile", "patron.loans", "patron.holds", "patron.fees")
+
+
+def _cells(roles, resources, actions, contexts) -> set[tuple[str, str, str, str]]:
+    return set(product(roles, resources, actions, contexts))
+
+
+ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
+    # At the desk, a patron's account opens only in a serving context.
+    _cells(DESK, ACCOUNT, ["read"], [Context.SERVING])
+    | _cells(DESK, ["patron.profile", "patron.contact", "patron.card", "patron.pin",
+                    "patron.guardians"], ["change"], [Context.SERVING])
+    # A linked guardian at the desk learns the child's loans, holds and fees, nothing else.
+    | _cells(DESK, CHILD_ACCOUNT, ["read"], [Context.GUARDIAN_AT_DESK])
+    | _cells(DESK, ["patron.profile"], ["create"], [Context.NONE])
+    | _cells(DESK, ["patron.directory"], ["search"], [Context.NONE])
+    | _cells(DESK, ["serving_context"], ["create"], [Context.NONE])
+    # Patrons see and manage only their own account.
+    | _cells([Role.PATRON], [*ACCOUNT, "patron.history", "patron.access_log"], ["read"],
+             [Context.SELF])
+    | _cells([Role.PATRON], ["patron.contact", "patron.pin", "patron.history"], ["change"],
+             [Context.SELF])
+    # Online, the guardian's own sign-in is the ID.
+    | _cells([Role.GUARDIAN], CHILD_ACCOUNT, ["read"], [Context.GUARDIAN])
+    # "Why does this policy exist?" questions: the Head Librarian, and librarians they share with.
+    | _cells([Role.PUBLIC, Role.PATRON], ["policy_question"], ["create"], [Context.NONE])
+    | _cells([Role.HEAD_LIBRARIAN], ["policy_question"], ["read", "answer", "share"],
+             [Context.NONE])
+    | _cells([Role.LIBRARIAN], ["policy_question"], ["read", "answer"], [Context.SHARED])
+    # Only the privacy officer reads the whole audit log.
+    | _cells([Role.PRIVACY_OFFICER], ["audit_log"], ["read"], [Context.NONE])
+    | _cells([Role.ADMINISTRATOR], ["staff_accounts"], ["read", "create", "change"],
+             [Context.NONE])
+)
+
+
+class AccessDenied(Exception):  # noqa: N818 - the name says what happened
+    """The role may not do this. Doors answer 403, or 404 where existence must not leak."""
+
+
+def allowed(role: str, resource: str, action: str, context: str) -> bool:
+    return (role, resource, action, context) in ALLOWED
+
+
+def require(role: str, resource: str, action: str, context: str) -> None:
+    if not allowed(role, resource, action, context):
+        raise AccessDenied(f"{role} may not {action} {resource} in context {context}")
+
+
+def role_may_ever(role: str, resource: str, action: str) -> bool:
+    """Whether any context lets this role do this: if not, the API answers 403."""
+    return any(r == role and res == resource and a == action for r, res, a, _ in ALLOWED)

@@ -1,0 +1,155 @@
+"""Opening and ending serving contexts: how staff come to see a patron's account."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from libdesk.audit import services as audit
+from libdesk.audit.actors import Actor
+from libdesk.core import clock
+from libdesk.core.decisions import Decision, Reason, Refused, register
+from libdesk.patrons.models import GuardianLink, Patron
+from libdesk.patrons.selectors import patron_by_card, retired_card_reason
+from libdesk.privacy.access import Context, require
+from libdesk.privacy.models import GUARDIAN_BASES, Basis, ServingContext
+from libdesk.privacy.purposes import Access
+
+register(
+    Reason(
+        code="card_not_valid",
+        clauses=("OP-02-01-01/confidentiality-loans",),
+        reason=_(
+            "This card was reported lost or has been replaced, so it cannot open an account. "
+            "The card holder can show ID at the desk to be served."
+        ),
+        short_reason=_("This card is no longer valid. Please see staff."),
+        staff_reason=_(
+            "The card scanned was {why}. Keep the card; find the patron by name and check their "
+            "identity before opening the account."
+        ),
+    )
+)
+register(
+    Reason(
+        code="guardian_exception_not_met",
+        clauses=("OP-02-01-01/confidentiality-loans",),
+        reason=_(
+            "A child's loans can be shown only to a parent or guardian on the child's record, "
+            "while the child is under the age set by the library."
+        ),
+        short_reason=_("Only a linked guardian of a young child may see this."),
+        staff_reason=_(
+            "The guardian exception does not apply: {why}. Do not disclose the child's account."
+        ),
+    )
+)
+
+
+class PatronNotFound(Exception):  # noqa: N818
+    """No patron has this card or id: the same answer whether or not one ever did."""
+
+
+def open_serving_context(
+    staff, workstation, *, basis: str, card: str = "", patron_id: int | None = None,
+    guardian: Patron | None = None, note: str = "",
+) -> ServingContext:
+    """Start serving one patron, on a recorded basis. Raises PatronNotFound or Refused."""
+    require(staff.role, "serving_context", "create", Context.NONE)
+    basis = Basis(basis)
+    patron = _patron_for(basis, card, patron_id)
+    if basis in GUARDIAN_BASES:
+        _check_guardian_exception(patron, guardian)
+    now = clock.now()
+    with transaction.atomic():
+        context = ServingContext.objects.create(
+            staff=staff, workstation=workstation, patron=patron, basis=basis,
+            guardian=guardian if basis in GUARDIAN_BASES else None,
+            note=note.strip()[:200], opened_at=now, last_used_at=now,
+        )
+        audit.record(
+            Actor.staff(staff, workstation), "serving.open", object_type="serving_context",
+            object_id=context.pk, patron_id=patron.pk, reason=basis,
+        )
+    return context
+
+
+def _patron_for(basis: Basis, card: str, patron_id: int | None) -> Patron:
+    if basis in (Basis.CARD_PRESENTED, Basis.GUARDIAN_WITH_CHILD_CARD) and not card:
+        raise ValueError("this basis needs the card that was presented")
+    if card:
+        patron = patron_by_card(card)
+        if patron is None:
+            why = retired_card_reason(card)
+            if why:
+                raise Refused(Decision.refuse("card_not_valid", why=why))
+            raise PatronNotFound
+        if patron.card_lost_at:
+            raise Refused(Decision.refuse("card_not_valid", why="reported lost"))
+        if patron_id is not None and patron.pk != patron_id:
+            raise PatronNotFound
+        return patron
+    patron = Patron.objects.filter(pk=patron_id).first() if patron_id else None
+    if patron is None:
+        raise PatronNotFound
+    return patron
+
+
+def _check_guardian_exception(child: Patron, guardian: Patron | None) -> None:
+    if guardian is None:
+        why = "no guardian was identified"
+    elif not GuardianLink.objects.filter(guardian=guardian, child=child).exists():
+        why = "this person is not linked to the child as a guardian"
+    elif child.minor_until is None or child.minor_until <= clock.today():
+        why = "the child has passed the guardian age limit"
+    else:
+        return
+    raise Refused(Decision.refuse("guardian_exception_not_met", why=why))
+
+
+def active_serving_context(context_id: object, staff) -> ServingContext | None:
+    """The context if it belongs to this member of staff and is still open; touching it keeps
+    it open. Anything else is None, so a door answers 404."""
+    idle = timedelta(minutes=settings.LIBDESK["SERVING_IDLE_MINUTES"])
+    now = clock.now()
+    try:
+        context_id = uuid.UUID(str(context_id))
+    except ValueError:
+        return None  # a malformed id is simply not found
+    context = (
+        ServingContext.objects.select_related("patron", "workstation__branch", "guardian")
+        .filter(pk=context_id, staff=staff, ended_at__isnull=True)
+        .first()
+    )
+    if context is None or context.last_used_at < now - idle:
+        return None
+    ServingContext.objects.filter(pk=context.pk).update(last_used_at=now)
+    return context
+
+
+def end_serving_context(context: ServingContext) -> None:
+    with transaction.atomic():
+        ServingContext.objects.filter(pk=context.pk, ended_at__isnull=True).update(
+            ended_at=clock.now()
+        )
+        audit.record(
+            Actor.staff(context.staff, context.workstation), "serving.end",
+            object_type="serving_context", object_id=context.pk, patron_id=context.patron_id,
+        )
+
+
+def serving_access(context: ServingContext) -> Access:
+    """What a serving context lets its member of staff read, for the selectors."""
+    in_guardian_mode = context.basis in GUARDIAN_BASES
+    return Access(
+        actor=Actor.staff(context.staff, context.workstation),
+        role=context.staff.role,
+        context=Context.GUARDIAN_AT_DESK if in_guardian_mode else Context.SERVING,
+        patron_id=context.patron_id,
+        basis=context.basis,
+        guardian_id=context.guardian_id if in_guardian_mode else None,
+    )

@@ -1,0 +1,63 @@
+"""The access table, walked cell by cell: every combination is checked, allowed and denied.
+
+The expected cells are written out here independently of the table, in plain words.
+"""
+
+from itertools import product
+
+import pytest
+
+from libdesk.privacy.access import ACTIONS, ALLOWED, RESOURCES, Context, Role, allowed
+
+DESK = {"clerk", "librarian", "head_librarian"}
+ACCOUNT = {"patron.profile", "patron.contact", "patron.loans", "patron.holds", "patron.fees"}
+
+EXPECTED = (
+    {(r, res, "read", "serving") for r in DESK for res in ACCOUNT}
+    | {(r, res, "change", "serving") for r in DESK for res in
+       ("patron.profile", "patron.contact", "patron.card", "patron.pin", "patron.guardians")}
+    | {(r, res, "read", "guardian_at_desk") for r in DESK for res in
+       ("patron.profile", "patron.loans", "patron.holds", "patron.fees")}
+    | {(r, "patron.profile", "create", "none") for r in DESK}
+    | {(r, "patron.directory", "search", "none") for r in DESK}
+    | {(r, "serving_context", "create", "none") for r in DESK}
+    | {("patron", res, "read", "self") for res in ACCOUNT | {"patron.history", "patron.access_log"}}
+    | {("patron", res, "change", "self") for res in ("patron.contact", "patron.pin", "patron.history")}
+    | {("guardian", res, "read", "guardian") for res in
+       ("patron.profile", "patron.loans", "patron.holds", "patron.fees")}
+    | {(r, "policy_question", "create", "none") for r in ("public", "patron")}
+    | {("head_librarian", "policy_question", a, "none") for a in ("read", "answer", "share")}
+    | {("librarian", "policy_question", a, "shared") for a in ("read", "answer")}
+    | {("privacy_officer", "audit_log", "read", "none")}
+    | {("administrator", "staff_accounts", a, "none") for a in ("read", "create", "change")}
+)
+
+ALL_CELLS = list(product([r.value for r in Role], RESOURCES, ACTIONS, [c.value for c in Context]))
+
+
+def test_the_table_is_exactly_the_expected_cells():
+    assert set(ALLOWED) == EXPECTED
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_cell_for_each_role(role):
+    for cell in (c for c in ALL_CELLS if c[0] == role):
+        assert allowed(*cell) == (cell in EXPECTED), cell
+
+
+def test_nobody_reads_a_patrons_loans_without_a_patron_context():
+    for role in Role:
+        assert not allowed(role, "patron.loans", "read", Context.NONE)
+
+
+def test_no_staff_role_reads_reading_history():
+    for role in ("clerk", "librarian", "head_librarian", "privacy_officer", "administrator"):
+        for context in Context:
+            assert not allowed(role, "patron.history", "read", context)
+
+
+def test_a_guardian_never_sees_a_childs_history_or_contact():
+    for resource in ("patron.history", "patron.contact"):
+        for context in Context:
+            assert not allowed("guardian", resource, "read", context)
+            assert not allowed("clerk", resource, "read", Context.GUARDIAN_AT_DESK)
