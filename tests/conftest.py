@@ -8,7 +8,6 @@ import pytest
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
-
 CHROMIUM = os.environ.get("LIBDESK_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REPO = Path(__file__).resolve().parent.parent
@@ -77,7 +76,12 @@ def _tasks_run_at_once_and_mail_stays_in_memory(settings):
 
 
 DEMO_PASSWORD = "libdesk-demo"
-AVERY, BEATRICE, JORDAN, SAM = "29000000000001", "29000000000002", "29000000000010", "29000000000011"
+AVERY, BEATRICE, JORDAN, SAM = (
+    "29000000000001",
+    "29000000000002",
+    "29000000000010",
+    "29000000000011",
+)
 PINS = {AVERY: "1234", BEATRICE: "2345", JORDAN: "1010", SAM: "1111"}
 
 
@@ -117,7 +121,8 @@ def patron_token(client, demo_library):
 
     def sign_in(card: str = AVERY) -> str:
         response = client.post(
-            "/api/v1/auth/patron", {"patron_card": card, "pin": PINS[card]},
+            "/api/v1/auth/patron",
+            {"patron_card": card, "pin": PINS[card]},
             content_type="application/json",
         )
         assert response.status_code == 201, response.content

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def post_sign_in(client, password=DEMO_PASSWORD, username="clerk", workstation="MAIN-DESK-1"):
-    return client.post("/staff/sign-in/", {"username": username, "password": password,
-                                           "workstation": workstation})
+    return client.post(
+        "/staff/sign-in/", {"username": username, "password": password, "workstation": workstation}
+    )
 
 
 def test_staff_sign_in_needs_a_workstation(client, demo_library):
@@ -77,19 +78,27 @@ def test_only_administrators_reach_the_staff_page(staff_client):
 
 def test_an_administrator_adds_and_re_roles_staff(staff_client):
     admin = staff_client("admin")
-    response = admin.post("/staff/people/", {
-        "username": "newhire", "first_name": "Noor", "last_name": "Hire", "role": "clerk",
-        "password": "a-long-temporary-pw",
-    })
+    response = admin.post(
+        "/staff/people/",
+        {
+            "username": "newhire",
+            "first_name": "Noor",
+            "last_name": "Hire",
+            "role": "clerk",
+            "password": "a-long-temporary-pw",
+        },
+    )
     assert response.status_code == 302
     newhire = StaffUser.objects.get(username="newhire")
     assert newhire.role == Role.CLERK and newhire.password.startswith("argon2")
     admin.post(f"/staff/people/{newhire.pk}/", {"action": "role", "role": "librarian"})
     newhire.refresh_from_db()
     assert newhire.role == Role.LIBRARIAN
-    assert list(AuditEntry.objects.filter(action__in=["staff.add", "staff.role"])
-                .values_list("action", "reason")) == [("staff.add", "clerk"),
-                                                      ("staff.role", "librarian")]
+    assert list(
+        AuditEntry.objects.filter(action__in=["staff.add", "staff.role"]).values_list(
+            "action", "reason"
+        )
+    ) == [("staff.add", "clerk"), ("staff.role", "librarian")]
 
 
 def test_disabling_staff_ends_their_sessions_and_tokens_at_once(staff_client, staff_token):
@@ -99,9 +108,12 @@ def test_disabling_staff_ends_their_sessions_and_tokens_at_once(staff_client, st
     clerk = StaffUser.objects.get(username="clerk")
     staff_client("admin").post(f"/staff/people/{clerk.pk}/", {"action": "disable"})
     assert clerk_browser.get("/staff/").status_code == 302
-    response = clerk_browser.post("/api/v1/serving", {"patron_card": "29000000000001",
-                                  "basis": "card_presented"}, content_type="application/json",
-                                  **bearer(token))
+    response = clerk_browser.post(
+        "/api/v1/serving",
+        {"patron_card": "29000000000001", "basis": "card_presented"},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 401
     assert post_sign_in(Client()).status_code == 200  # cannot sign in again
 

@@ -19,25 +19,36 @@ def test_a_patron_signs_in_and_reads_only_their_own_profile(client, patron_token
     response = client.get("/api/v1/me", **bearer(token))
     assert response.status_code == 200
     assert response.json() == {
-        "patron_card": AVERY, "name": "Avery Lindqvist", "email": "avery@example.org",
-        "phone": "", "language": "en", "card_expires": "2030-12-31",
+        "patron_card": AVERY,
+        "name": "Avery Lindqvist",
+        "email": "avery@example.org",
+        "phone": "",
+        "language": "en",
+        "card_expires": "2030-12-31",
     }
     assert client.get("/api/v1/me", **bearer(patron_token(BEATRICE))).json()["language"] == "fr"
 
 
 def test_sign_in_answers_201_with_an_expiry_and_401_for_a_wrong_or_empty_pin(client, demo_library):
     for pin in ("0000", ""):
-        response = client.post("/api/v1/auth/patron", {"patron_card": AVERY, "pin": pin},
-                               content_type="application/json")
+        response = client.post(
+            "/api/v1/auth/patron",
+            {"patron_card": AVERY, "pin": pin},
+            content_type="application/json",
+        )
         assert response.status_code == 401
-    response = client.post("/api/v1/auth/patron", {"patron_card": AVERY, "pin": "1234"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/patron",
+        {"patron_card": AVERY, "pin": "1234"},
+        content_type="application/json",
+    )
     assert response.status_code == 201 and response.json()["expires_at"]
 
 
 def test_malformed_sign_in_is_422(client, demo_library):
-    response = client.post("/api/v1/auth/patron", {"patron_card": AVERY},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/patron", {"patron_card": AVERY}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "body", "pin"]
 
@@ -72,14 +83,22 @@ def test_no_credentials_or_a_forged_token_is_401(client, demo_library):
 def test_a_patron_token_cannot_act_as_staff(client, patron_token):
     token = patron_token(AVERY)
     assert client.get("/api/v1/patron", **bearer(token)).status_code == 401
-    response = client.post("/api/v1/serving", {"patron_card": BEATRICE, "basis": "card_presented"},
-                           content_type="application/json", **bearer(token))
+    response = client.post(
+        "/api/v1/serving",
+        {"patron_card": BEATRICE, "basis": "card_presented"},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 401
 
 
 def open_context(client, token, card=AVERY, basis="card_presented", **extra):
-    return client.post("/api/v1/serving", {"patron_card": card, "basis": basis, **extra},
-                       content_type="application/json", **bearer(token))
+    return client.post(
+        "/api/v1/serving",
+        {"patron_card": card, "basis": basis, **extra},
+        content_type="application/json",
+        **bearer(token),
+    )
 
 
 def test_a_staff_client_reads_an_account_only_inside_a_serving_context(client, staff_token):
@@ -98,8 +117,10 @@ def test_a_staff_client_reads_an_account_only_inside_a_serving_context(client, s
 def test_a_context_belongs_to_the_staff_member_who_opened_it(client, staff_token):
     context_id = open_context(client, staff_token("clerk")).json()["id"]
     other = staff_token("librarian")
-    assert client.get("/api/v1/patron", HTTP_X_SERVING_CONTEXT=context_id,
-                      **bearer(other)).status_code == 404
+    assert (
+        client.get("/api/v1/patron", HTTP_X_SERVING_CONTEXT=context_id, **bearer(other)).status_code
+        == 404
+    )
 
 
 def test_serving_errors(client, staff_token):

@@ -49,6 +49,7 @@ def test_staff_sign_in_and_home_are_accessible(site, page):
     assert accessibility_violations(page) == []
     page.get_by_label("Username").fill("head")
     page.get_by_label("Password").fill("libdesk-demo")
+    page.get_by_label("Workstation").select_option("MAIN-DESK-1")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Policy reviews due").is_visible()

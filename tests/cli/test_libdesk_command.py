@@ -146,7 +146,7 @@ def test_a_fresh_install_runs_after_migrate_alone(tmp_path):
     )
     try:
         assert "no library set up yet" in wait_for_line(process, "Press Ctrl-C to stop.")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/") as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/") as response:
             assert "No policy has been published yet." in response.read().decode()
     finally:
         process.send_signal(signal.SIGTERM)

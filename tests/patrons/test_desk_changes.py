@@ -12,9 +12,18 @@ from tests.conftest import AVERY, SAM
 
 pytestmark = pytest.mark.django_db
 
-NEW = {"name": "Casey Mireault", "card_number": "29000000000099", "card_expires": "2029-01-31",
-       "category": "adult", "home_branch": "KEEW", "email": "casey@example.org", "phone": "",
-       "postal_address": "", "language": "fr", "pin": "9876"}
+NEW = {
+    "name": "Casey Mireault",
+    "card_number": "29000000000099",
+    "card_expires": "2029-01-31",
+    "category": "adult",
+    "home_branch": "KEEW",
+    "email": "casey@example.org",
+    "phone": "",
+    "postal_address": "",
+    "language": "fr",
+    "pin": "9876",
+}
 
 
 def serve(client, card):
@@ -43,13 +52,16 @@ def test_a_childs_birth_date_is_seen_and_only_the_cutoff_date_kept(staff_client)
     assert "birth" not in {f.name for f in Patron._meta.get_fields()}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"email": "", "phone": "", "postal_address": ""}, "one way to reach the patron is needed"),
-    ({"card_number": AVERY}, "this card number is already in use"),
-    ({"category": "child"}, "birth date is needed"),
-    ({"pin": "12"}, "a PIN is 4 to 12 digits"),
-    ({"phone": "call me", "email": ""}, "not a valid phone number"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"email": "", "phone": "", "postal_address": ""}, "one way to reach the patron is needed"),
+        ({"card_number": AVERY}, "this card number is already in use"),
+        ({"category": "child"}, "birth date is needed"),
+        ({"pin": "12"}, "a PIN is 4 to 12 digits"),
+        ({"phone": "call me", "email": ""}, "not a valid phone number"),
+    ],
+)
 def test_bad_registrations_say_what_is_wrong_and_store_nothing(staff_client, change, message):
     before = Patron.objects.count()
     response = staff_client("clerk").post("/staff/patrons/new/", {**NEW, **change})
@@ -61,12 +73,24 @@ def test_bad_registrations_say_what_is_wrong_and_store_nothing(staff_client, cha
 def test_editing_a_record(staff_client):
     clerk = staff_client("clerk")
     url = serve(clerk, AVERY)
-    clerk.post(url + "edit/", {"name": "Avery L. Lindqvist", "category": "senior",
-                               "home_branch": "KEEW", "email": "avery@example.org",
-                               "phone": "", "postal_address": "", "language": "en"})
+    clerk.post(
+        url + "edit/",
+        {
+            "name": "Avery L. Lindqvist",
+            "category": "senior",
+            "home_branch": "KEEW",
+            "email": "avery@example.org",
+            "phone": "",
+            "postal_address": "",
+            "language": "en",
+        },
+    )
     avery = Patron.objects.get(card_number=AVERY)
     assert (avery.name, avery.category, avery.home_branch.code) == (
-        "Avery L. Lindqvist", "senior", "KEEW")
+        "Avery L. Lindqvist",
+        "senior",
+        "KEEW",
+    )
     assert AuditEntry.objects.filter(action="patron.update", patron_id=avery.pk).exists()
 
 

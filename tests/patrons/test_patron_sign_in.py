@@ -20,8 +20,9 @@ def web_sign_in(client, card=AVERY, pin="1234"):
 
 
 def api_sign_in(client, card=AVERY, pin="1234"):
-    return client.post("/api/v1/auth/patron", {"patron_card": card, "pin": pin},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/patron", {"patron_card": card, "pin": pin}, content_type="application/json"
+    )
 
 
 def test_a_patron_signs_in_and_sees_their_own_account(client, demo_library):
@@ -40,7 +41,8 @@ def test_a_wrong_or_empty_pin_gets_one_plain_message(client, demo_library):
     with pytest.raises(SignInFailed):
         authenticate_patron(AVERY, "")
     assert "Card number or PIN not recognised." in unescape(
-        web_sign_in(client, card="29000000009999").content.decode())
+        web_sign_in(client, card="29000000009999").content.decode()
+    )
 
 
 def test_web_and_api_share_one_lockout_channel(demo_library):
@@ -91,8 +93,16 @@ def test_signing_out_clears_the_session(client, demo_library):
 
 def test_a_patron_changes_contact_and_language(client, demo_library):
     web_sign_in(client)
-    response = client.post("/account/", {"form": "contact", "email": "", "phone": "807-555-0199",
-                                         "postal_address": "", "language": "fr"})
+    response = client.post(
+        "/account/",
+        {
+            "form": "contact",
+            "email": "",
+            "phone": "807-555-0199",
+            "postal_address": "",
+            "language": "fr",
+        },
+    )
     assert response.status_code == 302
     assert response.cookies["libdesk_language"].value == "fr"
     avery = Patron.objects.get(card_number=AVERY)
@@ -102,8 +112,10 @@ def test_a_patron_changes_contact_and_language(client, demo_library):
 
 def test_a_patron_cannot_remove_every_way_to_reach_them(client, demo_library):
     web_sign_in(client)
-    page = client.post("/account/", {"form": "contact", "email": "", "phone": "",
-                                     "postal_address": "", "language": "en"})
+    page = client.post(
+        "/account/",
+        {"form": "contact", "email": "", "phone": "", "postal_address": "", "language": "en"},
+    )
     assert "one way to reach the patron is needed" in page.content.decode()
     assert Patron.objects.get(card_number=AVERY).email == "avery@example.org"
 

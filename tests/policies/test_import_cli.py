@@ -180,3 +180,15 @@ def test_due_lists_a_review_only_when_it_is_near(demo_library):
         run("reviewed", "OP-02-01-01", "--date", "2026-11-01")
         assert "No policy is due for review within 90 days" in run("due")
         assert "next review 2030-11-01 (due in 1434 days)" in run("due", "--within", "1500")
+
+
+def test_registering_and_reviewing_are_audited(policy_file):
+    from libdesk.audit.models import AuditEntry
+
+    run("import", str(policy_file))
+    with clock.travel_to(date(2026, 11, 28)):
+        run("reviewed", "OP-02-01-01", "--date", "2026-11-20", "--motion", "071-2026")
+    assert list(AuditEntry.objects.values_list("action", "object_id", "reason")) == [
+        ("policy.register", "OP-02-01-01 v1", ""),
+        ("policy.review", "OP-02-01-01 v1", "071-2026"),
+    ]

@@ -14,17 +14,34 @@ ACCOUNT = {"patron.profile", "patron.contact", "patron.loans", "patron.holds", "
 
 EXPECTED = (
     {(r, res, "read", "serving") for r in DESK for res in ACCOUNT}
-    | {(r, res, "change", "serving") for r in DESK for res in
-       ("patron.profile", "patron.contact", "patron.card", "patron.pin", "patron.guardians")}
-    | {(r, res, "read", "guardian_at_desk") for r in DESK for res in
-       ("patron.profile", "patron.loans", "patron.holds", "patron.fees")}
+    | {
+        (r, res, "change", "serving")
+        for r in DESK
+        for res in (
+            "patron.profile",
+            "patron.contact",
+            "patron.card",
+            "patron.pin",
+            "patron.guardians",
+        )
+    }
+    | {
+        (r, res, "read", "guardian_at_desk")
+        for r in DESK
+        for res in ("patron.profile", "patron.loans", "patron.holds", "patron.fees")
+    }
     | {(r, "patron.profile", "create", "none") for r in DESK}
     | {(r, "patron.directory", "search", "none") for r in DESK}
     | {(r, "serving_context", "create", "none") for r in DESK}
     | {("patron", res, "read", "self") for res in ACCOUNT | {"patron.history", "patron.access_log"}}
-    | {("patron", res, "change", "self") for res in ("patron.contact", "patron.pin", "patron.history")}
-    | {("guardian", res, "read", "guardian") for res in
-       ("patron.profile", "patron.loans", "patron.holds", "patron.fees")}
+    | {
+        ("patron", res, "change", "self")
+        for res in ("patron.contact", "patron.pin", "patron.history")
+    }
+    | {
+        ("guardian", res, "read", "guardian")
+        for res in ("patron.profile", "patron.loans", "patron.holds", "patron.fees")
+    }
     | {(r, "policy_question", "create", "none") for r in ("public", "patron")}
     | {("head_librarian", "policy_question", a, "none") for a in ("read", "answer", "share")}
     | {("librarian", "policy_question", a, "shared") for a in ("read", "answer")}

@@ -29,10 +29,16 @@ def test_scanning_a_card_opens_the_account_and_audits_the_read(staff_client):
     page = clerk.get(response["Location"]).content.decode()
     assert "Avery Lindqvist" in page and "avery@example.org" in page
     avery = Patron.objects.get(card_number=AVERY)
-    opened, read = AuditEntry.objects.filter(patron_id=avery.pk).exclude(
-        action="patron.register").order_by("seq")[:2]
+    opened, read = (
+        AuditEntry.objects.filter(patron_id=avery.pk)
+        .exclude(action="patron.register")
+        .order_by("seq")[:2]
+    )
     assert (opened.action, opened.reason, opened.workstation) == (
-        "serving.open", "card_presented", "MAIN-DESK-1")
+        "serving.open",
+        "card_presented",
+        "MAIN-DESK-1",
+    )
     assert (read.action, read.data_kind, read.actor_role) == ("patron.read", "profile", "clerk")
 
 
@@ -76,12 +82,19 @@ def test_finding_by_name_needs_a_recorded_identity_check(staff_client):
     assert "Avery Lindqvist" in page and "card ending 0001" in page
     assert "avery@example.org" not in page  # the result list shows no contact details
     avery = Patron.objects.get(card_number=AVERY)
-    missing_basis = clerk.post("/staff/desk/identity/", {"prefix": f"p{avery.pk}",
-                                                         f"p{avery.pk}-patron_id": avery.pk})
+    missing_basis = clerk.post(
+        "/staff/desk/identity/", {"prefix": f"p{avery.pk}", f"p{avery.pk}-patron_id": avery.pk}
+    )
     assert missing_basis["Location"] == "/staff/desk/" and not ServingContext.objects.exists()
-    response = clerk.post("/staff/desk/identity/", {
-        "prefix": f"p{avery.pk}", f"p{avery.pk}-patron_id": avery.pk,
-        f"p{avery.pk}-basis": "id_checked", f"p{avery.pk}-note": "driver's licence seen"})
+    response = clerk.post(
+        "/staff/desk/identity/",
+        {
+            "prefix": f"p{avery.pk}",
+            f"p{avery.pk}-patron_id": avery.pk,
+            f"p{avery.pk}-basis": "id_checked",
+            f"p{avery.pk}-note": "driver's licence seen",
+        },
+    )
     context = ServingContext.objects.get()
     assert response["Location"] == f"/staff/serving/{context.pk}/"
     assert (context.basis, context.note) == ("id_checked", "driver's licence seen")
@@ -97,8 +110,10 @@ def test_a_linked_guardian_with_the_childs_card_is_told_only_what_the_exception_
     staff_client,
 ):
     clerk = staff_client("clerk")
-    response = clerk.post("/staff/desk/guardian/", {
-        "child_card": SAM, "guardian_card": JORDAN, "basis": "guardian_with_child_card"})
+    response = clerk.post(
+        "/staff/desk/guardian/",
+        {"child_card": SAM, "guardian_card": JORDAN, "basis": "guardian_with_child_card"},
+    )
     page = unescape(clerk.get(response["Location"]).content.decode())
     assert "Guardian exception: Jordan Kakegamic" in page
     assert "807-555-0111" not in page  # the child's contact is not disclosed
@@ -110,8 +125,10 @@ def test_a_linked_guardian_with_the_childs_card_is_told_only_what_the_exception_
 
 def test_someone_not_linked_to_the_child_is_refused_with_the_clause(staff_client):
     clerk = staff_client("clerk")
-    response = clerk.post("/staff/desk/guardian/", {
-        "child_card": SAM, "guardian_card": AVERY, "basis": "guardian_with_child_card"})
+    response = clerk.post(
+        "/staff/desk/guardian/",
+        {"child_card": SAM, "guardian_card": AVERY, "basis": "guardian_with_child_card"},
+    )
     assert response.status_code == 409
     page = unescape(response.content.decode())
     assert "Your card is yours alone (OP-02-01-01/confidentiality-loans)" in page
@@ -121,6 +138,8 @@ def test_someone_not_linked_to_the_child_is_refused_with_the_clause(staff_client
 def test_the_exception_ends_when_the_child_passes_the_age_limit(staff_client):
     clerk = staff_client("clerk")
     with clock.travel_to(clock.now().replace(year=2032, month=5, day=2)):
-        response = clerk.post("/staff/desk/guardian/", {
-            "child_card": SAM, "guardian_card": JORDAN, "basis": "guardian_id_checked"})
+        response = clerk.post(
+            "/staff/desk/guardian/",
+            {"child_card": SAM, "guardian_card": JORDAN, "basis": "guardian_id_checked"},
+        )
     assert response.status_code == 409

@@ -17,7 +17,9 @@ def session_workstation(request: HttpRequest) -> Workstation | None:
     workstation_id = request.session.get(WORKSTATION_KEY)
     if workstation_id is None:
         return None
-    return Workstation.objects.select_related("branch").filter(pk=workstation_id, active=True).first()
+    return (
+        Workstation.objects.select_related("branch").filter(pk=workstation_id, active=True).first()
+    )
 
 
 def staff_required(roles: Iterable[str] | None = None) -> Callable:

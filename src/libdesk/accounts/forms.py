@@ -5,13 +5,21 @@ from libdesk.accounts.models import Role, StaffUser, Workstation
 
 
 class StaffSignInForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     workstation = forms.ModelChoiceField(
-        label=_("Workstation"), queryset=Workstation.objects.filter(active=True),
-        to_field_name="name", empty_label=_("Choose this computer's name"),
+        label=_("Workstation"),
+        queryset=Workstation.objects.filter(active=True),
+        to_field_name="name",
+        empty_label=_("Choose this computer's name"),
     )
 
 
@@ -20,8 +28,12 @@ class AddStaffForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    password = forms.CharField(label=_("Temporary password"), min_length=10, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("Temporary password"),
+        min_length=10,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]

@@ -12,7 +12,7 @@ from libdesk.core import lockout
 from libdesk.privacy.access import Context, require
 
 
-class StaffSignInFailed(Exception):  # noqa: N818
+class StaffSignInFailed(Exception):
     pass
 
 
@@ -29,22 +29,36 @@ def authenticate_staff(username: str, password: str, workstation: Workstation | 
         raise StaffSignInFailed
     lockout.record_success(subject, lockout.ONLINE)
     with transaction.atomic():
-        audit.record(Actor.staff(signed_in, workstation), "staff.sign_in",
-                     object_type="staff", object_id=signed_in.pk)
+        audit.record(
+            Actor.staff(signed_in, workstation),
+            "staff.sign_in",
+            object_type="staff",
+            object_id=signed_in.pk,
+        )
     return signed_in
 
 
-def add_staff(admin, workstation, *, username: str, first_name: str, last_name: str,
-              role: str, password: str) -> StaffUser:
+def add_staff(
+    admin, workstation, *, username: str, first_name: str, last_name: str, role: str, password: str
+) -> StaffUser:
     require(admin.role, "staff_accounts", "create", Context.NONE)
     with transaction.atomic():
         user = StaffUser.objects.create_user(
-            username=username, password=password, first_name=first_name,
-            last_name=last_name, role=Role(role),
-            is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR,
+            username=username,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            role=Role(role),
+            is_staff=role == Role.ADMINISTRATOR,
+            is_superuser=role == Role.ADMINISTRATOR,
         )
-        audit.record(Actor.staff(admin, workstation), "staff.add", object_type="staff",
-                     object_id=user.pk, reason=role)
+        audit.record(
+            Actor.staff(admin, workstation),
+            "staff.add",
+            object_type="staff",
+            object_id=user.pk,
+            reason=role,
+        )
     return user
 
 
@@ -54,8 +68,13 @@ def change_role(admin, workstation, user: StaffUser, role: str) -> StaffUser:
         user.role = Role(role)
         user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
         user.save(update_fields=["role", "is_staff", "is_superuser"])
-        audit.record(Actor.staff(admin, workstation), "staff.role", object_type="staff",
-                     object_id=user.pk, reason=role)
+        audit.record(
+            Actor.staff(admin, workstation),
+            "staff.role",
+            object_type="staff",
+            object_id=user.pk,
+            reason=role,
+        )
     return user
 
 
@@ -72,6 +91,10 @@ def set_active(admin, workstation, user: StaffUser, active: bool) -> StaffUser:
         user.save(update_fields=["is_active"])
         if not active:
             revoke_all_for_staff(user)
-        audit.record(Actor.staff(admin, workstation), "staff.enable" if active else "staff.disable",
-                     object_type="staff", object_id=user.pk)
+        audit.record(
+            Actor.staff(admin, workstation),
+            "staff.enable" if active else "staff.disable",
+            object_type="staff",
+            object_id=user.pk,
+        )
     return user

@@ -28,8 +28,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.authenticate_staff(data["username"], data["password"],
-                                               data["workstation"])
+            user = services.authenticate_staff(
+                data["username"], data["password"], data["workstation"]
+            )
         except Refused as refused:
             return render_refusal(request, refused)
         except services.StaffSignInFailed:
@@ -38,9 +39,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[WORKSTATION_KEY] = data["workstation"].pk
             response = redirect(next_url)
-            response.set_cookie(WORKSTATION_COOKIE, data["workstation"].name,
-                                max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                                secure=request.is_secure())
+            response.set_cookie(
+                WORKSTATION_COOKIE,
+                data["workstation"].name,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure(),
+            )
             return response
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
@@ -58,9 +64,15 @@ def people(request: HttpRequest) -> HttpResponse:
         services.add_staff(request.user, request.workstation, **form.cleaned_data)
         messages.success(request, _("Staff account added."))
         return redirect("accounts:people")
-    return render(request, "accounts/people.html", {
-        "form": form, "staff": StaffUser.objects.order_by("username"), "roles": Role.choices,
-    })
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "form": form,
+            "staff": StaffUser.objects.order_by("username"),
+            "roles": Role.choices,
+        },
+    )
 
 
 @staff_required(roles=[Role.ADMINISTRATOR])
@@ -73,7 +85,9 @@ def change_person(request: HttpRequest, user_id: int) -> HttpResponse:
     if action == "role":
         form = RoleForm(request.POST)
         if form.is_valid():
-            services.change_role(request.user, request.workstation, person, form.cleaned_data["role"])
+            services.change_role(
+                request.user, request.workstation, person, form.cleaned_data["role"]
+            )
             messages.success(request, _("Role changed."))
     elif action in {"disable", "enable"}:
         try:
@@ -81,6 +95,10 @@ def change_person(request: HttpRequest, user_id: int) -> HttpResponse:
         except ValueError:
             messages.error(request, _("You cannot disable your own account."))
         else:
-            messages.success(request, _("Account disabled: its sessions and tokens have ended.")
-                             if action == "disable" else _("Account enabled."))
+            messages.success(
+                request,
+                _("Account disabled: its sessions and tokens have ended.")
+                if action == "disable"
+                else _("Account enabled."),
+            )
     return redirect("accounts:people")

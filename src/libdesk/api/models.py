@@ -28,8 +28,12 @@ class ApiToken(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind="staff", staff__isnull=False, workstation__isnull=False,
-                      patron__isnull=True)
+                    Q(
+                        kind="staff",
+                        staff__isnull=False,
+                        workstation__isnull=False,
+                        patron__isnull=True,
+                    )
                     | Q(kind="patron", patron__isnull=False, staff__isnull=True)
                 ),
                 name="api_token_has_one_holder",

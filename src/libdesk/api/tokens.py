@@ -46,11 +46,19 @@ def issue_staff_token(staff, workstation) -> Issued:
     now = clock.now()
     with transaction.atomic():
         issued = _issue(
-            kind=ApiToken.STAFF, staff=staff, workstation=workstation, created_at=now,
+            kind=ApiToken.STAFF,
+            staff=staff,
+            workstation=workstation,
+            created_at=now,
             expires_at=now + timedelta(days=settings.LIBDESK["STAFF_TOKEN_DAYS"]),
         )
-        audit.record(Actor.system("cli"), "token.issue", object_type="token",
-                     object_id=issued.token.public_id, reason="staff")
+        audit.record(
+            Actor.system("cli"),
+            "token.issue",
+            object_type="token",
+            object_id=issued.token.public_id,
+            reason="staff",
+        )
     return issued
 
 
@@ -58,11 +66,19 @@ def issue_patron_token(patron) -> Issued:
     now = clock.now()
     with transaction.atomic():
         issued = _issue(
-            kind=ApiToken.PATRON, patron=patron, created_at=now,
+            kind=ApiToken.PATRON,
+            patron=patron,
+            created_at=now,
             expires_at=now + timedelta(minutes=settings.LIBDESK["PATRON_TOKEN_MINUTES"]),
         )
-        audit.record(Actor.patron(patron.pk), "token.issue", object_type="token",
-                     object_id=issued.token.public_id, patron_id=patron.pk, reason="patron")
+        audit.record(
+            Actor.patron(patron.pk),
+            "token.issue",
+            object_type="token",
+            object_id=issued.token.public_id,
+            patron_id=patron.pk,
+            reason="patron",
+        )
     return issued
 
 

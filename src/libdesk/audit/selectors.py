@@ -36,8 +36,12 @@ def search_log(
 
 def reads_of_patron(patron_id: int) -> QuerySet[AuditEntry]:
     """When, by which role and at which branch staff looked at this patron's record."""
-    return AuditEntry.objects.filter(
-        patron_id=patron_id, action__startswith="patron.read", actor_kind__in=[
-            ActorKind.STAFF, ActorKind.GUARDIAN, ActorKind.SYSTEM
-        ]
-    ).order_by("-seq").only("at", "actor_role", "branch", "data_kind", "actor_kind")
+    return (
+        AuditEntry.objects.filter(
+            patron_id=patron_id,
+            action__startswith="patron.read",
+            actor_kind__in=[ActorKind.STAFF, ActorKind.GUARDIAN, ActorKind.SYSTEM],
+        )
+        .order_by("-seq")
+        .only("at", "actor_role", "branch", "data_kind", "actor_kind")
+    )

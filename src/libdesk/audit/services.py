@@ -97,12 +97,16 @@ def verify() -> Verification:
     for entry in entries.iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             return Verification(
-                False, checked, f"entry {expected_seq} is missing (the next is {entry.seq})",
+                False,
+                checked,
+                f"entry {expected_seq} is missing (the next is {entry.seq})",
                 expected_seq,
             )
         if entry.prev_hash != expected_prev:
             return Verification(
-                False, checked, f"entry {entry.seq} does not follow the entry before it",
+                False,
+                checked,
+                f"entry {entry.seq} does not follow the entry before it",
                 entry.seq,
             )
         if entry_hash(entry) != entry.hash:
@@ -121,7 +125,9 @@ def verify() -> Verification:
 
 def prune(retention_days: int | None = None) -> int:
     """Delete entries past the retention period, keeping a checkpoint so the rest verifies."""
-    days = retention_days if retention_days is not None else settings.LIBDESK["AUDIT_RETENTION_DAYS"]
+    days = (
+        retention_days if retention_days is not None else settings.LIBDESK["AUDIT_RETENTION_DAYS"]
+    )
     cutoff = clock.now() - timedelta(days=days)
     with transaction.atomic():
         AuditHead.objects.select_for_update().get_or_create(pk=1)

@@ -17,10 +17,12 @@ class AuditSearchForm(forms.Form):
     action = forms.CharField(label=_("Action starts with"), required=False, max_length=60)
     actor_id = forms.CharField(label=_("Actor id"), required=False, max_length=64)
     patron_id = forms.IntegerField(label=_("Patron id"), required=False, min_value=1)
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 @staff_required(roles=[Role.PRIVACY_OFFICER])
@@ -34,6 +36,13 @@ def search(request: HttpRequest) -> HttpResponse:
     elif not form.is_bound:
         entries = list(selectors.search_log()[:PAGE])
     verification = services.verify() if request.GET.get("verify") else None
-    return render(request, "audit/search.html", {
-        "form": form, "entries": entries, "page": PAGE, "verification": verification,
-    })
+    return render(
+        request,
+        "audit/search.html",
+        {
+            "form": form,
+            "entries": entries,
+            "page": PAGE,
+            "verification": verification,
+        },
+    )

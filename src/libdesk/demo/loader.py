@@ -10,16 +10,15 @@ from datetime import date, time
 from pathlib import Path
 
 from django.core.management import call_command
-
-from libdesk.core import clock
 from django.db import transaction
 
 from libdesk.accounts.models import Role, StaffUser, Workstation
+from libdesk.core import clock
 from libdesk.library.models import Branch, Library, OpeningHours
-from libdesk.policies.documents import read_policy_file
-from libdesk.policies.models import Policy
 from libdesk.patrons.models import Category, GuardianLink, Patron
 from libdesk.patrons.services import PatronDetails, register_patron
+from libdesk.policies.documents import read_policy_file
+from libdesk.policies.models import Policy
 from libdesk.policies.services import register_policy
 
 POLICY_FILE = (
@@ -38,10 +37,24 @@ CARDS_VALID_TO = date(2030, 12, 31)
 # Invented people. (card, PIN, name, e-mail, category, language, birth date for a child)
 DEMO_PATRONS = [
     ("29000000000001", "1234", "Avery Lindqvist", "avery@example.org", Category.ADULT, "en", None),
-    ("29000000000002", "2345", "Béatrice Ouellet", "beatrice@example.org", Category.ADULT, "fr",
-     None),
-    ("29000000000010", "1010", "Jordan Kakegamic", "jordan@example.org", Category.ADULT, "en",
-     None),
+    (
+        "29000000000002",
+        "2345",
+        "Béatrice Ouellet",
+        "beatrice@example.org",
+        Category.ADULT,
+        "fr",
+        None,
+    ),
+    (
+        "29000000000010",
+        "1010",
+        "Jordan Kakegamic",
+        "jordan@example.org",
+        Category.ADULT,
+        "en",
+        None,
+    ),
     ("29000000000011", "1111", "Sam Kakegamic", "", Category.CHILD, "en", date(2016, 5, 1)),
 ]
 GUARDIANS = [("29000000000010", "29000000000011")]
@@ -132,12 +145,22 @@ def _load_patrons() -> None:
     clerk = StaffUser.objects.get(username="clerk")
     desk = Workstation.objects.get(name="MAIN-DESK-1")
     for card, pin, name, email, category, language, birth_date in DEMO_PATRONS:
-        register_patron(clerk, desk, PatronDetails(
-            name=name, card_number=card, category=category, home_branch="MAIN",
-            card_expires=CARDS_VALID_TO, email=email,
-            phone="" if email else "807-555-0111", language=language,
-            birth_date=birth_date, pin=pin,
-        ))
+        register_patron(
+            clerk,
+            desk,
+            PatronDetails(
+                name=name,
+                card_number=card,
+                category=category,
+                home_branch="MAIN",
+                card_expires=CARDS_VALID_TO,
+                email=email,
+                phone="" if email else "807-555-0111",
+                language=language,
+                birth_date=birth_date,
+                pin=pin,
+            ),
+        )
     for guardian, child in GUARDIANS:
         GuardianLink.objects.create(
             guardian=Patron.objects.get(card_number=guardian),

@@ -42,8 +42,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = PatronSignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patron = services.authenticate_patron(form.cleaned_data["card"],
-                                                  form.cleaned_data["pin"])
+            patron = services.authenticate_patron(
+                form.cleaned_data["card"], form.cleaned_data["pin"]
+            )
         except Refused as refused:
             return render_refusal(request, refused)
         except SignInFailed:
@@ -53,8 +54,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             request.session[PATRON_KEY] = patron.pk
             request.session[SEEN_KEY] = clock.now().timestamp()
             response = redirect("patrons:account")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, patron.language,
-                                max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                patron.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+            )
             return response
     return render(request, "web/patron_sign_in.html", {"form": form})
 
@@ -66,20 +71,31 @@ def account(request: HttpRequest) -> HttpResponse:
         return redirect("web:patron-sign-in")
     access = Access.own(patron_id)
     patron = selectors.patron_profile(access)
-    contact_form = ContactForm(request.POST if request.POST.get("form") == "contact" else None,
-                               initial={"email": patron.email, "phone": patron.phone,
-                                        "postal_address": patron.postal_address,
-                                        "language": patron.language})
+    contact_form = ContactForm(
+        request.POST if request.POST.get("form") == "contact" else None,
+        initial={
+            "email": patron.email,
+            "phone": patron.phone,
+            "postal_address": patron.postal_address,
+            "language": patron.language,
+        },
+    )
     pin_form = ChangePinForm(request.POST if request.POST.get("form") == "pin" else None)
     if request.method == "POST":
         done = _apply(request, access, contact_form, pin_form)
         if done is not None:
             return done
     access.read("patron.access_log", "access_log")
-    response = render(request, "patrons/account.html", {
-        "patron": patron, "contact_form": contact_form, "pin_form": pin_form,
-        "access_log": reads_of_patron(patron_id)[:50],
-    })
+    response = render(
+        request,
+        "patrons/account.html",
+        {
+            "patron": patron,
+            "contact_form": contact_form,
+            "pin_form": pin_form,
+            "access_log": reads_of_patron(patron_id)[:50],
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -90,13 +106,18 @@ def _apply(request, access, contact_form, pin_form) -> HttpResponse | None:
             patron = services.change_contact(access, **contact_form.cleaned_data)
             messages.success(request, _("Your details were saved."))
             response = redirect("patrons:account")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, patron.language,
-                                max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                patron.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+            )
             translation.activate(patron.language)
             return response
         if pin_form.is_bound and pin_form.is_valid():
-            services.change_own_pin(access, pin_form.cleaned_data["current_pin"],
-                                    pin_form.cleaned_data["new_pin"])
+            services.change_own_pin(
+                access, pin_form.cleaned_data["current_pin"], pin_form.cleaned_data["new_pin"]
+            )
             messages.success(request, _("Your PIN was changed."))
             return redirect("patrons:account")
     except PatronError as error:

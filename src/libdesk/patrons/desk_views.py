@@ -43,14 +43,23 @@ def desk(request: HttpRequest) -> HttpResponse:
     name_form = FindByNameForm(request.GET or None)
     results = []
     if name_form.is_valid():
-        results = selectors.search_directory(request.user, request.workstation,
-                                             name=name_form.cleaned_data["name"])
-    return render(request, "patrons/desk.html", {
-        "scan_form": ScanCardForm(), "name_form": name_form, "results": results,
-        "identity_forms": [(p, IdentityCheckForm(initial={"patron_id": p.pk}, prefix=f"p{p.pk}"))
-                           for p in results],
-        "guardian_form": GuardianForm(),
-    })
+        results = selectors.search_directory(
+            request.user, request.workstation, name=name_form.cleaned_data["name"]
+        )
+    return render(
+        request,
+        "patrons/desk.html",
+        {
+            "scan_form": ScanCardForm(),
+            "name_form": name_form,
+            "results": results,
+            "identity_forms": [
+                (p, IdentityCheckForm(initial={"patron_id": p.pk}, prefix=f"p{p.pk}"))
+                for p in results
+            ],
+            "guardian_form": GuardianForm(),
+        },
+    )
 
 
 @staff_required(roles=DESK_ROLES)
@@ -83,8 +92,12 @@ def open_for_guardian(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Scan the child's card and the guardian's card."))
         return redirect("patrons:desk")
     guardian = selectors.patron_by_card(form.cleaned_data["guardian_card"])
-    return _open(request, basis=form.cleaned_data["basis"], card=form.cleaned_data["child_card"],
-                 guardian=guardian)
+    return _open(
+        request,
+        basis=form.cleaned_data["basis"],
+        card=form.cleaned_data["child_card"],
+        guardian=guardian,
+    )
 
 
 def _open(request: HttpRequest, **how) -> HttpResponse:
@@ -112,14 +125,24 @@ def serving(request: HttpRequest, context_id) -> HttpResponse:
     access = serving_access(context)
     patron = selectors.patron_profile(access)
     if context.guardian_id:
-        return render(request, "patrons/serving_guardian.html",
-                      {"context": context, "patron": patron})
+        return render(
+            request, "patrons/serving_guardian.html", {"context": context, "patron": patron}
+        )
     guardians, children = selectors.guardians_and_children(access)
-    return render(request, "patrons/serving.html", {
-        "context": context, "patron": patron, "guardians": guardians, "children": children,
-        "renew_form": RenewForm(), "replace_form": ReplaceCardForm(),
-        "pin_form": PinResetForm(), "guardian_form": LinkGuardianForm(),
-    })
+    return render(
+        request,
+        "patrons/serving.html",
+        {
+            "context": context,
+            "patron": patron,
+            "guardians": guardians,
+            "children": children,
+            "renew_form": RenewForm(),
+            "replace_form": ReplaceCardForm(),
+            "pin_form": PinResetForm(),
+            "guardian_form": LinkGuardianForm(),
+        },
+    )
 
 
 @staff_required(roles=DESK_ROLES)
@@ -127,8 +150,10 @@ def edit(request: HttpRequest, context_id) -> HttpResponse:
     context = _context_or_404(request, context_id)
     access = serving_access(context)
     patron = selectors.patron_profile(access)
-    initial = {f: getattr(patron, f) for f in ("name", "category", "email", "phone",
-                                               "postal_address", "language")}
+    initial = {
+        f: getattr(patron, f)
+        for f in ("name", "category", "email", "phone", "postal_address", "language")
+    }
     form = PatronForm(request.POST or None, initial={**initial, "home_branch": patron.home_branch})
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "home_branch": form.cleaned_data["home_branch"].code}
@@ -149,16 +174,27 @@ def act(request: HttpRequest, context_id, action: str) -> HttpResponse:
     context = _context_or_404(request, context_id)
     access = serving_access(context)
     handlers = {
-        "renew": (RenewForm, lambda d: services.renew_card(access, d["card_expires"]),
-                  _("Card renewed.")),
-        "lost": (None, lambda d: services.report_lost_card(access),
-                 _("Card reported lost: it no longer works anywhere.")),
-        "replace": (ReplaceCardForm, lambda d: services.replace_card(access, d["card_number"]),
-                    _("New card issued.")),
+        "renew": (
+            RenewForm,
+            lambda d: services.renew_card(access, d["card_expires"]),
+            _("Card renewed."),
+        ),
+        "lost": (
+            None,
+            lambda d: services.report_lost_card(access),
+            _("Card reported lost: it no longer works anywhere."),
+        ),
+        "replace": (
+            ReplaceCardForm,
+            lambda d: services.replace_card(access, d["card_number"]),
+            _("New card issued."),
+        ),
         "pin": (PinResetForm, lambda d: services.reset_pin(access, d["pin"]), _("PIN reset.")),
-        "guardian": (LinkGuardianForm,
-                     lambda d: services.link_guardian(access, d["guardian_card"]),
-                     _("Guardian linked.")),
+        "guardian": (
+            LinkGuardianForm,
+            lambda d: services.link_guardian(access, d["guardian_card"]),
+            _("Guardian linked."),
+        ),
     }
     if action == "end":
         end_serving_context(context)
@@ -186,13 +222,18 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "home_branch": form.cleaned_data["home_branch"].code}
         try:
-            patron = services.register_patron(request.user, request.workstation,
-                                               PatronDetails(**data))
+            patron = services.register_patron(
+                request.user, request.workstation, PatronDetails(**data)
+            )
         except PatronError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            context = open_serving_context(request.user, request.workstation,
-                                           basis=Basis.CARD_PRESENTED, card=patron.card_number)
+            context = open_serving_context(
+                request.user,
+                request.workstation,
+                basis=Basis.CARD_PRESENTED,
+                card=patron.card_number,
+            )
             messages.success(request, _("Patron registered."))
             return redirect("patrons:serving", context_id=context.pk)
     return render(request, "patrons/register.html", {"form": form})

@@ -8,8 +8,9 @@ from libdesk.web.forms import CardNumberInput
 
 
 def _card_field(label):
-    return forms.CharField(label=label, max_length=20,
-                           widget=CardNumberInput(attrs={"autocomplete": "off"}))
+    return forms.CharField(
+        label=label, max_length=20, widget=CardNumberInput(attrs={"autocomplete": "off"})
+    )
 
 
 class ScanCardForm(forms.Form):
@@ -24,55 +25,92 @@ class IdentityCheckForm(forms.Form):
     """Opening an account found by name: say how identity was checked."""
 
     patron_id = forms.IntegerField(widget=forms.HiddenInput)
-    basis = forms.ChoiceField(label=_("How identity was checked"), choices=[
-        (Basis.ID_CHECKED, Basis.ID_CHECKED.label),
-        (Basis.VERIFICATION_QUESTIONS, Basis.VERIFICATION_QUESTIONS.label),
-    ])
+    basis = forms.ChoiceField(
+        label=_("How identity was checked"),
+        choices=[
+            (Basis.ID_CHECKED, Basis.ID_CHECKED.label),
+            (Basis.VERIFICATION_QUESTIONS, Basis.VERIFICATION_QUESTIONS.label),
+        ],
+    )
     note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
 
 
 class GuardianForm(forms.Form):
     child_card = _card_field(_("Child's card"))
     guardian_card = _card_field(_("Guardian's card"))
-    basis = forms.ChoiceField(label=_("What was presented"), choices=[
-        (Basis.GUARDIAN_WITH_CHILD_CARD, Basis.GUARDIAN_WITH_CHILD_CARD.label),
-        (Basis.GUARDIAN_ID_CHECKED, Basis.GUARDIAN_ID_CHECKED.label),
-    ])
+    basis = forms.ChoiceField(
+        label=_("What was presented"),
+        choices=[
+            (Basis.GUARDIAN_WITH_CHILD_CARD, Basis.GUARDIAN_WITH_CHILD_CARD.label),
+            (Basis.GUARDIAN_ID_CHECKED, Basis.GUARDIAN_ID_CHECKED.label),
+        ],
+    )
 
 
 class ContactForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    postal_address = forms.CharField(label=_("Postal address"), required=False,
-                                     widget=forms.Textarea(attrs={"rows": 3}))
+    postal_address = forms.CharField(
+        label=_("Postal address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
 
 
 class PatronForm(ContactForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    home_branch = forms.ModelChoiceField(label=_("Home branch"), queryset=Branch.objects.all(),
-                                         to_field_name="code", empty_label=None)
-    field_order = ["name", "category", "home_branch", "email", "phone", "postal_address",
-                   "language"]
+    home_branch = forms.ModelChoiceField(
+        label=_("Home branch"),
+        queryset=Branch.objects.all(),
+        to_field_name="code",
+        empty_label=None,
+    )
+    field_order = [
+        "name",
+        "category",
+        "home_branch",
+        "email",
+        "phone",
+        "postal_address",
+        "language",
+    ]
 
 
 class RegisterForm(PatronForm):
     card_number = forms.CharField(label=_("Card number"), max_length=20)
-    card_expires = forms.DateField(label=_("Card valid until"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    card_expires = forms.DateField(
+        label=_("Card valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     birth_date = forms.DateField(
-        label=_("Birth date (children only; seen, not stored)"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}))
-    pin = forms.CharField(label=_("PIN (optional)"), required=False, strip=False,
-                          widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    field_order = ["name", "card_number", "card_expires", "category", "birth_date",
-                   "home_branch", "email", "phone", "postal_address", "language", "pin"]
+        label=_("Birth date (children only; seen, not stored)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    pin = forms.CharField(
+        label=_("PIN (optional)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    field_order = [
+        "name",
+        "card_number",
+        "card_expires",
+        "category",
+        "birth_date",
+        "home_branch",
+        "email",
+        "phone",
+        "postal_address",
+        "language",
+        "pin",
+    ]
 
 
 class RenewForm(forms.Form):
-    card_expires = forms.DateField(label=_("New expiry date"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    card_expires = forms.DateField(
+        label=_("New expiry date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class ReplaceCardForm(forms.Form):
@@ -80,8 +118,11 @@ class ReplaceCardForm(forms.Form):
 
 
 class PinResetForm(forms.Form):
-    pin = forms.CharField(label=_("New PIN"), strip=False,
-                          widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    pin = forms.CharField(
+        label=_("New PIN"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class LinkGuardianForm(forms.Form):
@@ -89,7 +130,13 @@ class LinkGuardianForm(forms.Form):
 
 
 class ChangePinForm(forms.Form):
-    current_pin = forms.CharField(label=_("Current PIN"), strip=False,
-                                  widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_pin = forms.CharField(label=_("New PIN"), strip=False,
-                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    current_pin = forms.CharField(
+        label=_("Current PIN"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_pin = forms.CharField(
+        label=_("New PIN"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -24,7 +24,11 @@ def card_hash(card: str) -> str:
 def patron_by_card(card: str) -> Patron | None:
     """Resolve a scanned card to its patron, for services; reveals nothing by itself."""
     card = card.strip()
-    return Patron.objects.select_related("home_branch").filter(card_number=card).first() if card else None
+    return (
+        Patron.objects.select_related("home_branch").filter(card_number=card).first()
+        if card
+        else None
+    )
 
 
 def retired_card_reason(card: str) -> str:
@@ -43,7 +47,9 @@ def patron_profile(access: Access) -> Patron:
 def guardians_and_children(access: Access) -> tuple[list[Patron], list[Patron]]:
     """The family links shown on an account page (names only)."""
     access.read("patron.profile", "family")
-    links = GuardianLink.objects.filter(Q(guardian_id=access.patron_id) | Q(child_id=access.patron_id))
+    links = GuardianLink.objects.filter(
+        Q(guardian_id=access.patron_id) | Q(child_id=access.patron_id)
+    )
     links = links.select_related("guardian", "child")
     guardians = [link.guardian for link in links if link.child_id == access.patron_id]
     children = [link.child for link in links if link.guardian_id == access.patron_id]

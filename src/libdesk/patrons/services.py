@@ -34,7 +34,7 @@ class PatronError(Exception):
         self.field, self.message = field, message
 
 
-class SignInFailed(Exception):  # noqa: N818
+class SignInFailed(Exception):
     """Card or PIN not recognised. One message for every cause, so nothing is confirmed."""
 
 
@@ -84,8 +84,11 @@ def register_patron(staff, workstation, details: PatronDetails) -> Patron:
         except IntegrityError as exc:
             raise PatronError("card_number", "this card number is already in use") from exc
         audit.record(
-            Actor.staff(staff, workstation), "patron.register", object_type="patron",
-            object_id=patron.pk, patron_id=patron.pk,
+            Actor.staff(staff, workstation),
+            "patron.register",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
         )
     return patron
 
@@ -100,17 +103,19 @@ def _check_details(details: PatronDetails) -> None:
         raise PatronError("language", "choose en or fr")
     _check_contact(details.email, details.phone, details.postal_address)
     if details.category == Category.CHILD and details.birth_date is None:
-        raise PatronError("birth_date", "a child's birth date is needed (only the guardian "
-                          "cutoff date is kept)")
+        raise PatronError(
+            "birth_date", "a child's birth date is needed (only the guardian cutoff date is kept)"
+        )
     if details.birth_date and details.birth_date > clock.today():
         raise PatronError("birth_date", "the birth date is in the future")
     if details.card_expires <= clock.today():
         raise PatronError("card_expires", "the expiry date must be in the future")
     if details.pin:
         check_pin_rules(details.pin)
-    if patron_by_card(details.card_number) or RetiredCard.objects.filter(
-        card_hash=card_hash(details.card_number)
-    ).exists():
+    if (
+        patron_by_card(details.card_number)
+        or RetiredCard.objects.filter(card_hash=card_hash(details.card_number)).exists()
+    ):
         raise PatronError("card_number", "this card number is already in use")
 
 
@@ -144,8 +149,17 @@ def check_pin_rules(pin: str) -> None:
         raise PatronError("pin", f"a PIN is {shortest} to 12 digits")
 
 
-def update_patron(access: Access, *, name: str, category: str, home_branch: str,
-                  email: str, phone: str, postal_address: str, language: str) -> Patron:
+def update_patron(
+    access: Access,
+    *,
+    name: str,
+    category: str,
+    home_branch: str,
+    email: str,
+    phone: str,
+    postal_address: str,
+    language: str,
+) -> Patron:
     """Staff correct a patron's record in a serving context."""
     access.change("patron.profile")
     if not name.strip():
@@ -159,13 +173,19 @@ def update_patron(access: Access, *, name: str, category: str, home_branch: str,
         patron.home_branch = _branch(home_branch)
         _set_contact(patron, email, phone, postal_address, language)
         patron.save()
-        audit.record(access.actor, "patron.update", object_type="patron", object_id=patron.pk,
-                     patron_id=patron.pk)
+        audit.record(
+            access.actor,
+            "patron.update",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+        )
     return patron
 
 
-def change_contact(access: Access, *, email: str, phone: str, postal_address: str,
-                   language: str) -> Patron:
+def change_contact(
+    access: Access, *, email: str, phone: str, postal_address: str, language: str
+) -> Patron:
     """A patron (or staff serving them) changes contact details and preferred language."""
     access.change("patron.contact")
     _check_contact(email, phone, postal_address)
@@ -173,8 +193,13 @@ def change_contact(access: Access, *, email: str, phone: str, postal_address: st
         patron = Patron.objects.select_for_update().get(pk=access.patron_id)
         _set_contact(patron, email, phone, postal_address, language)
         patron.save()
-        audit.record(access.actor, "patron.contact.change", object_type="patron",
-                     object_id=patron.pk, patron_id=patron.pk)
+        audit.record(
+            access.actor,
+            "patron.contact.change",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+        )
     return patron
 
 
@@ -193,8 +218,13 @@ def renew_card(access: Access, new_expiry: date) -> Patron:
         patron = Patron.objects.select_for_update().get(pk=access.patron_id)
         patron.card_expires = new_expiry
         patron.save(update_fields=["card_expires"])
-        audit.record(access.actor, "patron.card.renew", object_type="patron",
-                     object_id=patron.pk, patron_id=patron.pk)
+        audit.record(
+            access.actor,
+            "patron.card.renew",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+        )
     return patron
 
 
@@ -205,8 +235,13 @@ def report_lost_card(access: Access) -> Patron:
         patron = Patron.objects.select_for_update().get(pk=access.patron_id)
         patron.card_lost_at = clock.now()
         patron.save(update_fields=["card_lost_at"])
-        audit.record(access.actor, "patron.card.lost", object_type="patron",
-                     object_id=patron.pk, patron_id=patron.pk)
+        audit.record(
+            access.actor,
+            "patron.card.lost",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+        )
     return patron
 
 
@@ -217,18 +252,27 @@ def replace_card(access: Access, new_card: str) -> Patron:
     new_card = new_card.strip()
     with transaction.atomic():
         patron = Patron.objects.select_for_update().get(pk=access.patron_id)
-        if new_card == patron.card_number or patron_by_card(new_card) or RetiredCard.objects.filter(
-            card_hash=card_hash(new_card)
-        ).exists():
+        if (
+            new_card == patron.card_number
+            or patron_by_card(new_card)
+            or RetiredCard.objects.filter(card_hash=card_hash(new_card)).exists()
+        ):
             raise PatronError("card_number", "this card number is already in use")
         RetiredCard.objects.create(
-            patron=patron, card_hash=card_hash(patron.card_number),
-            reason="lost" if patron.card_lost_at else "replaced", retired_at=clock.now(),
+            patron=patron,
+            card_hash=card_hash(patron.card_number),
+            reason="lost" if patron.card_lost_at else "replaced",
+            retired_at=clock.now(),
         )
         patron.card_number, patron.card_lost_at = new_card, None
         patron.save(update_fields=["card_number", "card_lost_at"])
-        audit.record(access.actor, "patron.card.replace", object_type="patron",
-                     object_id=patron.pk, patron_id=patron.pk)
+        audit.record(
+            access.actor,
+            "patron.card.replace",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+        )
     return patron
 
 
@@ -239,8 +283,13 @@ def reset_pin(access: Access, new_pin: str) -> None:
     with transaction.atomic():
         Patron.objects.filter(pk=access.patron_id).update(pin_hash=make_password(new_pin))
         lockout.unlock(f"patron:{access.patron_id}")
-        audit.record(access.actor, "patron.pin.reset", object_type="patron",
-                     object_id=access.patron_id, patron_id=access.patron_id)
+        audit.record(
+            access.actor,
+            "patron.pin.reset",
+            object_type="patron",
+            object_id=access.patron_id,
+            patron_id=access.patron_id,
+        )
 
 
 def change_own_pin(access: Access, current_pin: str, new_pin: str) -> None:
@@ -251,8 +300,13 @@ def change_own_pin(access: Access, current_pin: str, new_pin: str) -> None:
     check_pin_rules(new_pin)
     with transaction.atomic():
         Patron.objects.filter(pk=patron.pk).update(pin_hash=make_password(new_pin))
-        audit.record(access.actor, "patron.pin.change", object_type="patron",
-                     object_id=patron.pk, patron_id=patron.pk)
+        audit.record(
+            access.actor,
+            "patron.pin.change",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+        )
 
 
 def link_guardian(access: Access, guardian_card: str) -> GuardianLink:
@@ -271,8 +325,13 @@ def link_guardian(access: Access, guardian_card: str) -> GuardianLink:
             guardian=guardian, child=child, defaults={"linked_at": clock.now()}
         )
         if created:
-            audit.record(access.actor, "patron.guardian.link", object_type="patron",
-                         object_id=guardian.pk, patron_id=child.pk)
+            audit.record(
+                access.actor,
+                "patron.guardian.link",
+                object_type="patron",
+                object_id=guardian.pk,
+                patron_id=child.pk,
+            )
     return link
 
 
@@ -294,6 +353,12 @@ def authenticate_patron(card: str, pin: str, channel: str = lockout.ONLINE) -> P
         raise SignInFailed
     lockout.record_success(subject, channel)
     with transaction.atomic():
-        audit.record(Actor.patron(patron.pk), "patron.sign_in", object_type="patron",
-                     object_id=patron.pk, patron_id=patron.pk, reason=channel)
+        audit.record(
+            Actor.patron(patron.pk),
+            "patron.sign_in",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+            reason=channel,
+        )
     return patron

@@ -6,11 +6,13 @@ from libdesk.accounts.models import StaffUser
 
 class AskWhyForm(forms.Form):
     clause = forms.CharField(widget=forms.HiddenInput, max_length=120)
-    question = forms.CharField(label=_("Your question"), max_length=4000,
-                               widget=forms.Textarea(attrs={"rows": 5}))
+    question = forms.CharField(
+        label=_("Your question"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     contact_email = forms.EmailField(
         label=_("Your e-mail (optional: without it you get a private link to come back to)"),
-        required=False)
+        required=False,
+    )
 
 
 class AnswerForm(forms.Form):
@@ -18,9 +20,12 @@ class AnswerForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    librarian = forms.ModelChoiceField(label=_("Share with librarian"),
-                                       queryset=StaffUser.objects.none(), to_field_name="username")
+    librarian = forms.ModelChoiceField(
+        label=_("Share with librarian"), queryset=StaffUser.objects.none(), to_field_name="username"
+    )
 
     def __init__(self, *args, librarians=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["librarian"].queryset = librarians if librarians is not None else StaffUser.objects.none()
+        self.fields["librarian"].queryset = (
+            librarians if librarians is not None else StaffUser.objects.none()
+        )

@@ -27,18 +27,29 @@ def ask(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             _question, key = questions.ask(
-                clause.clause_id, form.cleaned_data["question"],
-                contact_email=form.cleaned_data["contact_email"], language=get_language(),
+                clause.clause_id,
+                form.cleaned_data["question"],
+                contact_email=form.cleaned_data["contact_email"],
+                language=get_language(),
             )
         except questions.QuestionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             link = request.build_absolute_uri(reverse("web:ask-why-answer", args=[key]))
-            return render(request, "policies/asked.html", {
-                "link": link, "emailed": bool(form.cleaned_data["contact_email"]),
-            })
-    return render(request, "web/ask_why.html",
-                  {"clause": clause, "text": clause.in_language(), "form": form}, status=422)
+            return render(
+                request,
+                "policies/asked.html",
+                {
+                    "link": link,
+                    "emailed": bool(form.cleaned_data["contact_email"]),
+                },
+            )
+    return render(
+        request,
+        "web/ask_why.html",
+        {"clause": clause, "text": clause.in_language(), "form": form},
+        status=422,
+    )
 
 
 @never_cache
@@ -57,12 +68,19 @@ def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
     if question is None:
         raise Http404
     is_head = request.user.role == Role.HEAD_LIBRARIAN
-    return render(request, "policies/question.html", {
-        "question": question, "clause": clause_in_force(question.clause_id),
-        "answer_form": AnswerForm(),
-        "share_form": ShareForm(librarians=questions.librarians_to_share_with()) if is_head else None,
-        "shares": question.shares.select_related("librarian"),
-    })
+    return render(
+        request,
+        "policies/question.html",
+        {
+            "question": question,
+            "clause": clause_in_force(question.clause_id),
+            "answer_form": AnswerForm(),
+            "share_form": ShareForm(librarians=questions.librarians_to_share_with())
+            if is_head
+            else None,
+            "shares": question.shares.select_related("librarian"),
+        },
+    )
 
 
 @staff_required(roles=[Role.HEAD_LIBRARIAN, Role.LIBRARIAN])
@@ -75,14 +93,16 @@ def question_act(request: HttpRequest, question_id: int, action: str) -> HttpRes
         if action == "answer":
             form = AnswerForm(request.POST)
             if form.is_valid():
-                questions.answer(request.user, request.workstation, question,
-                                 form.cleaned_data["answer"])
+                questions.answer(
+                    request.user, request.workstation, question, form.cleaned_data["answer"]
+                )
                 messages.success(request, _("Answer recorded."))
         elif action == "share" and request.user.role == Role.HEAD_LIBRARIAN:
             form = ShareForm(request.POST, librarians=questions.librarians_to_share_with())
             if form.is_valid():
-                questions.share(request.user, request.workstation, question,
-                                form.cleaned_data["librarian"])
+                questions.share(
+                    request.user, request.workstation, question, form.cleaned_data["librarian"]
+                )
                 messages.success(request, _("Question shared."))
         else:
             raise Http404

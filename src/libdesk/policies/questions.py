@@ -35,8 +35,9 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def ask(clause_id: str, question: str, *, contact_email: str = "", language: str = "en"
-        ) -> tuple[PolicyQuestion, str]:
+def ask(
+    clause_id: str, question: str, *, contact_email: str = "", language: str = "en"
+) -> tuple[PolicyQuestion, str]:
     """Record a question; returns it and the private key for the come-back link."""
     if clause_in_force(clause_id) is None:
         raise QuestionError("clause", "no such clause is in force")
@@ -53,11 +54,16 @@ def ask(clause_id: str, question: str, *, contact_email: str = "", language: str
     key = secrets.token_urlsafe(24)
     with transaction.atomic():
         asked = PolicyQuestion.objects.create(
-            clause_id=clause_id, question=question, contact_email=contact_email.strip(),
-            language=language[:2], access_key_hash=_key_hash(key), asked_at=clock.now(),
+            clause_id=clause_id,
+            question=question,
+            contact_email=contact_email.strip(),
+            language=language[:2],
+            access_key_hash=_key_hash(key),
+            asked_at=clock.now(),
         )
-        audit.record(Actor.public(), "policy_question.ask", object_type="policy_question",
-                     object_id=asked.pk)
+        audit.record(
+            Actor.public(), "policy_question.ask", object_type="policy_question", object_id=asked.pk
+        )
     return asked, key
 
 
@@ -82,8 +88,9 @@ def queue(staff: StaffUser, workstation) -> QuerySet[PolicyQuestion]:
     else:
         return PolicyQuestion.objects.none()
     with transaction.atomic():
-        audit.record(Actor.staff(staff, workstation), "policy_question.list",
-                     object_type="policy_question")
+        audit.record(
+            Actor.staff(staff, workstation), "policy_question.list", object_type="policy_question"
+        )
     return visible.order_by("status", "asked_at", "pk")
 
 
@@ -97,8 +104,12 @@ def open_question(staff: StaffUser, workstation, question_id: int) -> PolicyQues
     except AccessDenied:
         return None
     with transaction.atomic():
-        audit.record(Actor.staff(staff, workstation), "policy_question.read",
-                     object_type="policy_question", object_id=question.pk)
+        audit.record(
+            Actor.staff(staff, workstation),
+            "policy_question.read",
+            object_type="policy_question",
+            object_id=question.pk,
+        )
     return question
 
 
@@ -108,13 +119,18 @@ def share(head: StaffUser, workstation, question: PolicyQuestion, librarian: Sta
         raise QuestionError("librarian", "questions are shared only with librarians")
     with transaction.atomic():
         _, created = PolicyQuestionShare.objects.get_or_create(
-            question=question, librarian=librarian,
+            question=question,
+            librarian=librarian,
             defaults={"shared_by": head, "shared_at": clock.now()},
         )
         if created:
-            audit.record(Actor.staff(head, workstation), "policy_question.share",
-                         object_type="policy_question", object_id=question.pk,
-                         reason=f"staff:{librarian.pk}")
+            audit.record(
+                Actor.staff(head, workstation),
+                "policy_question.share",
+                object_type="policy_question",
+                object_id=question.pk,
+                reason=f"staff:{librarian.pk}",
+            )
 
 
 def answer(staff: StaffUser, workstation, question: PolicyQuestion, text: str) -> PolicyQuestion:
@@ -130,8 +146,12 @@ def answer(staff: StaffUser, workstation, question: PolicyQuestion, text: str) -
         question.answer, question.status = text.strip(), QuestionStatus.ANSWERED
         question.answered_at, question.answered_by = clock.now(), staff
         question.save()
-        audit.record(Actor.staff(staff, workstation), "policy_question.answer",
-                     object_type="policy_question", object_id=question.pk)
+        audit.record(
+            Actor.staff(staff, workstation),
+            "policy_question.answer",
+            object_type="policy_question",
+            object_id=question.pk,
+        )
         if question.contact_email:
             transaction.on_commit(lambda: send_policy_answer.enqueue(question.pk))
     return question

@@ -7,6 +7,8 @@ from datetime import date
 
 from django.db import transaction
 
+from libdesk.audit import services as audit
+from libdesk.audit.actors import Actor
 from libdesk.core import clock
 from libdesk.policies.documents import PolicyDocument
 from libdesk.policies.models import (
@@ -48,6 +50,12 @@ def register_policy(doc: PolicyDocument) -> Registration:
         earlier = _superseded_policy(doc, current)
         policy = _create_version(doc, current, earlier)
         superseded = _supersede(earlier, policy) if doc.status == PolicyStatus.IN_FORCE else ()
+        audit.record(
+            Actor.system("policies"),
+            "policy.register",
+            object_type="policy",
+            object_id=f"{policy.number} v{policy.version}",
+        )
         return Registration(policy, "new version" if current else "registered", superseded)
 
 
@@ -158,4 +166,11 @@ def record_review(number: str, reviewed_on: date, motion: str = "") -> PolicyRev
         )
         policy.last_reviewed_on = reviewed_on
         policy.save(update_fields=["last_reviewed_on"])
+        audit.record(
+            Actor.system("policies"),
+            "policy.review",
+            object_type="policy",
+            object_id=f"{policy.number} v{policy.version}",
+            reason=motion,
+        )
         return review

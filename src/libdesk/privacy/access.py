@@ -61,33 +61,42 @@ def _cells(roles, resources, actions, contexts) -> set[tuple[str, str, str, str]
 ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     # At the desk, a patron's account opens only in a serving context.
     _cells(DESK, ACCOUNT, ["read"], [Context.SERVING])
-    | _cells(DESK, ["patron.profile", "patron.contact", "patron.card", "patron.pin",
-                    "patron.guardians"], ["change"], [Context.SERVING])
+    | _cells(
+        DESK,
+        ["patron.profile", "patron.contact", "patron.card", "patron.pin", "patron.guardians"],
+        ["change"],
+        [Context.SERVING],
+    )
     # A linked guardian at the desk learns the child's loans, holds and fees, nothing else.
     | _cells(DESK, CHILD_ACCOUNT, ["read"], [Context.GUARDIAN_AT_DESK])
     | _cells(DESK, ["patron.profile"], ["create"], [Context.NONE])
     | _cells(DESK, ["patron.directory"], ["search"], [Context.NONE])
     | _cells(DESK, ["serving_context"], ["create"], [Context.NONE])
     # Patrons see and manage only their own account.
-    | _cells([Role.PATRON], [*ACCOUNT, "patron.history", "patron.access_log"], ["read"],
-             [Context.SELF])
-    | _cells([Role.PATRON], ["patron.contact", "patron.pin", "patron.history"], ["change"],
-             [Context.SELF])
+    | _cells(
+        [Role.PATRON], [*ACCOUNT, "patron.history", "patron.access_log"], ["read"], [Context.SELF]
+    )
+    | _cells(
+        [Role.PATRON],
+        ["patron.contact", "patron.pin", "patron.history"],
+        ["change"],
+        [Context.SELF],
+    )
     # Online, the guardian's own sign-in is the ID.
     | _cells([Role.GUARDIAN], CHILD_ACCOUNT, ["read"], [Context.GUARDIAN])
     # "Why does this policy exist?" questions: the Head Librarian, and librarians they share with.
     | _cells([Role.PUBLIC, Role.PATRON], ["policy_question"], ["create"], [Context.NONE])
-    | _cells([Role.HEAD_LIBRARIAN], ["policy_question"], ["read", "answer", "share"],
-             [Context.NONE])
+    | _cells(
+        [Role.HEAD_LIBRARIAN], ["policy_question"], ["read", "answer", "share"], [Context.NONE]
+    )
     | _cells([Role.LIBRARIAN], ["policy_question"], ["read", "answer"], [Context.SHARED])
     # Only the privacy officer reads the whole audit log.
     | _cells([Role.PRIVACY_OFFICER], ["audit_log"], ["read"], [Context.NONE])
-    | _cells([Role.ADMINISTRATOR], ["staff_accounts"], ["read", "create", "change"],
-             [Context.NONE])
+    | _cells([Role.ADMINISTRATOR], ["staff_accounts"], ["read", "create", "change"], [Context.NONE])
 )
 
 
-class AccessDenied(Exception):  # noqa: N818 - the name says what happened
+class AccessDenied(Exception):
     """The role may not do this. Doors answer 403, or 404 where existence must not leak."""
 
 

@@ -48,8 +48,13 @@ def open_context(request: HttpRequest, body: ServingIn):
     guardian = patron_by_card(body.guardian_card) if body.guardian_card else None
     try:
         context = open_serving_context(
-            token.staff, token.workstation, basis=body.basis, card=body.patron_card,
-            patron_id=body.patron_id, guardian=guardian, note=body.note,
+            token.staff,
+            token.workstation,
+            basis=body.basis,
+            card=body.patron_card,
+            patron_id=body.patron_id,
+            guardian=guardian,
+            note=body.note,
         )
     except PatronNotFound as exc:
         raise Http404 from exc

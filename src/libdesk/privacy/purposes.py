@@ -29,7 +29,9 @@ class Access:
         require(self.role, resource, "read", self.context)
         if self.context == Context.SELF:
             return  # a patron reading their own account is not a disclosure
-        action = "patron.read" if self.context != Context.GUARDIAN_AT_DESK else "patron.read.guardian"
+        action = (
+            "patron.read" if self.context != Context.GUARDIAN_AT_DESK else "patron.read.guardian"
+        )
         audit.record(
             self.actor,
             action,

@@ -50,13 +50,19 @@ register(
 )
 
 
-class PatronNotFound(Exception):  # noqa: N818
+class PatronNotFound(Exception):
     """No patron has this card or id: the same answer whether or not one ever did."""
 
 
 def open_serving_context(
-    staff, workstation, *, basis: str, card: str = "", patron_id: int | None = None,
-    guardian: Patron | None = None, note: str = "",
+    staff,
+    workstation,
+    *,
+    basis: str,
+    card: str = "",
+    patron_id: int | None = None,
+    guardian: Patron | None = None,
+    note: str = "",
 ) -> ServingContext:
     """Start serving one patron, on a recorded basis. Raises PatronNotFound or Refused."""
     require(staff.role, "serving_context", "create", Context.NONE)
@@ -67,13 +73,22 @@ def open_serving_context(
     now = clock.now()
     with transaction.atomic():
         context = ServingContext.objects.create(
-            staff=staff, workstation=workstation, patron=patron, basis=basis,
+            staff=staff,
+            workstation=workstation,
+            patron=patron,
+            basis=basis,
             guardian=guardian if basis in GUARDIAN_BASES else None,
-            note=note.strip()[:200], opened_at=now, last_used_at=now,
+            note=note.strip()[:200],
+            opened_at=now,
+            last_used_at=now,
         )
         audit.record(
-            Actor.staff(staff, workstation), "serving.open", object_type="serving_context",
-            object_id=context.pk, patron_id=patron.pk, reason=basis,
+            Actor.staff(staff, workstation),
+            "serving.open",
+            object_type="serving_context",
+            object_id=context.pk,
+            patron_id=patron.pk,
+            reason=basis,
         )
     return context
 
@@ -137,8 +152,11 @@ def end_serving_context(context: ServingContext) -> None:
             ended_at=clock.now()
         )
         audit.record(
-            Actor.staff(context.staff, context.workstation), "serving.end",
-            object_type="serving_context", object_id=context.pk, patron_id=context.patron_id,
+            Actor.staff(context.staff, context.workstation),
+            "serving.end",
+            object_type="serving_context",
+            object_id=context.pk,
+            patron_id=context.patron_id,
         )
 
 

@@ -10,7 +10,6 @@ from libdesk.accounts.models import Role
 from libdesk.library import selectors as library_selectors
 from libdesk.policies import questions
 from libdesk.policies import selectors as policy_selectors
-from libdesk.policies.forms import AskWhyForm
 
 
 @require_GET

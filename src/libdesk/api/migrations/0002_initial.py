@@ -6,34 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_workstation'),
-        ('api', '0001_initial'),
-        ('patrons', '0001_initial'),
+        ("accounts", "0002_workstation"),
+        ("api", "0001_initial"),
+        ("patrons", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='patron',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='patrons.patron'),
+            model_name="apitoken",
+            name="patron",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="patrons.patron",
+            ),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='staff',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="apitoken",
+            name="staff",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='workstation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.workstation'),
+            model_name="apitoken",
+            name="workstation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.workstation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='apitoken',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'staff'), ('patron__isnull', True), ('staff__isnull', False), ('workstation__isnull', False)), models.Q(('kind', 'patron'), ('patron__isnull', False), ('staff__isnull', True)), _connector='OR'), name='api_token_has_one_holder'),
+            model_name="apitoken",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind", "staff"),
+                        ("patron__isnull", True),
+                        ("staff__isnull", False),
+                        ("workstation__isnull", False),
+                    ),
+                    models.Q(
+                        ("kind", "patron"), ("patron__isnull", False), ("staff__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="api_token_has_one_holder",
+            ),
         ),
     ]

@@ -4,57 +4,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditCheckpoint',
+            name="AuditCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('hash', models.CharField(max_length=64)),
-                ('pruned_at', models.DateTimeField()),
-                ('entries_pruned', models.PositiveBigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField()),
+                ("hash", models.CharField(max_length=64)),
+                ("pruned_at", models.DateTimeField()),
+                ("entries_pruned", models.PositiveBigIntegerField()),
             ],
             options={
-                'ordering': ['-seq'],
+                "ordering": ["-seq"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_kind', models.CharField(choices=[('staff', 'staff'), ('patron', 'patron (self-service)'), ('guardian', 'guardian'), ('terminal', 'terminal'), ('system', 'system'), ('public', 'anonymous visitor')], max_length=10)),
-                ('actor_id', models.CharField(blank=True, max_length=64)),
-                ('actor_role', models.CharField(blank=True, max_length=20)),
-                ('workstation', models.CharField(blank=True, max_length=60)),
-                ('branch', models.CharField(blank=True, max_length=12)),
-                ('action', models.CharField(db_index=True, max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('patron_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('data_kind', models.CharField(blank=True, max_length=40)),
-                ('reason', models.CharField(blank=True, max_length=60)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(unique=True)),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("staff", "staff"),
+                            ("patron", "patron (self-service)"),
+                            ("guardian", "guardian"),
+                            ("terminal", "terminal"),
+                            ("system", "system"),
+                            ("public", "anonymous visitor"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("actor_id", models.CharField(blank=True, max_length=64)),
+                ("actor_role", models.CharField(blank=True, max_length=20)),
+                ("workstation", models.CharField(blank=True, max_length=60)),
+                ("branch", models.CharField(blank=True, max_length=12)),
+                ("action", models.CharField(db_index=True, max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("patron_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("data_kind", models.CharField(blank=True, max_length=40)),
+                ("reason", models.CharField(blank=True, max_length=60)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['seq'],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
     ]

@@ -5,69 +5,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('library', '0001_initial'),
+        ("library", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Patron',
+            name="Patron",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_number', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('postal_address', models.TextField(blank=True)),
-                ('language', models.CharField(choices=[('en', 'English'), ('fr', 'French')], default='en', max_length=2)),
-                ('category', models.CharField(choices=[('adult', 'Adult'), ('child', 'Child'), ('senior', 'Senior'), ('organization', 'Organization')], max_length=12)),
-                ('card_expires', models.DateField()),
-                ('card_lost_at', models.DateTimeField(blank=True, null=True)),
-                ('minor_until', models.DateField(blank=True, null=True)),
-                ('pin_hash', models.CharField(blank=True, max_length=200)),
-                ('registered_at', models.DateTimeField()),
-                ('home_branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='library.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("card_number", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("postal_address", models.TextField(blank=True)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("fr", "French")], default="en", max_length=2
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("adult", "Adult"),
+                            ("child", "Child"),
+                            ("senior", "Senior"),
+                            ("organization", "Organization"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("card_expires", models.DateField()),
+                ("card_lost_at", models.DateTimeField(blank=True, null=True)),
+                ("minor_until", models.DateField(blank=True, null=True)),
+                ("pin_hash", models.CharField(blank=True, max_length=200)),
+                ("registered_at", models.DateTimeField()),
+                (
+                    "home_branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="library.branch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='GuardianLink',
+            name="GuardianLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('linked_at', models.DateTimeField()),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardian_links', to='patrons.patron')),
-                ('guardian', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='children_links', to='patrons.patron')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("linked_at", models.DateTimeField()),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guardian_links",
+                        to="patrons.patron",
+                    ),
+                ),
+                (
+                    "guardian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children_links",
+                        to="patrons.patron",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RetiredCard',
+            name="RetiredCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_hash', models.CharField(max_length=64, unique=True)),
-                ('reason', models.CharField(choices=[('lost', 'lost'), ('replaced', 'replaced')], max_length=10)),
-                ('retired_at', models.DateTimeField()),
-                ('patron', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='retired_cards', to='patrons.patron')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("card_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[("lost", "lost"), ("replaced", "replaced")], max_length=10
+                    ),
+                ),
+                ("retired_at", models.DateTimeField()),
+                (
+                    "patron",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retired_cards",
+                        to="patrons.patron",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='patron',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('email', ''), _negated=True), models.Q(('phone', ''), _negated=True), models.Q(('postal_address', ''), _negated=True), _connector='OR'), name='patron_has_a_contact'),
+            model_name="patron",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("email", ""), _negated=True),
+                    models.Q(("phone", ""), _negated=True),
+                    models.Q(("postal_address", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="patron_has_a_contact",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patron',
-            constraint=models.CheckConstraint(condition=models.Q(('card_number', ''), _negated=True), name='patron_has_a_card'),
+            model_name="patron",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("card_number", ""), _negated=True), name="patron_has_a_card"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianlink',
-            constraint=models.UniqueConstraint(fields=('guardian', 'child'), name='guardian_link_once'),
+            model_name="guardianlink",
+            constraint=models.UniqueConstraint(
+                fields=("guardian", "child"), name="guardian_link_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianlink',
-            constraint=models.CheckConstraint(condition=models.Q(('guardian', models.F('child')), _negated=True), name='guardian_not_self'),
+            model_name="guardianlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("guardian", models.F("child")), _negated=True),
+                name="guardian_not_self",
+            ),
         ),
     ]

@@ -22,23 +22,35 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="create a staff account")
         create.add_argument("username")
         create.add_argument("--role", choices=Role.values, default=Role.ADMINISTRATOR)
-        create.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input")
+        create.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
 
-    def handle(self, *args: object, username: str, role: str, password_stdin: bool,
-               **_: object) -> None:
+    def handle(
+        self, *args: object, username: str, role: str, password_stdin: bool, **_: object
+    ) -> None:
         if StaffUser.objects.filter(username=username).exists():
             raise CommandError(f"a staff account named {username!r} exists")
-        password = (sys.stdin.readline().rstrip("\n") if password_stdin
-                    else getpass.getpass("Password: "))
+        password = (
+            sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+        )
         try:
             validate_password(password)
         except ValidationError as exc:
             raise CommandError("password: " + " ".join(exc.messages)) from exc
         with transaction.atomic():
             user = StaffUser.objects.create_user(
-                username=username, password=password, role=role,
-                is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR)
-            audit.record(Actor.system("cli"), "staff.add", object_type="staff",
-                         object_id=user.pk, reason=role)
+                username=username,
+                password=password,
+                role=role,
+                is_staff=role == Role.ADMINISTRATOR,
+                is_superuser=role == Role.ADMINISTRATOR,
+            )
+            audit.record(
+                Actor.system("cli"),
+                "staff.add",
+                object_type="staff",
+                object_id=user.pk,
+                reason=role,
+            )
         self.stdout.write(f"staff account {username} created ({Role(role).label})")

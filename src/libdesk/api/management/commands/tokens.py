@@ -28,8 +28,11 @@ class Command(BaseCommand):
         staff = StaffUser.objects.filter(username=username, is_active=True).first()
         if staff is None:
             raise CommandError(f"no active staff account is named {username!r}")
-        station = Workstation.objects.select_related("branch").filter(
-            name=workstation, active=True).first()
+        station = (
+            Workstation.objects.select_related("branch")
+            .filter(name=workstation, active=True)
+            .first()
+        )
         if station is None:
             raise CommandError(f"no active workstation is named {workstation!r}")
         issued = issue_staff_token(staff, station)
@@ -43,8 +46,13 @@ class Command(BaseCommand):
             tokens = tokens.filter(staff__username=username)
         now = clock.now()
         for token in tokens:
-            state = ("revoked" if token.revoked_at else "expired" if token.expires_at <= now
-                     else "active")
+            state = (
+                "revoked"
+                if token.revoked_at
+                else "expired"
+                if token.expires_at <= now
+                else "active"
+            )
             self.stdout.write(
                 f"{token.public_id}  {token.staff.username}  {token.workstation.name}  "
                 f"created {token.created_at:%Y-%m-%d}  expires {token.expires_at:%Y-%m-%d}  {state}"

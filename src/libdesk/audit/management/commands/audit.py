@@ -12,8 +12,12 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         actions.add_parser("verify", help="walk the chain; fail naming the first bad entry")
         prune = actions.add_parser("prune", help="delete entries past the retention period")
-        prune.add_argument("--days", type=int, default=None,
-                           help="retention in days (default LIBDESK_AUDIT_RETENTION_DAYS)")
+        prune.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="retention in days (default LIBDESK_AUDIT_RETENTION_DAYS)",
+        )
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "verify":
