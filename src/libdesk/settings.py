@@ -136,6 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:staff-sign-in"
 
 # --- Sessions, cookies and headers ----------------------------------------------------------
+SESSION_ENGINE = "libdesk.core.sessions"  # keys stored hashed
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
