@@ -4,6 +4,7 @@ entry (ids and codes, never the values changed)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -149,6 +150,20 @@ def check_pin_rules(pin: str) -> None:
         raise PatronError("pin", f"a PIN is {shortest} to 12 digits")
 
 
+def _change(access: Access, resource: str, action: str, mutate: Callable[[Patron], None]) -> Patron:
+    """The shape of every change to a patron: check the access table, lock the row, change
+    it, save, and audit (the action only, never the values), all in one transaction."""
+    access.change(resource)
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+        mutate(patron)
+        patron.save()
+        audit.record(
+            access.actor, action, object_type="patron", object_id=patron.pk, patron_id=patron.pk
+        )
+    return patron
+
+
 def update_patron(
     access: Access,
     *,
@@ -161,88 +176,64 @@ def update_patron(
     language: str,
 ) -> Patron:
     """Staff correct a patron's record in a serving context."""
-    access.change("patron.profile")
     if not name.strip():
         raise PatronError("name", "a name is required")
     if category not in Category.values:
         raise PatronError("category", f"choose one of {', '.join(Category.values)}")
     _check_contact(email, phone, postal_address)
-    with transaction.atomic():
-        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
-        patron.name, patron.category = name.strip(), category
-        patron.home_branch = _branch(home_branch)
+    _check_language(language)
+    branch = _branch(home_branch)
+
+    def mutate(patron: Patron) -> None:
+        patron.name, patron.category, patron.home_branch = name.strip(), category, branch
         _set_contact(patron, email, phone, postal_address, language)
-        patron.save()
-        audit.record(
-            access.actor,
-            "patron.update",
-            object_type="patron",
-            object_id=patron.pk,
-            patron_id=patron.pk,
-        )
-    return patron
+
+    return _change(access, "patron.profile", "patron.update", mutate)
 
 
 def change_contact(
     access: Access, *, email: str, phone: str, postal_address: str, language: str
 ) -> Patron:
     """A patron (or staff serving them) changes contact details and preferred language."""
-    access.change("patron.contact")
     _check_contact(email, phone, postal_address)
-    with transaction.atomic():
-        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
-        _set_contact(patron, email, phone, postal_address, language)
-        patron.save()
-        audit.record(
-            access.actor,
-            "patron.contact.change",
-            object_type="patron",
-            object_id=patron.pk,
-            patron_id=patron.pk,
-        )
-    return patron
+    _check_language(language)
+    return _change(
+        access,
+        "patron.contact",
+        "patron.contact.change",
+        lambda patron: _set_contact(patron, email, phone, postal_address, language),
+    )
+
+
+def _check_language(language: str) -> None:
+    if language not in Language.values:
+        raise PatronError("language", "choose en or fr")
 
 
 def _set_contact(patron: Patron, email: str, phone: str, postal: str, language: str) -> None:
-    if language not in Language.values:
-        raise PatronError("language", "choose en or fr")
     patron.email, patron.phone = email.strip(), phone.strip()
     patron.postal_address, patron.language = postal.strip(), language
 
 
 def renew_card(access: Access, new_expiry: date) -> Patron:
-    access.change("patron.card")
     if new_expiry <= clock.today():
         raise PatronError("card_expires", "the new expiry date must be in the future")
-    with transaction.atomic():
-        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
-        patron.card_expires = new_expiry
-        patron.save(update_fields=["card_expires"])
-        audit.record(
-            access.actor,
-            "patron.card.renew",
-            object_type="patron",
-            object_id=patron.pk,
-            patron_id=patron.pk,
-        )
-    return patron
+    return _change(
+        access,
+        "patron.card",
+        "patron.card.renew",
+        lambda patron: setattr(patron, "card_expires", new_expiry),
+    )
 
 
 def report_lost_card(access: Access) -> Patron:
     """The card stops working at once everywhere (desk, web, kiosks) until it is replaced."""
-    access.change("patron.card")
-    with transaction.atomic():
-        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
-        patron.card_lost_at = clock.now()
-        patron.save(update_fields=["card_lost_at"])
-        audit.record(
-            access.actor,
-            "patron.card.lost",
-            object_type="patron",
-            object_id=patron.pk,
-            patron_id=patron.pk,
-        )
-    return patron
+    return _change(
+        access,
+        "patron.card",
+        "patron.card.lost",
+        lambda patron: setattr(patron, "card_lost_at", clock.now()),
+    )
 
 
 def replace_card(access: Access, new_card: str) -> Patron:
