@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "libdesk.audit",
     "libdesk.patrons",
     "libdesk.privacy",
+    "libdesk.catalog",
     "libdesk.web",
     "libdesk.api",
     "libdesk.demo",
@@ -225,6 +226,8 @@ LIBDESK = {
     # Lifetimes of API tokens.
     "PATRON_TOKEN_MINUTES": _env_int("LIBDESK_PATRON_TOKEN_MINUTES", 60),
     "STAFF_TOKEN_DAYS": _env_int("LIBDESK_STAFF_TOKEN_DAYS", 90),
+    # The embedded search index (tantivy).
+    "SEARCH_DIR": Path(os.environ.get("LIBDESK_SEARCH_DIR", str(DATA_DIR / "search"))),
     # Audit entries older than this are pruned (a checkpoint keeps the chain verifiable).
     "AUDIT_RETENTION_DAYS": _env_int("LIBDESK_AUDIT_RETENTION_DAYS", 730),
 }

@@ -1,0 +1,251 @@
+"""Importing MARC files into the catalogue.
+
+Each batch is one transaction: records, identifiers, outbox rows and one audit entry commit
+together, so a killed import leaves whole batches only, and running it again updates what
+is there (matching 001+003, or the LCCN for a record without a 001) instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from libdesk.audit import services as audit
+from libdesk.audit.actors import Actor
+from libdesk.catalog.derive import Derived, derive, normalise_lccn
+from libdesk.catalog.marc import Parsed, read_records
+from libdesk.catalog.models import OutboxEntry, Record, RecordIdentifier, Work
+from libdesk.core import clock
+
+BATCH = 1000
+RECORD_FIELDS = [
+    "control_number",
+    "control_source",
+    "lccn",
+    "marc",
+    "work",
+    "title",
+    "subtitle",
+    "responsibility",
+    "authors",
+    "subjects",
+    "series",
+    "isbns",
+    "issns",
+    "publisher",
+    "year",
+    "language",
+    "audience",
+    "material_type",
+    "notes",
+    "updated_at",
+]
+
+
+@dataclass
+class Summary:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects_path: Path | None = None
+    record_ids: list[int] = field(default_factory=list)
+
+    def line(self) -> str:
+        where = f"; rejects in {self.rejects_path}" if self.rejected else ""
+        return (
+            f"read {self.read}, created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, rejected {self.rejected}{where}"
+        )
+
+
+class Rejects:
+    """`<input>.rejects.jsonl` and `.rejects.mrc` beside the input, or under the data
+    directory's imports/ when the input's folder cannot be written."""
+
+    def __init__(self, source: Path) -> None:
+        folder = source.parent if os.access(source.parent, os.W_OK) else _imports_dir()
+        self.jsonl_path = folder / f"{source.name}.rejects.jsonl"
+        self.mrc_path = folder / f"{source.name}.rejects.mrc"
+        self._jsonl = self._mrc = None
+
+    def add(self, parsed: Parsed) -> None:
+        if self._jsonl is None:
+            self._jsonl = self.jsonl_path.open("w", encoding="utf-8")
+            self._mrc = self.mrc_path.open("wb")
+        entry = {
+            "record": parsed.number,
+            "offset": parsed.offset,
+            "control_number": parsed.control_number,
+            "reason": parsed.reason,
+        }
+        self._jsonl.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._mrc.write(parsed.raw)
+
+    def close(self) -> None:
+        for handle in (self._jsonl, self._mrc):
+            if handle is not None:
+                handle.close()
+
+
+def _imports_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None) -> Summary:
+    summary = Summary()
+    rejects = Rejects(path)
+    try:
+        for number, batch in enumerate(_batches(read_records(path)), start=1):
+            good = []
+            for parsed in batch:
+                summary.read += 1
+                if parsed.record is None:
+                    summary.rejected += 1
+                    rejects.add(parsed)
+                else:
+                    good.append(parsed)
+            created, updated, ids = store_batch(good, label=f"{path.name}#{number}")
+            summary.created += created
+            summary.updated += updated
+            summary.unchanged += len(good) - created - updated
+            summary.record_ids.extend(ids)
+            if progress:
+                progress(summary)
+    finally:
+        rejects.close()
+    if summary.rejected:
+        summary.rejects_path = rejects.jsonl_path
+    return summary
+
+
+def _batches(items: Iterable[Parsed]) -> Iterator[list[Parsed]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
+
+
+def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int]]:
+    """Upsert one batch of good records in one transaction; returns (created, updated, ids).
+    A record whose stored MARC is byte-for-byte the same is left alone."""
+    if not parsed:
+        return 0, 0, []
+    now = clock.now()
+    with transaction.atomic():
+        existing = _existing(parsed)
+        parsed = [p for p in parsed if not _same(existing.get(_match_key(p)), p)]
+        derived = [(p, derive(p.record)) for p in parsed]
+        works = _works({d.work_key for _, d in derived})
+        to_create, to_update, seen = [], [], {}
+        for item, values in derived:
+            key = _match_key(item)
+            record = seen.get(key) or existing.get(key)
+            fresh = record is None
+            record = record or Record()
+            _fill(record, item, values, works[values.work_key], now)
+            if fresh and key not in seen:
+                to_create.append(record)
+            elif not fresh and record not in to_update:
+                to_update.append(record)
+            seen[key] = record
+        Record.objects.bulk_create(to_create, batch_size=500)
+        Record.objects.bulk_update(to_update, RECORD_FIELDS, batch_size=500)
+        ids = [r.pk for r in (*to_create, *to_update)]
+        _replace_identifiers(to_create + to_update)
+        OutboxEntry.objects.bulk_create(OutboxEntry(record_id=pk) for pk in ids)
+        audit.record(
+            Actor.system("catalog import"),
+            "catalog.import.batch",
+            object_type="import",
+            object_id=label,
+            reason=f"{len(to_create)} new, {len(to_update)} updated",
+        )
+    return len(to_create), len(to_update), ids
+
+
+def _match_key(parsed: Parsed) -> tuple[str, str, str]:
+    """001+003; only a record without a 001 falls back to its LCCN (never the ISBN)."""
+    marc = parsed.record
+    control = marc.get("001").data.strip() if marc.get("001") else ""
+    source = marc.get("003").data.strip() if marc.get("003") else ""
+    if control:
+        return control, source, ""
+    lccn_field = marc.get("010")
+    lccn = normalise_lccn(lccn_field.get("a")) if lccn_field and lccn_field.get("a") else ""
+    return "", "", lccn or f"#{id(parsed)}"
+
+
+def _same(record: Record | None, parsed: Parsed) -> bool:
+    return record is not None and parsed.raw[9:10] == b"a" and bytes(record.marc) == parsed.raw
+
+
+def _existing(parsed: list[Parsed]) -> dict[tuple[str, str, str], Record]:
+    keys = [_match_key(p) for p in parsed]
+    controls = {k[0] for k in keys if k[0]}
+    lccns = {k[2] for k in keys if not k[0] and not k[2].startswith("#")}
+    found: dict[tuple[str, str, str], Record] = {}
+    for record in Record.objects.filter(control_number__in=controls):
+        found[(record.control_number, record.control_source, "")] = record
+    for record in Record.objects.filter(control_number="", lccn__in=lccns):
+        found[("", "", record.lccn)] = record
+    return found
+
+
+def _works(keys: set[str]) -> dict[str, Work]:
+    works = {w.key: w for w in Work.objects.filter(key__in=keys)}
+    missing = [Work(key=k) for k in keys if k not in works]
+    Work.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        works.update({w.key: w for w in Work.objects.filter(key__in=[m.key for m in missing])})
+    return works
+
+
+def _fill(record: Record, parsed: Parsed, values: Derived, work: Work, now) -> None:
+    marc = parsed.record
+    record.control_number = marc.get("001").data.strip() if marc.get("001") else ""
+    record.control_source = marc.get("003").data.strip() if marc.get("003") else ""
+    if parsed.raw[9:10] == b"a":
+        record.marc = parsed.raw
+    else:  # converted from MARC-8: store it as UTF-8 MARC
+        marc.leader[9] = "a"
+        record.marc = marc.as_marc()
+    record.work = work
+    for name in (
+        "lccn",
+        "title",
+        "subtitle",
+        "responsibility",
+        "authors",
+        "subjects",
+        "series",
+        "isbns",
+        "issns",
+        "publisher",
+        "year",
+        "language",
+        "audience",
+        "material_type",
+        "notes",
+    ):
+        setattr(record, name, getattr(values, name))
+    record.updated_at = now
+
+
+def _replace_identifiers(records: list[Record]) -> None:
+    RecordIdentifier.objects.filter(record__in=records).delete()
+    RecordIdentifier.objects.bulk_create(
+        RecordIdentifier(record=r, value=value)
+        for r in records
+        for value in {*r.isbns, *(i.replace("-", "") for i in r.issns), r.lccn}
+        if value
+    )

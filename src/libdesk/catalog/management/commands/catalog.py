@@ -1,0 +1,90 @@
+"""`libdesk catalog import|export|reindex`: MARC in and out, and the search index."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from libdesk.catalog import exporting
+from libdesk.catalog.importing import Summary, import_file
+from libdesk.catalog.marc import FileUnreadable
+from libdesk.catalog.search.indexer import rebuild, wait_until_indexed
+
+
+class Command(BaseCommand):
+    help = "Import MARC21 (ISO 2709 or MARCXML, plain, .gz or .xz), export, rebuild the index."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        imp = actions.add_parser(
+            "import",
+            help="import MARC files; exit 1 if any record was "
+            "rejected, 2 if a file could not be read",
+        )
+        imp.add_argument("files", nargs="+", metavar="FILE")
+        exp = actions.add_parser("export", help="write the catalogue as MARC to standard output")
+        exp.add_argument("--format", choices=["marcxml", "iso2709"], default="iso2709")
+        exp.add_argument("--output", "-o", help="a file instead of standard output")
+        actions.add_parser("reindex", help="rebuild the search index from the database")
+
+    def handle(self, *args: object, action: str, **options: object) -> None:
+        if action == "import":
+            sys.exit(self._import(options["files"]))
+        elif action == "export":
+            self._export(options["format"], options.get("output"))
+        else:
+            started = time.monotonic()
+            count = rebuild()
+            self.stdout.write(f"reindexed {count} records in {time.monotonic() - started:.1f} s")
+
+    def _import(self, files: list[str]) -> int:
+        status = 0
+        for name in files:
+            path = Path(name)
+            started = time.monotonic()
+            try:
+                summary = import_file(path, progress=self._progress(started))
+            except FileUnreadable as exc:
+                self.stderr.write(f"{name}: {exc}")
+                status = 2
+                continue
+            if self.stderr.isatty():
+                self.stderr.write("")
+            if not wait_until_indexed():
+                raise CommandError(
+                    "the search index did not catch up; run `libdesk catalog reindex`"
+                )
+            rate = summary.read / max(time.monotonic() - started, 1e-6)
+            self.stdout.write(f"{name}: {summary.line()} ({rate:,.0f} records/s)")
+            if summary.rejected and status == 0:
+                status = 1
+            if summary.read == 0 and summary.rejected == 0:
+                self.stderr.write(f"{name}: no MARC records found")
+                status = 2
+        return status
+
+    def _progress(self, started: float):
+        if not self.stderr.isatty():
+            return None
+
+        def show(summary: Summary) -> None:
+            elapsed = max(time.monotonic() - started, 1e-6)
+            self.stderr.write(
+                f"\r{summary.read:,} records, {summary.read / elapsed:,.0f}/s, "
+                f"{summary.rejected} rejected",
+                ending="",
+            )
+            self.stderr.flush()
+
+        return show
+
+    def _export(self, fmt: str, output: str | None) -> None:
+        if output:
+            with open(output, "wb") as handle:
+                count = exporting.export(handle, fmt)
+            self.stdout.write(f"exported {count} records to {output}")
+        else:
+            exporting.export(sys.stdout.buffer, fmt)

@@ -1,0 +1,114 @@
+"""The catalogue. The original MARC record is the source of truth; every other column on a
+Record is derived from it at import, for display, grouping and search."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Work(models.Model):
+    """Records of one work (normalised title + main author): other editions and formats to
+    offer when one is not available."""
+
+    key = models.CharField(max_length=255, unique=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class MaterialType(models.TextChoices):
+    BOOK = "book", _("Book")
+    LARGE_PRINT = "large_print", _("Large print")
+    EBOOK = "ebook", _("E-book")
+    AUDIOBOOK = "audiobook", _("Audiobook")
+    MUSIC = "music", _("Music recording")
+    SCORE = "score", _("Music score")
+    DVD = "dvd", _("DVD or video")
+    MAGAZINE = "magazine", _("Magazine or journal")
+    MAP = "map", _("Map")
+    GAME = "game", _("Game or kit")
+    OTHER = "other", _("Other")
+
+
+class Record(models.Model):
+    control_number = models.CharField(max_length=64, blank=True)  # MARC 001, stripped
+    control_source = models.CharField(max_length=32, blank=True)  # MARC 003
+    lccn = models.CharField(max_length=32, blank=True, db_index=True)
+    marc = models.BinaryField()  # ISO 2709, UTF-8
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="records")
+    title = models.TextField()
+    subtitle = models.TextField(blank=True)
+    responsibility = models.TextField(blank=True)
+    authors = models.JSONField(default=list)
+    subjects = models.JSONField(default=list)
+    series = models.JSONField(default=list)
+    isbns = models.JSONField(default=list)
+    issns = models.JSONField(default=list)
+    publisher = models.TextField(blank=True)
+    year = models.IntegerField(null=True, blank=True)
+    language = models.CharField(max_length=3, blank=True)
+    audience = models.CharField(max_length=20, blank=True)
+    material_type = models.CharField(max_length=20, choices=MaterialType.choices)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["control_number", "control_source"],
+                condition=~Q(control_number=""),
+                name="record_control_number_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecordIdentifier(models.Model):
+    """ISBNs (as 13 digits), ISSNs and LCCNs, for the straight-to-record lookup."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="identifiers")
+    value = models.CharField(max_length=32, db_index=True)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ItemStatus(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    ON_LOAN = "on_loan", _("On loan")
+    ON_HOLD_SHELF = "on_hold_shelf", _("On the hold shelf")
+    IN_TRANSIT = "in_transit", _("In transit")
+    MISSING = "missing", _("Missing")
+    LOST = "lost", _("Lost")
+    IN_REPAIR = "in_repair", _("In repair")
+
+
+class Item(models.Model):
+    barcode = models.CharField(max_length=32, unique=True)
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
+    branch = models.ForeignKey("library.Branch", on_delete=models.PROTECT, related_name="+")
+    location = models.CharField(max_length=60, blank=True)
+    call_number = models.CharField(max_length=100, blank=True)
+    collection = models.CharField(max_length=60, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE
+    )
+
+    class Meta:
+        ordering = ["branch__code", "call_number", "barcode"]
+        indexes = [models.Index(fields=["record", "branch", "status"])]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class OutboxEntry(models.Model):
+    """A catalogue change for the search index, written in the change's own transaction and
+    applied by the one indexer."""
+
+    record_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"reindex record {self.record_id}"

@@ -1,0 +1,226 @@
+"""The built-in search engine: an embedded tantivy index under the data directory.
+
+The interface is narrow (update, remove, clear, search) so a scale-out engine can stand in
+its place. Tantivy allows one writer: the writer is taken under a file lock, and the outbox
+indexer is the only code that writes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tantivy
+
+from libdesk.catalog.search.query import ParsedQuery, Term
+
+TEXT_FIELDS = {"title": 3.0, "author": 2.0, "subject": 1.5, "series": 1.0, "notes": 0.5}
+FACETS = ("material_type", "language", "audience", "subject_facet", "available_at")
+SORTS = {
+    "newest": ("year", tantivy.Order.Desc),
+    "title": ("title_sort", tantivy.Order.Asc),
+    "author": ("author_sort", tantivy.Order.Asc),
+}
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(
+            name, stored=False, tokenizer_name="default", index_option="position"
+        )
+    builder.add_text_field("ident", stored=False, tokenizer_name="raw")
+    for name in (*FACETS, "title_sort", "author_sort"):
+        builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    builder.add_integer_field("year", stored=False, indexed=True, fast=True)
+    return builder.build()
+
+
+@dataclass
+class IndexDoc:
+    id: int
+    title: str
+    author: str
+    subject: str
+    series: str
+    notes: str
+    idents: list[str]
+    material_type: str
+    language: str
+    audience: str
+    subject_facets: list[str]
+    available_at: list[str]
+    year: int | None
+    title_sort: str
+    author_sort: str
+
+
+@dataclass
+class SearchRequest:
+    query: ParsedQuery
+    filters: dict[str, str] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+    require_all: bool = True
+    facets: bool = True
+
+
+@dataclass
+class SearchResponse:
+    total: int
+    ids: list[int]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+class TantivyEngine:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> tantivy.Index:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        return self._index
+
+    @contextmanager
+    def writer(self, wait: bool = True) -> Iterator[tantivy.IndexWriter | None]:
+        """The single writer, under a file lock shared by every process on this data dir.
+        With wait=False, yields None at once when another process holds it."""
+        with (self.path / ".writer.lock").open("w") as lock_file:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield None
+                return
+            writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+            try:
+                yield writer
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def write(self, writer: tantivy.IndexWriter, docs: list[IndexDoc], removed: list[int]) -> None:
+        """Replace these records' documents. (delete_documents_by_term does nothing on a u64
+        field in these bindings, so deletion goes through a term-set query.)"""
+        stale = [*removed, *(d.id for d in docs)]
+        if stale:
+            writer.delete_documents_by_query(tantivy.Query.term_set_query(self.schema, "id", stale))
+        for doc in docs:
+            writer.add_document(self._document(doc))
+
+    def _document(self, doc: IndexDoc) -> tantivy.Document:
+        fields = {
+            "id": doc.id,
+            "title": doc.title,
+            "author": doc.author,
+            "subject": doc.subject,
+            "series": doc.series,
+            "notes": doc.notes,
+            "ident": doc.idents,
+            "material_type": doc.material_type,
+            "language": doc.language or "und",
+            "audience": doc.audience or "unknown",
+            "subject_facet": doc.subject_facets,
+            "available_at": doc.available_at,
+            "title_sort": doc.title_sort,
+            "author_sort": doc.author_sort or "~",
+        }
+        if doc.year is not None:
+            fields["year"] = doc.year
+        return tantivy.Document.from_dict(fields, self.schema)
+
+    def clear(self, writer: tantivy.IndexWriter) -> None:
+        writer.delete_all_documents()
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        self.index.reload()
+        searcher = self.index.searcher()
+        query = self._query(request)
+        kwargs = {"limit": request.limit, "offset": request.offset, "count": True}
+        if request.sort in SORTS:
+            kwargs["order_by_field"], kwargs["order"] = SORTS[request.sort]
+        result = searcher.search(query, **kwargs)
+        ids = [searcher.doc(address)["id"][0] for _, address in result.hits]
+        facets = self._facets(searcher, query) if request.facets else {}
+        return SearchResponse(result.count, ids, facets)
+
+    def _query(self, request: SearchRequest) -> tantivy.Query:
+        clauses = []
+        if request.query.terms:
+            occur = tantivy.Occur.Must if request.require_all else tantivy.Occur.Should
+            clauses += [(occur, self._term_query(t)) for t in request.query.terms]
+        else:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        for name, value in request.filters.items():
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, name, value)))
+        if request.year_from is not None or request.year_to is not None:
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema,
+                        "year",
+                        tantivy.FieldType.Integer,
+                        request.year_from if request.year_from is not None else -10_000,
+                        request.year_to if request.year_to is not None else 10_000,
+                    ),
+                )
+            )
+        return tantivy.Query.boolean_query(clauses)
+
+    def _term_query(self, term: Term) -> tantivy.Query:
+        if term.field == "isbn":
+            return tantivy.Query.term_set_query(self.schema, "ident", list(term.words))
+        fields = [term.field] if term.field else list(TEXT_FIELDS)
+        alternatives = [self._field_query(name, term) for name in fields]
+        return (
+            alternatives[0]
+            if len(alternatives) == 1
+            else tantivy.Query.disjunction_max_query(alternatives, tie_breaker=0.1)
+        )
+
+    def _field_query(self, name: str, term: Term) -> tantivy.Query:
+        boost = TEXT_FIELDS.get(name, 1.0)
+        if len(term.words) > 1:
+            query = tantivy.Query.phrase_query(self.schema, name, list(term.words))
+        elif term.prefix:
+            query = tantivy.Query.regex_query(
+                self.schema, name, _regex_escape(term.words[0]) + ".*"
+            )
+        else:
+            query = tantivy.Query.term_query(self.schema, name, term.words[0])
+        return tantivy.Query.boost_query(query, boost)
+
+    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict:
+        spec = {name: {"terms": {"field": name, "size": 30}} for name in FACETS}
+        spec["year"] = {"histogram": {"field": "year", "interval": 10}}
+        raw = searcher.aggregate(query, spec)
+        facets = {
+            name: [(b["key"], b["doc_count"]) for b in raw[name]["buckets"]] for name in FACETS
+        }
+        facets["decade"] = [
+            (int(b["key"]), b["doc_count"]) for b in raw["year"]["buckets"] if b["doc_count"]
+        ]
+        return facets
+
+
+def _regex_escape(word: str) -> str:
+    return "".join(f"\\{c}" if not c.isalnum() else c for c in word)

@@ -1,0 +1,120 @@
+"""Applying catalogue changes to the search index: the outbox drain and the full rebuild."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from libdesk.catalog.derive import fold
+from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record, RecordIdentifier
+from libdesk.catalog.search.engine import IndexDoc, TantivyEngine
+
+DRAIN_BATCH = 5000
+
+
+@cache
+def _engine_at(path: str) -> TantivyEngine:
+    return TantivyEngine(Path(path))
+
+
+def engine() -> TantivyEngine:
+    return _engine_at(str(settings.LIBDESK["SEARCH_DIR"]))
+
+
+def documents(record_ids: list[int]) -> tuple[list[IndexDoc], list[int]]:
+    """Index documents for these records; ids no longer in the database are to be removed."""
+    records = {r.pk: r for r in Record.objects.filter(pk__in=record_ids).defer("marc")}
+    available: dict[int, set[str]] = defaultdict(set)
+    for record_id, branch in Item.objects.filter(
+        record_id__in=records, status=ItemStatus.AVAILABLE
+    ).values_list("record_id", "branch__code"):
+        available[record_id].add(branch)
+    barcodes: dict[int, list[str]] = defaultdict(list)
+    for record_id, barcode in Item.objects.filter(record_id__in=records).values_list(
+        "record_id", "barcode"
+    ):
+        barcodes[record_id].append(barcode)
+    idents: dict[int, list[str]] = defaultdict(list)
+    for record_id, value in RecordIdentifier.objects.filter(record_id__in=records).values_list(
+        "record_id", "value"
+    ):
+        idents[record_id].append(value.lower())
+    docs = [
+        _document(r, sorted(available[r.pk]), idents[r.pk] + barcodes[r.pk])
+        for r in records.values()
+    ]
+    return docs, [pk for pk in record_ids if pk not in records]
+
+
+def _document(record: Record, available_at: list[str], idents: list[str]) -> IndexDoc:
+    return IndexDoc(
+        id=record.pk,
+        title=fold(" ".join(filter(None, [record.title, record.subtitle]))),
+        author=fold(" ".join([*record.authors, record.responsibility])),
+        subject=fold(" ".join(record.subjects)),
+        series=fold(" ".join(record.series)),
+        notes=fold(record.notes),
+        idents=[*idents, record.control_number.lower()],
+        material_type=record.material_type,
+        language=record.language,
+        audience=record.audience,
+        subject_facets=[s.split(" -- ")[0] for s in record.subjects][:10],
+        available_at=available_at,
+        year=record.year,
+        title_sort=fold(record.title)[:100],
+        author_sort=fold(record.authors[0])[:100] if record.authors else "",
+    )
+
+
+def drain_outbox(*, wait: bool = True) -> int:
+    """Apply every pending outbox entry; returns how many records were (re)indexed.
+
+    With wait=False, returns -1 at once if another process holds the index writer."""
+    search = engine()
+    total = 0
+    with search.writer(wait=wait) as writer:
+        if writer is None:
+            return -1
+        while True:
+            entries = list(OutboxEntry.objects.order_by("pk")[:DRAIN_BATCH])
+            if not entries:
+                break
+            ids = sorted({e.record_id for e in entries})
+            docs, removed = documents(ids)
+            search.write(writer, docs, removed)
+            with transaction.atomic():
+                OutboxEntry.objects.filter(pk__lte=entries[-1].pk).delete()
+            total += len(ids)
+    return total
+
+
+def wait_until_indexed(timeout: float = 300) -> bool:
+    """Drain the outbox here, or wait for the process that holds the writer to drain it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if drain_outbox(wait=False) >= 0 and not OutboxEntry.objects.exists():
+            return True
+        if not OutboxEntry.objects.exists():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def rebuild() -> int:
+    """Reindex every record from the database (`libdesk catalog reindex`)."""
+    search = engine()
+    count = 0
+    with search.writer() as writer:
+        search.clear(writer)
+        ids = list(Record.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), DRAIN_BATCH):
+            docs, _ = documents(ids[start : start + DRAIN_BATCH])
+            search.write(writer, docs, [])
+            count += len(docs)
+        OutboxEntry.objects.filter(record_id__in=ids).delete()
+    return count
