@@ -54,10 +54,18 @@ def demo_library(db):
     """The demo library, loaded through the same loader `libdesk demo load` uses."""
     from libdesk.demo.loader import load_demo
 
-    load_demo()
+    load_demo(with_catalogue=False)
     from libdesk.library.models import Library
 
     return Library.objects.get()
+
+
+@pytest.fixture
+def demo_catalogue(db):
+    """The whole demo library, with its ~2,000 records and their items, indexed."""
+    from libdesk.demo.loader import load_demo
+
+    load_demo()
 
 
 @pytest.fixture
@@ -73,6 +81,12 @@ def _tasks_run_at_once_and_mail_stays_in_memory(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path):
+    """Each test writes its own search index."""
+    settings.LIBDESK = {**settings.LIBDESK, "SEARCH_DIR": tmp_path / "search"}
 
 
 DEMO_PASSWORD = "libdesk-demo"

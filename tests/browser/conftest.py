@@ -42,7 +42,7 @@ def site(live_server, transactional_db):
     """The demo library behind a live server."""
     from libdesk.demo.loader import load_demo
 
-    load_demo()
+    load_demo()  # with the catalogue: browser tests search it
     return live_server.url
 
 

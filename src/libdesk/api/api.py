@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from libdesk.api.auth import router as auth_router
+from libdesk.catalog.api import router as catalog_router
 from libdesk.core.decisions import Refused
 from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
@@ -55,5 +56,6 @@ def invalid_patron_input(request: HttpRequest, exc: PatronError) -> HttpResponse
 api.add_router("/auth", auth_router)
 api.add_router("/serving", serving_router)
 api.add_router("/", patrons_router)
+api.add_router("/catalog", catalog_router)
 api.add_router("/policies", policies_router)
 api.add_router("/branches", library_router)

@@ -13,6 +13,10 @@ from django.core.management import call_command
 from django.db import transaction
 
 from libdesk.accounts.models import Role, StaffUser, Workstation
+from libdesk.catalog.importing import import_file
+from libdesk.catalog.items import store_items
+from libdesk.catalog.models import Record
+from libdesk.catalog.search.indexer import rebuild
 from libdesk.core import clock
 from libdesk.library.models import Branch, Library, OpeningHours
 from libdesk.patrons.models import Category, GuardianLink, Patron
@@ -21,6 +25,8 @@ from libdesk.policies.documents import read_policy_file
 from libdesk.policies.models import Policy
 from libdesk.policies.services import register_policy
 
+CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "loc-demo-2000.mrc.gz"
+FIRST_BARCODE = 39000000000001
 POLICY_FILE = (
     Path(__file__).resolve().parent.parent / "policies/documents/customer-service-OP-02-01-01.yaml"
 )
@@ -84,10 +90,11 @@ class DemoError(Exception):
 
 
 def library_holds_data() -> bool:
-    return any(model.objects.exists() for model in (Library, Branch, Policy, StaffUser))
+    holders = (Library, Branch, Policy, StaffUser, Patron, Record)
+    return any(model.objects.exists() for model in holders)
 
 
-def load_demo(*, reset: bool = False) -> None:
+def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
     """Load the demo library; refuse a database that already holds a library unless `reset`."""
     if library_holds_data():
         if not reset:
@@ -110,6 +117,8 @@ def load_demo(*, reset: bool = False) -> None:
         _load_staff()
         _load_workstations()
         _load_patrons()
+    if with_catalogue:
+        _load_catalogue()
 
 
 def _load_branches() -> None:
@@ -167,6 +176,47 @@ def _load_patrons() -> None:
             child=Patron.objects.get(card_number=child),
             linked_at=clock.now(),
         )
+
+
+def _load_catalogue() -> None:
+    """About 2,000 Library of Congress records through the real importer, with items."""
+    summary = import_file(CATALOGUE_FILE)
+    if summary.rejected:
+        raise DemoError(f"the demo catalogue has {summary.rejected} rejected records")
+    control_numbers = list(Record.objects.order_by("pk").values_list("control_number", flat=True))
+    store_items(list(_demo_items(control_numbers)), source="demo items")
+    rebuild()
+
+
+def _demo_items(control_numbers: list[str]):
+    """The first 100 barcodes: one available copy each of 100 books at MAIN. Then one copy of
+    every other record, alternating branches, a second copy of every tenth at the other
+    branch, and a few missing or in repair."""
+    barcode = FIRST_BARCODE
+    for index, control in enumerate(control_numbers):
+        branches = ["MAIN"] if index < 100 else ["MAIN" if index % 2 else "KEEW"]
+        if index >= 100 and index % 10 == 0:
+            branches.append("KEEW" if branches[0] == "MAIN" else "MAIN")
+        for copy, branch in enumerate(branches):
+            status = "available"
+            if index >= 100 and copy == 0 and index % 50 == 7:
+                status = "missing"
+            elif index >= 100 and copy == 0 and index % 70 == 3:
+                status = "in_repair"
+            yield {
+                "barcode": str(barcode),
+                "control_number": control,
+                "branch": branch,
+                "location": "Adult non-fiction",
+                "call_number": _call_number(index),
+                "collection": "General",
+                "status": status,
+            }
+            barcode += 1
+
+
+def _call_number(index: int) -> str:
+    return f"{100 + index % 900:03d}.{index % 97:02d}"
 
 
 def sign_ins() -> list[str]:

@@ -29,3 +29,8 @@ def role_label(role: str) -> str:
     from libdesk.accounts.models import Role
 
     return str(Role(role).label) if role in Role.values else role
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key, key)

@@ -1,0 +1,140 @@
+"""Catalogue reads for any caller: search with facets, and records as JSON or MARCXML."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pymarc
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from libdesk.catalog import selectors
+from libdesk.catalog.models import Record
+
+router = Router(tags=["catalogue"])
+
+
+class AvailabilityOut(Schema):
+    branch: str
+    available: int
+    total: int
+
+
+class ResultOut(Schema):
+    id: int
+    control_number: str
+    title: str
+    authors: list[str]
+    year: int | None
+    material_type: str
+    isbns: list[str]
+    availability: list[AvailabilityOut]
+
+
+class FacetValue(Schema):
+    value: str
+    count: int
+
+
+class SearchOut(Schema):
+    total: int
+    exact: bool
+    relaxed: bool
+    results: list[ResultOut]
+    facets: dict[str, list[FacetValue]]
+
+
+class SearchParams(Schema):
+    q: str = ""
+    page: int = Field(1, ge=1)
+    limit: int = Field(20, ge=1, le=100)
+    sort: Literal["relevance", "newest", "title", "author"] = "relevance"
+    material_type: str = ""
+    language: str = ""
+    audience: str = ""
+    subject: str = ""
+    available_at: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+class RecordOut(ResultOut):
+    subtitle: str
+    responsibility: str
+    subjects: list[str]
+    series: list[str]
+    issns: list[str]
+    lccn: str
+    publisher: str
+    language: str
+    audience: str
+    other_editions: list[int]
+
+
+def _result(record: Record, availability: dict) -> dict:
+    return {
+        "id": record.pk,
+        "control_number": record.control_number,
+        "title": record.title,
+        "authors": record.authors,
+        "year": record.year,
+        "material_type": record.material_type,
+        "isbns": record.isbns,
+        "availability": [vars(a) for a in availability.get(record.pk, [])],
+    }
+
+
+@router.get("/search", response=SearchOut, auth=None)
+def search(request: HttpRequest, params: Query[SearchParams]) -> dict:
+    """Search the catalogue. An ISBN, LCCN or item barcode as the query returns the records
+    carrying it, with "exact": true. With nothing matching every word, results match any
+    word and "relaxed" is true."""
+    filters = {k: getattr(params, k) for k in selectors.FILTERS}
+    found = selectors.search(
+        params.q,
+        filters=filters,
+        year_from=params.year_from,
+        year_to=params.year_to,
+        sort=params.sort,
+        page=params.page,
+        limit=params.limit,
+    )
+    return {
+        "total": found.total,
+        "exact": found.exact,
+        "relaxed": found.relaxed,
+        "results": [_result(r, found.availability) for r in found.records],
+        "facets": {
+            name: [{"value": str(v), "count": c} for v, c in values]
+            for name, values in found.facets.items()
+        },
+    }
+
+
+@router.get("/records/{record_id}", response=RecordOut, auth=None)
+def record(request: HttpRequest, record_id: int, format: Literal["json", "marcxml"] = "json"):
+    """One record as JSON, or its MARC as MARCXML with ?format=marcxml."""
+    found = selectors.record_page(record_id)
+    if found is None:
+        raise Http404
+    if format == "marcxml":
+        marc = pymarc.Record(data=bytes(found.marc), to_unicode=True, force_utf8=True)
+        xml = pymarc.record_to_xml(marc, namespace=True)
+        return HttpResponse(
+            b'<?xml version="1.0" encoding="UTF-8"?>\n' + xml,
+            content_type="application/marcxml+xml; charset=utf-8",
+        )
+    availability = selectors.availability([found.pk])
+    return {
+        **_result(found, availability),
+        "subtitle": found.subtitle,
+        "responsibility": found.responsibility,
+        "subjects": found.subjects,
+        "series": found.series,
+        "issns": found.issns,
+        "lccn": found.lccn,
+        "publisher": found.publisher,
+        "language": found.language,
+        "audience": found.audience,
+        "other_editions": [r.pk for r in selectors.other_editions(found)],
+    }

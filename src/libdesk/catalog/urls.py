@@ -1,0 +1,12 @@
+from django.urls import path
+
+from libdesk.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("records/<int:record_id>/", views.record, name="record"),
+    path("staff/catalog/records/<int:record_id>/", views.staff_record, name="staff-record"),
+    path("staff/catalog/items/<int:item_id>/", views.staff_item, name="staff-item"),
+]

@@ -1,0 +1,237 @@
+"""Catalogue pages: search with facets, the record page, and the staff item view."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from libdesk.accounts.decorators import staff_required
+from libdesk.accounts.models import Role
+from libdesk.catalog import selectors
+from libdesk.catalog.items import update_item
+from libdesk.catalog.models import Item, ItemStatus, MaterialType
+from libdesk.library.models import Branch
+
+PAGE_SIZE = 20
+SORTS = [
+    ("relevance", gettext_lazy("Relevance")),
+    ("newest", gettext_lazy("Newest")),
+    ("title", gettext_lazy("Title")),
+    ("author", gettext_lazy("Author")),
+]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=300, label=gettext_lazy("Search the catalogue"))
+    sort = forms.ChoiceField(required=False, choices=SORTS, label=gettext_lazy("Sort by"))
+    page = forms.IntegerField(required=False, min_value=1)
+    year_from = forms.IntegerField(
+        required=False, min_value=0, max_value=3000, label=gettext_lazy("Published from")
+    )
+    year_to = forms.IntegerField(
+        required=False, min_value=0, max_value=3000, label=gettext_lazy("to")
+    )
+    material_type = forms.CharField(required=False, max_length=20)
+    language = forms.CharField(required=False, max_length=3)
+    audience = forms.CharField(required=False, max_length=20)
+    subject = forms.CharField(required=False, max_length=200)
+    available_at = forms.CharField(required=False, max_length=12)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    form.is_valid()
+    data = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "")}
+    query = data.get("q", "")
+    filters = {k: data[k] for k in selectors.FILTERS if k in data}
+    if not query and not filters:
+        return render(request, "catalog/search.html", {"form": form, "searched": False})
+    found = selectors.search(
+        query,
+        filters=filters,
+        year_from=data.get("year_from"),
+        year_to=data.get("year_to"),
+        sort=data.get("sort", "relevance"),
+        page=data.get("page", 1),
+        limit=PAGE_SIZE,
+    )
+    if found.exact and len(found.records) == 1:
+        return redirect("catalog:record", record_id=found.records[0].pk)
+    page = data.get("page", 1)
+    return render(
+        request,
+        "catalog/search.html",
+        {
+            "form": form,
+            "searched": True,
+            "found": found,
+            "query": query,
+            "rows": [(r, found.availability.get(r.pk, [])) for r in found.records],
+            "facets": _facet_links(data, found.facets),
+            "active": _active_filters(data),
+            "broader": _broader(query, data) if found.total == 0 else [],
+            "previous": _link(data, page=page - 1) if page > 1 else None,
+            "next": _link(data, page=page + 1) if page * PAGE_SIZE < found.total else None,
+            "first": (page - 1) * PAGE_SIZE + 1,
+            "last": min(page * PAGE_SIZE, found.total),
+            "material_labels": dict(MaterialType.choices),
+        },
+    )
+
+
+def _link(data: dict, **changes) -> str:
+    params = {**data, **changes}
+    kept = {k: v for k, v in params.items() if v not in (None, "") and (k, v) != ("page", 1)}
+    return "?" + urlencode(kept)
+
+
+FACET_TITLES = {
+    "material_type": gettext_lazy("Format"),
+    "available_at": gettext_lazy("Available now at"),
+    "language": gettext_lazy("Language"),
+    "audience": gettext_lazy("Audience"),
+    "subject_facet": gettext_lazy("Subject"),
+}
+
+
+def _facet_links(data: dict, facets: dict) -> list[tuple[str, list[tuple[str, int, str]]]]:
+    labels = dict(MaterialType.choices)
+    out = []
+    for name, title in FACET_TITLES.items():
+        param = "subject" if name == "subject_facet" else name
+        values = [
+            (str(labels.get(v, v)), count, _link(data, **{param: v, "page": 1}))
+            for v, count in facets.get(name, [])[:10]
+            if v not in ("und", "unknown")
+        ]
+        if values:
+            out.append((str(title), values))
+    return out
+
+
+def _active_filters(data: dict) -> list[tuple[str, str]]:
+    return [
+        (f"{k}: {data[k]}", _link(data, **{k: "", "page": 1}))
+        for k in (*selectors.FILTERS, "year_from", "year_to")
+        if data.get(k)
+    ]
+
+
+def _broader(query: str, data: dict) -> list[tuple[str, str]]:
+    """Kind suggestions when nothing matched: drop a filter, or drop a word."""
+    options = [
+        (_("Without the filter %(f)s") % {"f": label}, link)
+        for label, link in _active_filters(data)
+    ]
+    words = query.split()
+    if len(words) > 1:
+        for word in words[:4]:
+            shorter = " ".join(w for w in words if w != word)
+            options.append((_("Search for %(q)s") % {"q": shorter}, _link(data, q=shorter, page=1)))
+    return options
+
+
+def record(request: HttpRequest, record_id: int) -> HttpResponse:
+    found = selectors.record_page(record_id)
+    if found is None:
+        raise Http404
+    items = selectors.items_of(found)
+    editions = selectors.other_editions(found)
+    edition_availability = selectors.availability([e.pk for e in editions])
+    return render(
+        request,
+        "catalog/record.html",
+        {
+            "record": found,
+            "items": items,
+            "json_ld": _json_ld(request, found),
+            "availability": selectors.availability([found.pk])[found.pk],
+            "editions": [(e, edition_availability.get(e.pk, [])) for e in editions],
+            "permalink": request.build_absolute_uri(reverse("catalog:record", args=[found.pk])),
+            "material_labels": dict(MaterialType.choices),
+        },
+    )
+
+
+def _json_ld(request: HttpRequest, record) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Book",
+        "name": record.title,
+        "author": [{"@type": "Person", "name": a} for a in record.authors],
+        "isbn": record.isbns,
+        "datePublished": str(record.year) if record.year else None,
+        "publisher": record.publisher or None,
+        "inLanguage": record.language or None,
+        "url": request.build_absolute_uri(reverse("catalog:record", args=[record.pk])),
+    }
+    text = json.dumps({k: v for k, v in data.items() if v}, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))  # noqa: S308 - escaped above
+
+
+class ItemForm(forms.Form):
+    branch = forms.ModelChoiceField(
+        queryset=Branch.objects.all(),
+        to_field_name="code",
+        empty_label=None,
+        label=gettext_lazy("Branch"),
+    )
+    location = forms.CharField(required=False, max_length=60, label=gettext_lazy("Location"))
+    call_number = forms.CharField(required=False, max_length=100, label=gettext_lazy("Call number"))
+    collection = forms.CharField(required=False, max_length=60, label=gettext_lazy("Collection"))
+    status = forms.ChoiceField(choices=ItemStatus.choices, label=gettext_lazy("Status"))
+
+
+STAFF_ROLES = [Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN]
+
+
+@staff_required(roles=STAFF_ROLES)
+def staff_record(request: HttpRequest, record_id: int) -> HttpResponse:
+    found = selectors.record_page(record_id)
+    if found is None:
+        raise Http404
+    forms_by_item = [
+        (
+            item,
+            ItemForm(
+                prefix=f"i{item.pk}",
+                initial={
+                    "branch": item.branch,
+                    "location": item.location,
+                    "call_number": item.call_number,
+                    "collection": item.collection,
+                    "status": item.status,
+                },
+            ),
+        )
+        for item in selectors.items_of(found)
+    ]
+    return render(
+        request, "catalog/staff_record.html", {"record": found, "item_forms": forms_by_item}
+    )
+
+
+@staff_required(roles=STAFF_ROLES)
+def staff_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None or request.method != "POST":
+        raise Http404
+    form = ItemForm(request.POST, prefix=f"i{item.pk}")
+    if form.is_valid():
+        data = {**form.cleaned_data, "branch": form.cleaned_data["branch"].code}
+        update_item(request.user, request.workstation, item, **data)
+        messages.success(request, _("Item %(barcode)s saved.") % {"barcode": item.barcode})
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("catalog:staff-record", record_id=item.record_id)
