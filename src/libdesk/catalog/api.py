@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from libdesk.catalog import selectors
+from libdesk.catalog.exporting import marcxml
 from libdesk.catalog.models import Record
 
 router = Router(tags=["catalogue"])
@@ -119,7 +120,7 @@ def record(request: HttpRequest, record_id: int, format: Literal["json", "marcxm
         raise Http404
     if format == "marcxml":
         marc = pymarc.Record(data=bytes(found.marc), to_unicode=True, force_utf8=True)
-        xml = pymarc.record_to_xml(marc, namespace=True)
+        xml = marcxml(marc, namespace=True)
         return HttpResponse(
             b'<?xml version="1.0" encoding="UTF-8"?>\n' + xml,
             content_type="application/marcxml+xml; charset=utf-8",

@@ -1,5 +1,6 @@
 """Writing the catalogue back out as MARC: the stored records, unchanged."""
 
+import xml.etree.ElementTree as ET
 from typing import BinaryIO
 
 import pymarc
@@ -19,10 +20,16 @@ def export(handle: BinaryIO, fmt: str = "iso2709") -> int:
         raw = bytes(marc)
         if fmt == "marcxml":
             record = pymarc.Record(data=raw, to_unicode=True, force_utf8=True)
-            handle.write(pymarc.record_to_xml(record, namespace=False) + b"\n")
+            handle.write(marcxml(record) + b"\n")
         else:
             handle.write(raw)
         count += 1
     if fmt == "marcxml":
         handle.write(b"</collection>\n")
     return count
+
+
+def marcxml(record: pymarc.Record, namespace: bool = False) -> bytes:
+    """MARCXML in UTF-8 (pymarc's own writer escapes every non-ASCII letter)."""
+    node = pymarc.record_to_xml_node(record, namespace=namespace)
+    return ET.tostring(node, encoding="unicode").encode("utf-8")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from xml.sax.handler import feature_namespaces
 
 import pymarc
 from defusedxml import DefusedXmlException
@@ -216,6 +217,7 @@ class _Collector(XmlHandler):
 
 def _read_xml(handle: BinaryIO) -> Iterator[Parsed]:
     parser = make_parser()
+    parser.setFeature(feature_namespaces, True)  # pymarc's handler reads namespaced events
     collector = _Collector()
     parser.setContentHandler(collector)
     number, offset = 0, 0

@@ -183,8 +183,11 @@ def _load_catalogue() -> None:
     summary = import_file(CATALOGUE_FILE)
     if summary.rejected:
         raise DemoError(f"the demo catalogue has {summary.rejected} rejected records")
-    control_numbers = list(Record.objects.order_by("pk").values_list("control_number", flat=True))
-    store_items(list(_demo_items(control_numbers)), source="demo items")
+    records = list(Record.objects.order_by("pk").values_list("control_number", "material_type"))
+    books = [control for control, kind in records if kind == "book"]
+    others = [control for control, kind in records if kind != "book"]
+    ordered = books[:100] + others + books[100:]  # the first 100 copies: ordinary books
+    store_items(list(_demo_items(ordered)), source="demo items")
     rebuild()
 
 
