@@ -8,8 +8,11 @@ is there (matching 001+003, or the LCCN for a record without a 001) instead of d
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -20,11 +23,12 @@ from django.db import transaction
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.catalog.derive import Derived, derive, normalise_lccn
-from libdesk.catalog.marc import Parsed, read_records
+from libdesk.catalog.marc import Parsed, open_marc, parse_iso2709, read_xml, split_iso2709
 from libdesk.catalog.models import OutboxEntry, Record, RecordIdentifier, Work
 from libdesk.core import clock
 
 BATCH = 1000
+IN_FLIGHT = 3  # batches being prepared ahead of the one being stored: memory stays flat
 RECORD_FIELDS = [
     "control_number",
     "control_source",
@@ -106,11 +110,11 @@ def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None
     summary = Summary()
     rejects = Rejects(path)
     try:
-        for number, batch in enumerate(_batches(read_records(path)), start=1):
+        for number, batch in enumerate(prepared_batches(path), start=1):
             good = []
             for parsed in batch:
                 summary.read += 1
-                if parsed.record is None:
+                if parsed.reason:
                     summary.rejected += 1
                     rejects.add(parsed)
                 else:
@@ -129,10 +133,58 @@ def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None
     return summary
 
 
-def _batches(items: Iterable[Parsed]) -> Iterator[list[Parsed]]:
+def _batches(items: Iterable) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, BATCH)):
         yield batch
+
+
+def prepared_batches(path: Path) -> Iterator[list[Parsed]]:
+    """Batches of parsed, checked and derived records, in file order.
+
+    For ISO 2709 one worker process parses and derives while this process stores and
+    indexes, with a few batches in flight; MARCXML is prepared here.
+    """
+    handle, kind = open_marc(path)
+    with handle:
+        if kind == "xml":
+            for batch in _batches(read_xml(handle)):
+                yield [prepare(parsed) for parsed in batch]
+            return
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            pending: deque = deque()
+            for raw_batch in _batches(split_iso2709(handle)):
+                pending.append(pool.submit(prepare_raw_batch, raw_batch))
+                if len(pending) >= IN_FLIGHT:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+
+def prepare_raw_batch(items: list) -> list[Parsed]:
+    """Worker side: parse each raw record (or pass a reject through) and prepare it."""
+    return [
+        prepare(item if isinstance(item, Parsed) else parse_iso2709(item[2], item[0], item[1]))
+        for item in items
+    ]
+
+
+def prepare(parsed: Parsed) -> Parsed:
+    """Compute what storing needs, then drop the pymarc object (cheap to send back)."""
+    if parsed.record is not None:
+        parsed.key = _match_key(parsed)
+        parsed.derived = derive(parsed.record)
+        parsed.stored_marc = _storable(parsed)
+        parsed.record = None
+    return parsed
+
+
+def _storable(parsed: Parsed) -> bytes:
+    if parsed.raw[9:10] == b"a":
+        return parsed.raw
+    parsed.record.leader[9] = "a"  # converted from MARC-8: store it as UTF-8 MARC
+    return parsed.record.as_marc()
 
 
 def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int]]:
@@ -143,12 +195,12 @@ def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int
     now = clock.now()
     with transaction.atomic():
         existing = _existing(parsed)
-        parsed = [p for p in parsed if not _same(existing.get(_match_key(p)), p)]
-        derived = [(p, derive(p.record)) for p in parsed]
+        parsed = [p for p in parsed if not _same(existing.get(p.key), p)]
+        derived = [(p, p.derived) for p in parsed]
         works = _works({d.work_key for _, d in derived})
         to_create, to_update, seen = [], [], {}
         for item, values in derived:
-            key = _match_key(item)
+            key = item.key
             record = seen.get(key) or existing.get(key)
             fresh = record is None
             record = record or Record()
@@ -182,15 +234,15 @@ def _match_key(parsed: Parsed) -> tuple[str, str, str]:
         return control, source, ""
     lccn_field = marc.get("010")
     lccn = normalise_lccn(lccn_field.get("a")) if lccn_field and lccn_field.get("a") else ""
-    return "", "", lccn or f"#{id(parsed)}"
+    return "", "", lccn or f"#{parsed.number}"
 
 
 def _same(record: Record | None, parsed: Parsed) -> bool:
-    return record is not None and parsed.raw[9:10] == b"a" and bytes(record.marc) == parsed.raw
+    return record is not None and bytes(record.marc) == parsed.stored_marc
 
 
 def _existing(parsed: list[Parsed]) -> dict[tuple[str, str, str], Record]:
-    keys = [_match_key(p) for p in parsed]
+    keys = [p.key for p in parsed]
     controls = {k[0] for k in keys if k[0]}
     lccns = {k[2] for k in keys if not k[0] and not k[2].startswith("#")}
     found: dict[tuple[str, str, str], Record] = {}
@@ -211,14 +263,9 @@ def _works(keys: set[str]) -> dict[str, Work]:
 
 
 def _fill(record: Record, parsed: Parsed, values: Derived, work: Work, now) -> None:
-    marc = parsed.record
-    record.control_number = marc.get("001").data.strip() if marc.get("001") else ""
-    record.control_source = marc.get("003").data.strip() if marc.get("003") else ""
-    if parsed.raw[9:10] == b"a":
-        record.marc = parsed.raw
-    else:  # converted from MARC-8: store it as UTF-8 MARC
-        marc.leader[9] = "a"
-        record.marc = marc.as_marc()
+    control, source, _ = parsed.key
+    record.control_number, record.control_source = control, source
+    record.marc = parsed.stored_marc
     record.work = work
     for name in (
         "lccn",

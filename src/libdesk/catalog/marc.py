@@ -43,6 +43,11 @@ class Parsed:
     record: pymarc.Record | None = None
     reason: str = ""
     control_number: str | None = None
+    # Filled by the importer's preparation step (in a worker process), so no pymarc object
+    # has to cross back: the match key, the derived values, the MARC bytes to store.
+    key: tuple[str, str, str] | None = None
+    derived: object = None
+    stored_marc: bytes = b""
 
 
 def open_marc(path: Path) -> tuple[BinaryIO, str]:
@@ -71,32 +76,37 @@ def open_marc(path: Path) -> tuple[BinaryIO, str]:
 def read_records(path: Path) -> Iterator[Parsed]:
     handle, kind = open_marc(path)
     with handle:
-        yield from (_read_xml(handle) if kind == "xml" else _read_iso2709(handle))
+        yield from (read_xml(handle) if kind == "xml" else _read_iso2709(handle))
 
 
 def _read_iso2709(handle: BinaryIO) -> Iterator[Parsed]:
+    for item in split_iso2709(handle):
+        yield item if isinstance(item, Parsed) else parse_iso2709(item[2], item[0], item[1])
+
+
+def split_iso2709(handle: BinaryIO) -> Iterator[tuple[int, int, bytes] | Parsed]:
+    """Raw records as (number, byte offset, bytes), cut at each 0x1D terminator; a tail
+    without a terminator comes as a rejected Parsed."""
     buffer, offset, number = b"", 0, 0
     while True:
         try:
             chunk = handle.read(CHUNK)
         except (OSError, EOFError, lzma.LZMAError) as exc:
-            number += 1
-            yield Parsed(number, offset, buffer, reason=f"file ends abruptly: {exc}")
+            yield Parsed(number + 1, offset, buffer, reason=f"file ends abruptly: {exc}")
             return
         buffer += chunk
-        while (end := buffer.find(RECORD_END)) >= 0:
-            raw, buffer = buffer[: end + 1], buffer[end + 1 :]
-            number += 1
+        start = 0
+        while (end := buffer.find(RECORD_END, start)) >= 0:
+            raw, start = buffer[start : end + 1], end + 1
             if raw.strip(b"\r\n\x00 \x1a" + RECORD_END):
-                yield parse_iso2709(raw, number, offset)
-            else:
-                number -= 1
+                number += 1
+                yield number, offset, raw
             offset += len(raw)
+        buffer = buffer[start:]
         if not chunk:
             if buffer.strip(b"\r\n\x00 \x1a"):
-                number += 1
                 yield Parsed(
-                    number,
+                    number + 1,
                     offset,
                     buffer,
                     reason="truncated record (no terminator)",
@@ -215,7 +225,7 @@ class _Collector(XmlHandler):
         self.ready.append(record)
 
 
-def _read_xml(handle: BinaryIO) -> Iterator[Parsed]:
+def read_xml(handle: BinaryIO) -> Iterator[Parsed]:
     parser = make_parser()
     parser.setFeature(feature_namespaces, True)  # pymarc's handler reads namespaced events
     collector = _Collector()

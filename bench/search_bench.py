@@ -1,0 +1,92 @@
+"""Search benchmark over an imported catalogue (make one with import_bench.py --keep DIR).
+
+    .venv/bin/python bench/search_bench.py DIR
+
+Runs bench/search_queries.txt with facets through the service layer, then through the HTTP
+API on a real waitress server, and prints p50/p95/p99 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+QUERIES = (Path(__file__).parent / "search_queries.txt").read_text().splitlines()
+ROUNDS = 3
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    cut = statistics.quantiles(ordered, n=100)
+    return f"p50 {cut[49]:.1f} ms  p95 {cut[94]:.1f} ms  p99 {cut[98]:.1f} ms  (n={len(ordered)})"
+
+
+def service_level() -> list[float]:
+    from libdesk.catalog.selectors import search
+
+    for query in QUERIES:  # warm the caches once
+        search(query)
+    samples = []
+    for _ in range(ROUNDS):
+        for query in QUERIES:
+            started = time.perf_counter()
+            search(query)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def over_http(data_dir: str) -> list[float]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "LIBDESK_DATA_DIR": data_dir}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "libdesk", "serve_web", "--bind", "127.0.0.1", "--port", str(port)],
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        samples = []
+        for round_number in range(ROUNDS + 1):
+            for query in QUERIES:
+                started = time.perf_counter()
+                connection.request("GET", "/api/v1/catalog/search?" + urlencode({"q": query}))
+                response = connection.getresponse()
+                response.read()
+                assert response.status == 200, response.status
+                if round_number:  # the first round warms up
+                    samples.append((time.perf_counter() - started) * 1000)
+        return samples
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main(data_dir: str) -> None:
+    os.environ["LIBDESK_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libdesk.settings")
+    import django
+
+    django.setup()
+    from libdesk.catalog.models import Record
+
+    print(f"{Record.objects.count():,} records, {len(QUERIES)} queries x {ROUNDS} rounds")
+    print("service level, with facets:", percentiles(service_level()))
+    print("HTTP API, with facets:     ", percentiles(over_http(data_dir)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
