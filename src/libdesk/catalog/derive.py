@@ -51,6 +51,8 @@ def fold(text: str) -> str:
     The Library of Congress stores accents decomposed, which tantivy's own folding misses,
     so libdesk folds in Python at index and at query time alike.
     """
+    if text.isascii():  # most catalogue text: nothing to decompose
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

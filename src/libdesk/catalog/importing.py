@@ -22,13 +22,15 @@ from django.db import transaction
 
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
+from libdesk.catalog import bulk
 from libdesk.catalog.derive import Derived, derive, normalise_lccn
 from libdesk.catalog.marc import Parsed, open_marc, parse_iso2709, read_xml, split_iso2709
-from libdesk.catalog.models import OutboxEntry, Record, RecordIdentifier, Work
+from libdesk.catalog.models import Record, RecordIdentifier, Work
 from libdesk.core import clock
 
 BATCH = 1000
-IN_FLIGHT = 3  # batches being prepared ahead of the one being stored: memory stays flat
+IN_FLIGHT = 4  # batches being prepared ahead of the one being stored: memory stays flat
+PARSERS = 2  # worker processes that parse and derive
 RECORD_FIELDS = [
     "control_number",
     "control_source",
@@ -152,7 +154,7 @@ def prepared_batches(path: Path) -> Iterator[list[Parsed]]:
                 yield [prepare(parsed) for parsed in batch]
             return
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=PARSERS, mp_context=context) as pool:
             pending: deque = deque()
             for raw_batch in _batches(split_iso2709(handle)):
                 pending.append(pool.submit(prepare_raw_batch, raw_batch))
@@ -210,11 +212,11 @@ def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int
             elif not fresh and record not in to_update:
                 to_update.append(record)
             seen[key] = record
-        Record.objects.bulk_create(to_create, batch_size=500)
+        bulk.insert_records(to_create)
         Record.objects.bulk_update(to_update, RECORD_FIELDS, batch_size=500)
         ids = [r.pk for r in (*to_create, *to_update)]
-        _replace_identifiers(to_create + to_update)
-        OutboxEntry.objects.bulk_create(OutboxEntry(record_id=pk) for pk in ids)
+        _replace_identifiers(to_create, to_update)
+        bulk.insert_outbox(ids)
         audit.record(
             Actor.system("catalog import"),
             "catalog.import.batch",
@@ -288,11 +290,12 @@ def _fill(record: Record, parsed: Parsed, values: Derived, work: Work, now) -> N
     record.updated_at = now
 
 
-def _replace_identifiers(records: list[Record]) -> None:
-    RecordIdentifier.objects.filter(record__in=records).delete()
-    RecordIdentifier.objects.bulk_create(
-        RecordIdentifier(record=r, value=value)
-        for r in records
-        for value in {*r.isbns, *(i.replace("-", "") for i in r.issns), r.lccn}
+def _replace_identifiers(created: list[Record], updated: list[Record]) -> None:
+    if updated:
+        RecordIdentifier.objects.filter(record__in=updated).delete()
+    bulk.insert_identifiers(
+        (r.pk, value)
+        for r in (*created, *updated)
+        for value in sorted({*r.isbns, *(i.replace("-", "") for i in r.issns), r.lccn})
         if value
     )

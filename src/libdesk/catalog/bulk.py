@@ -1,0 +1,88 @@
+"""Fast inserts for the importer. Django's bulk_create prepares every value of every row
+field by field, which costs more than the database itself at 250,000 records; these go
+through Django's own cursor (so the same SQL runs on SQLite and PostgreSQL) with values
+already in their database form."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+
+from libdesk.catalog.models import OutboxEntry, Record, RecordIdentifier
+
+RECORD_COLUMNS = (
+    "control_number",
+    "control_source",
+    "lccn",
+    "marc",
+    "work_id",
+    "title",
+    "subtitle",
+    "responsibility",
+    "authors",
+    "subjects",
+    "series",
+    "isbns",
+    "issns",
+    "publisher",
+    "year",
+    "language",
+    "audience",
+    "material_type",
+    "notes",
+    "updated_at",
+)
+JSON_COLUMNS = {"authors", "subjects", "series", "isbns", "issns"}
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)  # from model metadata, never from input
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def insert_records(records: list[Record]) -> None:
+    """Insert new records with a control number and give them their primary keys; the rare
+    record without one goes through bulk_create."""
+    keyed = [r for r in records if r.control_number]
+    Record.objects.bulk_create([r for r in records if not r.control_number])
+    if not keyed:
+        return
+    when = connection.ops.adapt_datetimefield_value(keyed[0].updated_at)
+    insert_rows(Record._meta.db_table, RECORD_COLUMNS, (_record_row(r, when) for r in keyed))
+    wanted = {(r.control_number, r.control_source): r for r in keyed}
+    found = Record.objects.filter(control_number__in={r.control_number for r in keyed})
+    for pk, control, source in found.values_list("pk", "control_number", "control_source"):
+        if (record := wanted.get((control, source))) is not None:
+            record.pk = pk
+            record._state.adding = False
+
+
+def _record_row(record: Record, when) -> list:
+    row = []
+    for column in RECORD_COLUMNS:
+        value = getattr(record, column)
+        if column in JSON_COLUMNS:
+            value = json.dumps(value, ensure_ascii=False)
+        elif column == "updated_at":
+            value = when
+        elif column == "marc":
+            value = bytes(value)
+        row.append(value)
+    return row
+
+
+def insert_identifiers(pairs: Iterable[tuple[int, str]]) -> None:
+    insert_rows(RecordIdentifier._meta.db_table, ("record_id", "value"), pairs)
+
+
+def insert_outbox(record_ids: Iterable[int]) -> None:
+    insert_rows(OutboxEntry._meta.db_table, ("record_id",), ((pk,) for pk in record_ids))
