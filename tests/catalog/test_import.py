@@ -228,3 +228,12 @@ def test_export_writes_the_stored_marc_back(tmp_path):
         "catalog", "export", "--format", "marcxml", "--output", str(xml), stdout=StringIO()
     )
     assert len(pymarc.parse_xml_to_array(str(xml))) == 3
+
+
+def test_the_progress_line_shows_records_rate_and_eta():
+    from libdesk.catalog.importing import Summary
+    from libdesk.catalog.management.commands.catalog import progress_line
+
+    line = progress_line(Summary(read=112_000, rejected=2, fraction=0.45), elapsed=36.0)
+    assert line.startswith("[##########..............]  45%")
+    assert "112,000 records" in line and "3,111/s" in line and "ETA 0:44" in line

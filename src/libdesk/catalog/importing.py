@@ -13,7 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -23,9 +23,11 @@ from django.db import transaction
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.catalog import bulk
-from libdesk.catalog.derive import Derived, derive, normalise_lccn
-from libdesk.catalog.marc import Parsed, open_marc, parse_iso2709, read_xml, split_iso2709
+from libdesk.catalog.derive import Derived
+from libdesk.catalog.marc import Parsed, open_marc, read_xml, split_iso2709
 from libdesk.catalog.models import Record, RecordIdentifier, Work
+from libdesk.catalog.preparing import exit_with_parent, prepare, prepare_raw_batch
+from libdesk.catalog.search.indexer import index_along
 from libdesk.core import clock
 
 BATCH = 1000
@@ -62,8 +64,8 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    fraction: float = 0.0  # how far through the file, for the progress bar's ETA
     rejects_path: Path | None = None
-    record_ids: list[int] = field(default_factory=list)
 
     def line(self) -> str:
         where = f"; rejects in {self.rejects_path}" if self.rejected else ""
@@ -112,27 +114,32 @@ def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None
     summary = Summary()
     rejects = Rejects(path)
     try:
-        for number, batch in enumerate(prepared_batches(path), start=1):
-            good = []
-            for parsed in batch:
-                summary.read += 1
-                if parsed.reason:
-                    summary.rejected += 1
-                    rejects.add(parsed)
-                else:
-                    good.append(parsed)
-            created, updated, ids = store_batch(good, label=f"{path.name}#{number}")
-            summary.created += created
-            summary.updated += updated
-            summary.unchanged += len(good) - created - updated
-            summary.record_ids.extend(ids)
-            if progress:
-                progress(summary)
+        with index_along() as along:
+            _import_batches(path, summary, rejects, along, progress)
     finally:
         rejects.close()
     if summary.rejected:
         summary.rejects_path = rejects.jsonl_path
     return summary
+
+
+def _import_batches(path, summary, rejects, along, progress) -> None:
+    for number, batch in enumerate(prepared_batches(path, summary), start=1):
+        good = []
+        for parsed in batch:
+            summary.read += 1
+            if parsed.reason:
+                summary.rejected += 1
+                rejects.add(parsed)
+            else:
+                good.append(parsed)
+        created, updated, ids = store_batch(good, label=f"{path.name}#{number}")
+        along.add(ids)
+        summary.created += created
+        summary.updated += updated
+        summary.unchanged += len(good) - created - updated
+        if progress:
+            progress(summary)
 
 
 def _batches(items: Iterable) -> Iterator[list]:
@@ -141,52 +148,39 @@ def _batches(items: Iterable) -> Iterator[list]:
         yield batch
 
 
-def prepared_batches(path: Path) -> Iterator[list[Parsed]]:
+def prepared_batches(path: Path, summary: Summary | None = None) -> Iterator[list[Parsed]]:
     """Batches of parsed, checked and derived records, in file order.
 
     For ISO 2709 one worker process parses and derives while this process stores and
     indexes, with a few batches in flight; MARCXML is prepared here.
     """
-    handle, kind = open_marc(path)
+    handle, kind, raw = open_marc(path)
+    size = max(path.stat().st_size, 1)
+
+    def done(batch: list[Parsed]) -> list[Parsed]:
+        if summary is not None:
+            summary.fraction = min(raw.tell() / size, 1.0)
+        return batch
+
     with handle:
         if kind == "xml":
             for batch in _batches(read_xml(handle)):
-                yield [prepare(parsed) for parsed in batch]
+                yield done([prepare(parsed) for parsed in batch])
             return
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=PARSERS, mp_context=context) as pool:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=PARSERS,
+            mp_context=context,
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             pending: deque = deque()
             for raw_batch in _batches(split_iso2709(handle)):
                 pending.append(pool.submit(prepare_raw_batch, raw_batch))
                 if len(pending) >= IN_FLIGHT:
-                    yield pending.popleft().result()
+                    yield done(pending.popleft().result())
             while pending:
-                yield pending.popleft().result()
-
-
-def prepare_raw_batch(items: list) -> list[Parsed]:
-    """Worker side: parse each raw record (or pass a reject through) and prepare it."""
-    return [
-        prepare(item if isinstance(item, Parsed) else parse_iso2709(item[2], item[0], item[1]))
-        for item in items
-    ]
-
-
-def prepare(parsed: Parsed) -> Parsed:
-    """Compute what storing needs, then drop the pymarc object (cheap to send back)."""
-    if parsed.record is not None:
-        parsed.key = _match_key(parsed)
-        parsed.derived = derive(parsed.record)
-        parsed.stored_marc = _storable(parsed)
-        parsed.record = None
-    return parsed
-
-
-def _storable(parsed: Parsed) -> bytes:
-    if parsed.raw[9:10] == b"a":
-        return parsed.raw
-    parsed.record.leader[9] = "a"  # converted from MARC-8: store it as UTF-8 MARC
-    return parsed.record.as_marc()
+                yield done(pending.popleft().result())
 
 
 def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int]]:
@@ -225,18 +219,6 @@ def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int
             reason=f"{len(to_create)} new, {len(to_update)} updated",
         )
     return len(to_create), len(to_update), ids
-
-
-def _match_key(parsed: Parsed) -> tuple[str, str, str]:
-    """001+003; only a record without a 001 falls back to its LCCN (never the ISBN)."""
-    marc = parsed.record
-    control = marc.get("001").data.strip() if marc.get("001") else ""
-    source = marc.get("003").data.strip() if marc.get("003") else ""
-    if control:
-        return control, source, ""
-    lccn_field = marc.get("010")
-    lccn = normalise_lccn(lccn_field.get("a")) if lccn_field and lccn_field.get("a") else ""
-    return "", "", lccn or f"#{parsed.number}"
 
 
 def _same(record: Record | None, parsed: Parsed) -> bool:

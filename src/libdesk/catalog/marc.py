@@ -50,10 +50,11 @@ class Parsed:
     stored_marc: bytes = b""
 
 
-def open_marc(path: Path) -> tuple[BinaryIO, str]:
-    """Open a MARC file, uncompressing by content, and tell ISO 2709 from MARCXML."""
+def open_marc(path: Path) -> tuple[BinaryIO, str, BinaryIO]:
+    """Open a MARC file, uncompressing by content, and tell ISO 2709 from MARCXML. The third
+    value is the file on disk, whose position says how far through it a reader is."""
     try:
-        handle = path.open("rb")
+        handle = raw = path.open("rb")
     except OSError as exc:
         raise FileUnreadable(f"cannot open {path}: {exc.strerror}") from exc
     magic = handle.read(6)
@@ -70,11 +71,11 @@ def open_marc(path: Path) -> tuple[BinaryIO, str]:
     if kind == "iso2709" and head and not head[:5].isdigit():
         raise FileUnreadable(f"{path}: neither ISO 2709 MARC nor MARCXML")
     handle.seek(0)
-    return handle, kind
+    return handle, kind, raw
 
 
 def read_records(path: Path) -> Iterator[Parsed]:
-    handle, kind = open_marc(path)
+    handle, kind, _raw = open_marc(path)
     with handle:
         yield from (read_xml(handle) if kind == "xml" else _read_iso2709(handle))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -91,6 +93,42 @@ def drain_outbox(*, wait: bool = True) -> int:
                 OutboxEntry.objects.filter(pk__lte=entries[-1].pk).delete()
             total += len(ids)
     return total
+
+
+class IndexAlong:
+    """Indexes records as an import stores them, holding the one writer meanwhile. The index
+    is committed every COMMIT_EVERY records, and only then are those records' outbox rows
+    dropped: a killed import leaves outbox rows for whatever the index had not committed."""
+
+    COMMIT_EVERY = 20_000
+
+    def __init__(self, search: TantivyEngine, writer) -> None:
+        self.search, self.writer, self.pending = search, writer, []
+
+    def add(self, record_ids: list[int]) -> None:
+        if not record_ids:
+            return
+        docs, removed = documents(record_ids)
+        self.search.write(self.writer, docs, removed)
+        self.pending.extend(record_ids)
+        if len(self.pending) >= self.COMMIT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        self.writer.commit()
+        for start in range(0, len(self.pending), 900):
+            chunk = self.pending[start : start + 900]
+            OutboxEntry.objects.filter(record_id__in=chunk).delete()
+        self.pending = []
+
+
+@contextmanager
+def index_along() -> Iterator[IndexAlong]:
+    search = engine()
+    with search.writer() as writer:
+        along = IndexAlong(search, writer)
+        yield along
+        along.flush()
 
 
 def wait_until_indexed(timeout: float = 300) -> bool:

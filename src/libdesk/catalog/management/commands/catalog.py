@@ -71,12 +71,8 @@ class Command(BaseCommand):
             return None
 
         def show(summary: Summary) -> None:
-            elapsed = max(time.monotonic() - started, 1e-6)
-            self.stderr.write(
-                f"\r{summary.read:,} records, {summary.read / elapsed:,.0f}/s, "
-                f"{summary.rejected} rejected",
-                ending="",
-            )
+            line = progress_line(summary, time.monotonic() - started)
+            self.stderr.write("\r" + line, ending="")
             self.stderr.flush()
 
         return show
@@ -88,3 +84,16 @@ class Command(BaseCommand):
             self.stdout.write(f"exported {count} records to {output}")
         else:
             exporting.export(sys.stdout.buffer, fmt)
+
+
+def progress_line(summary: Summary, elapsed: float, width: int = 24) -> str:
+    """`[#####...] 45%  112,000 records  3,100/s  ETA 0:41  2 rejected`"""
+    filled = int(summary.fraction * width)
+    rate = summary.read / max(elapsed, 1e-6)
+    left = elapsed * (1 - summary.fraction) / summary.fraction if summary.fraction else 0
+    minutes, seconds = divmod(int(left), 60)
+    return (
+        f"[{'#' * filled}{'.' * (width - filled)}] {summary.fraction:4.0%}  "
+        f"{summary.read:,} records  {rate:,.0f}/s  ETA {minutes}:{seconds:02d}  "
+        f"{summary.rejected} rejected"
+    )
