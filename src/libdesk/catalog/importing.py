@@ -133,11 +133,11 @@ def _import_batches(path, summary, rejects, along, progress) -> None:
                 rejects.add(parsed)
             else:
                 good.append(parsed)
-        created, updated, ids = store_batch(good, label=f"{path.name}#{number}")
-        along.add(ids)
-        summary.created += created
-        summary.updated += updated
-        summary.unchanged += len(good) - created - updated
+        created, updated = store_batch(good, label=f"{path.name}#{number}")
+        along.add(created, updated)
+        summary.created += len(created)
+        summary.updated += len(updated)
+        summary.unchanged += len(good) - len(created) - len(updated)
         if progress:
             progress(summary)
 
@@ -183,11 +183,11 @@ def prepared_batches(path: Path, summary: Summary | None = None) -> Iterator[lis
                 yield done(pending.popleft().result())
 
 
-def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int]]:
-    """Upsert one batch of good records in one transaction; returns (created, updated, ids).
+def store_batch(parsed: list[Parsed], *, label: str) -> tuple[list[Record], list[Record]]:
+    """Upsert one batch of good records in one transaction; returns (created, updated).
     A record whose stored MARC is byte-for-byte the same is left alone."""
     if not parsed:
-        return 0, 0, []
+        return [], []
     now = clock.now()
     with transaction.atomic():
         existing = _existing(parsed)
@@ -218,7 +218,7 @@ def store_batch(parsed: list[Parsed], *, label: str) -> tuple[int, int, list[int
             object_id=label,
             reason=f"{len(to_create)} new, {len(to_update)} updated",
         )
-    return len(to_create), len(to_update), ids
+    return to_create, to_update
 
 
 def _same(record: Record | None, parsed: Parsed) -> bool:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from libdesk.catalog.derive import fold
-from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record, RecordIdentifier
+from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
 from libdesk.catalog.search.engine import IndexDoc, TantivyEngine
 
 DRAIN_BATCH = 5000
@@ -31,23 +31,9 @@ def engine() -> TantivyEngine:
 def documents(record_ids: list[int]) -> tuple[list[IndexDoc], list[int]]:
     """Index documents for these records; ids no longer in the database are to be removed."""
     records = {r.pk: r for r in Record.objects.filter(pk__in=record_ids).defer("marc")}
-    available: dict[int, set[str]] = defaultdict(set)
-    for record_id, branch in Item.objects.filter(
-        record_id__in=records, status=ItemStatus.AVAILABLE
-    ).values_list("record_id", "branch__code"):
-        available[record_id].add(branch)
-    barcodes: dict[int, list[str]] = defaultdict(list)
-    for record_id, barcode in Item.objects.filter(record_id__in=records).values_list(
-        "record_id", "barcode"
-    ):
-        barcodes[record_id].append(barcode)
-    idents: dict[int, list[str]] = defaultdict(list)
-    for record_id, value in RecordIdentifier.objects.filter(record_id__in=records).values_list(
-        "record_id", "value"
-    ):
-        idents[record_id].append(value.lower())
+    available, barcodes = _items_of(list(records))
     docs = [
-        _document(r, sorted(available[r.pk]), idents[r.pk] + barcodes[r.pk])
+        _document(r, sorted(available.get(r.pk, ())), [*_identifiers(r), *barcodes.get(r.pk, [])])
         for r in records.values()
     ]
     return docs, [pk for pk in record_ids if pk not in records]
@@ -95,6 +81,25 @@ def drain_outbox(*, wait: bool = True) -> int:
     return total
 
 
+def _identifiers(record: Record) -> list[str]:
+    values = [*record.isbns, *(i.replace("-", "") for i in record.issns), record.lccn]
+    return [v.lower() for v in values if v]
+
+
+def _items_of(record_ids: list[int]) -> tuple[dict[int, set[str]], dict[int, list[str]]]:
+    """Branches with an available copy, and every barcode, per record."""
+    available: dict[int, set[str]] = defaultdict(set)
+    barcodes: dict[int, list[str]] = defaultdict(list)
+    rows = Item.objects.filter(record_id__in=record_ids).values_list(
+        "record_id", "branch__code", "status", "barcode"
+    )
+    for record_id, branch, status, barcode in rows:
+        barcodes[record_id].append(barcode)
+        if status == ItemStatus.AVAILABLE:
+            available[record_id].add(branch)
+    return available, barcodes
+
+
 class IndexAlong:
     """Indexes records as an import stores them, holding the one writer meanwhile. The index
     is committed every COMMIT_EVERY records, and only then are those records' outbox rows
@@ -105,12 +110,21 @@ class IndexAlong:
     def __init__(self, search: TantivyEngine, writer) -> None:
         self.search, self.writer, self.pending = search, writer, []
 
-    def add(self, record_ids: list[int]) -> None:
-        if not record_ids:
+    def add(self, created: list[Record], updated: list[Record]) -> None:
+        """Index records an import just stored, from the objects in hand rather than read
+        back; only records that existed before can have items."""
+        records = [*created, *updated]
+        if not records:
             return
-        docs, removed = documents(record_ids)
-        self.search.write(self.writer, docs, removed)
-        self.pending.extend(record_ids)
+        available, barcodes = _items_of([r.pk for r in updated]) if updated else ({}, {})
+        docs = [
+            _document(
+                r, sorted(available.get(r.pk, ())), [*_identifiers(r), *barcodes.get(r.pk, [])]
+            )
+            for r in records
+        ]
+        self.search.write(self.writer, docs, [])
+        self.pending.extend(r.pk for r in records)
         if len(self.pending) >= self.COMMIT_EVERY:
             self.flush()
 
