@@ -31,7 +31,9 @@ class MaterialType(models.TextChoices):
 
 
 class Record(models.Model):
-    control_number = models.CharField(max_length=64, blank=True)  # MARC 001, stripped
+    # MARC 001, stripped. Indexed on its own: the partial unique index below cannot serve
+    # `control_number IN (...)`, and a scan per import batch made imports quadratic.
+    control_number = models.CharField(max_length=64, blank=True, db_index=True)
     control_source = models.CharField(max_length=32, blank=True)  # MARC 003
     lccn = models.CharField(max_length=32, blank=True, db_index=True)
     marc = models.BinaryField()  # ISO 2709, UTF-8
