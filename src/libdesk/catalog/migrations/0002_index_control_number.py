@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='record',
-            name='control_number',
+            model_name="record",
+            name="control_number",
             field=models.CharField(blank=True, db_index=True, max_length=64),
         ),
     ]
