@@ -19,6 +19,12 @@ Policies:
   policies due [--within DAYS]      policies whose review has passed or is near
   policies list                     policies in force
 
+Catalogue:
+  catalog import FILE...            MARC21 or MARCXML (.gz, .xz too); rejects to FILE.rejects.*
+  catalog export [--format F]       the catalogue as ISO 2709 or MARCXML
+  catalog reindex                   rebuild the search index from the database
+  items import CSV                  copies, by barcode
+
 People and access:
   staff create USERNAME [--role R]  a staff account (the first administrator of a library)
   tokens create USERNAME --workstation NAME

@@ -282,3 +282,24 @@ def test_the_demo_catalogue_first_hundred_barcodes(demo_catalogue):
     assert set(first.values_list("branch__code", "status")) == {("MAIN", "available")}
     assert first.values("record").distinct().count() == 100
     assert set(first.values_list("record__material_type", flat=True)) == {"book"}
+
+
+def test_facets_are_named_like_the_filters(client, shelf):
+    facets = api(client, q="gardening")["facets"]
+    assert {"material_type", "language", "audience", "subject", "available_at", "decade"} == set(
+        facets
+    )
+    assert {"value": "Gardening", "count": 4} in facets["subject"]
+
+
+def test_reindex_rebuilds_the_index_from_the_database(client, shelf, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.LIBDESK = {**settings.LIBDESK, "SEARCH_DIR": tmp_path / "fresh-index"}
+    assert api(client, q="gardening")["total"] == 0  # an empty index
+    out = StringIO()
+    call_command("catalog", "reindex", stdout=out)
+    assert "reindexed 5 records" in out.getvalue()
+    assert api(client, q="gardening")["total"] == 4

@@ -13,6 +13,7 @@ from libdesk.catalog.exporting import marcxml
 from libdesk.catalog.models import Record
 
 router = Router(tags=["catalogue"])
+FACET_NAMES = {"subject_facet": "subject"}  # facets are named like the filters they set
 
 
 class AvailabilityOut(Schema):
@@ -106,7 +107,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict:
         "relaxed": found.relaxed,
         "results": [_result(r, found.availability) for r in found.records],
         "facets": {
-            name: [{"value": str(v), "count": c} for v, c in values]
+            FACET_NAMES.get(name, name): [{"value": str(v), "count": c} for v, c in values]
             for name, values in found.facets.items()
         },
     }
