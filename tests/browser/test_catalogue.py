@@ -15,7 +15,7 @@ def test_search_refine_and_open_a_record(site, page):
     heading = page.locator("#results-heading").inner_text()
     assert heading.startswith("Results 1–20 of")
     assert accessibility_violations(page) == []
-    page.locator(".facets").get_by_role("link", name="KEEW").click()
+    page.locator(".facets").get_by_role("link", name="Keewatin").click()
     page.wait_for_load_state()
     assert "available_at=KEEW" in page.url
     assert "Remove available_at: KEEW" in page.locator(".facets").inner_text()

@@ -303,3 +303,10 @@ def test_reindex_rebuilds_the_index_from_the_database(client, shelf, settings, t
     call_command("catalog", "reindex", stdout=out)
     assert "reindexed 5 records" in out.getvalue()
     assert api(client, q="gardening")["total"] == 4
+
+
+def test_facet_labels_are_words_not_codes(client, shelf):
+    page = unescape(client.get("/search/", {"q": "gardening"}).content.decode())
+    facets = page.split('class="facets"')[1].split("</aside>")[0]
+    assert "Keewatin" in facets and "English" in facets and "French" in facets
+    assert ">fre<" not in facets and ">KEEW<" not in facets

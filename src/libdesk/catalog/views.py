@@ -105,8 +105,30 @@ FACET_TITLES = {
 }
 
 
+LANGUAGES = {
+    "eng": gettext_lazy("English"),
+    "fre": gettext_lazy("French"),
+    "spa": gettext_lazy("Spanish"),
+    "ger": gettext_lazy("German"),
+    "ita": gettext_lazy("Italian"),
+    "por": gettext_lazy("Portuguese"),
+    "rus": gettext_lazy("Russian"),
+    "chi": gettext_lazy("Chinese"),
+    "jpn": gettext_lazy("Japanese"),
+    "ara": gettext_lazy("Arabic"),
+    "oji": gettext_lazy("Ojibwa"),
+    "cre": gettext_lazy("Cree"),
+    "lat": gettext_lazy("Latin"),
+    "mul": gettext_lazy("Several languages"),
+}
+
+
 def _facet_links(data: dict, facets: dict) -> list[tuple[str, list[tuple[str, int, str]]]]:
-    labels = dict(MaterialType.choices)
+    labels = {
+        **dict(MaterialType.choices),
+        **LANGUAGES,
+        **{b.code: b.name for b in Branch.objects.all()},
+    }
     out = []
     for name, title in FACET_TITLES.items():
         param = "subject" if name == "subject_facet" else name

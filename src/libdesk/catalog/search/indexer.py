@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from libdesk.catalog.derive import fold
+from libdesk.catalog.derive import clean, fold
 from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
 from libdesk.catalog.search.engine import IndexDoc, TantivyEngine
 
@@ -51,7 +51,7 @@ def _document(record: Record, available_at: list[str], idents: list[str]) -> Ind
         material_type=record.material_type,
         language=record.language,
         audience=record.audience,
-        subject_facets=[s.split(" -- ")[0] for s in record.subjects][:10],
+        subject_facets=[clean(s.split(" -- ")[0]) for s in record.subjects][:10],
         available_at=available_at,
         year=record.year,
         title_sort=fold(record.title)[:100],
