@@ -10,30 +10,10 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
+from libdesk.catalog.derive import STORED
 from libdesk.catalog.models import OutboxEntry, Record, RecordIdentifier
 
-RECORD_COLUMNS = (
-    "control_number",
-    "control_source",
-    "lccn",
-    "marc",
-    "work_id",
-    "title",
-    "subtitle",
-    "responsibility",
-    "authors",
-    "subjects",
-    "series",
-    "isbns",
-    "issns",
-    "publisher",
-    "year",
-    "language",
-    "audience",
-    "material_type",
-    "notes",
-    "updated_at",
-)
+RECORD_COLUMNS = ("control_number", "control_source", "marc", "work_id", *STORED, "updated_at")
 JSON_COLUMNS = {"authors", "subjects", "series", "isbns", "issns"}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pymarc
 
@@ -43,6 +43,11 @@ class Derived:
     material_type: str = "book"
     notes: str = ""
     work_key: str = ""
+
+
+# The Derived values a Record stores in columns of the same names (the work key becomes the
+# record's work instead).
+STORED = tuple(f.name for f in fields(Derived) if f.name != "work_key")
 
 
 def fold(text: str) -> str:

@@ -23,7 +23,7 @@ from django.db import transaction
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.catalog import bulk
-from libdesk.catalog.derive import Derived
+from libdesk.catalog.derive import STORED, Derived
 from libdesk.catalog.marc import Parsed, open_marc, read_xml, split_iso2709
 from libdesk.catalog.models import Record, RecordIdentifier, Work
 from libdesk.catalog.preparing import exit_with_parent, prepare, prepare_raw_batch
@@ -33,28 +33,7 @@ from libdesk.core import clock
 BATCH = 1000
 IN_FLIGHT = 4  # batches being prepared ahead of the one being stored: memory stays flat
 PARSERS = 2  # worker processes that parse and derive
-RECORD_FIELDS = [
-    "control_number",
-    "control_source",
-    "lccn",
-    "marc",
-    "work",
-    "title",
-    "subtitle",
-    "responsibility",
-    "authors",
-    "subjects",
-    "series",
-    "isbns",
-    "issns",
-    "publisher",
-    "year",
-    "language",
-    "audience",
-    "material_type",
-    "notes",
-    "updated_at",
-]
+RECORD_FIELDS = ["control_number", "control_source", "marc", "work", *STORED, "updated_at"]
 
 
 @dataclass
@@ -251,23 +230,7 @@ def _fill(record: Record, parsed: Parsed, values: Derived, work: Work, now) -> N
     record.control_number, record.control_source = control, source
     record.marc = parsed.stored_marc
     record.work = work
-    for name in (
-        "lccn",
-        "title",
-        "subtitle",
-        "responsibility",
-        "authors",
-        "subjects",
-        "series",
-        "isbns",
-        "issns",
-        "publisher",
-        "year",
-        "language",
-        "audience",
-        "material_type",
-        "notes",
-    ):
+    for name in STORED:
         setattr(record, name, getattr(values, name))
     record.updated_at = now
 
