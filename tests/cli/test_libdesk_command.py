@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -77,8 +80,17 @@ def test_a_demo_library_is_never_served_beyond_loopback(data_dir):
     assert "demo library" in result.stderr and "loopback only" in result.stderr
 
 
-def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_dir):
-    port = free_port()
+@dataclass
+class Run:
+    process: subprocess.Popen
+    banner: str
+    out: str = ""
+    err: str = ""
+
+
+@contextmanager
+def running(data_dir: Path, port: int) -> Iterator[Run]:
+    """`libdesk run` on `port` until its banner; SIGTERM and collect output at the end."""
     process = subprocess.Popen(
         [sys.executable, "-m", "libdesk", "run", "--web-port", str(port)],
         env=env_for(data_dir),
@@ -86,23 +98,30 @@ def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_di
         stderr=subprocess.PIPE,
         text=True,
     )
+    run = Run(process, "")
     try:
-        banner = wait_for_line(process, "Press Ctrl-C to stop.")
-        assert f"http://127.0.0.1:{port}/" in banner
-        assert "staff head / libdesk-demo" in banner
+        run.banner = wait_for_line(process, "Press Ctrl-C to stop.")
+        yield run
+    finally:
+        process.send_signal(signal.SIGTERM)
+        run.out, run.err = process.communicate(timeout=30)
+
+
+def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_dir):
+    port = free_port()
+    with running(data_dir, port) as run:
+        assert f"http://127.0.0.1:{port}/" in run.banner
+        assert "staff head / libdesk-demo" in run.banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
             assert "Kenora Public Library" in response.read().decode()
         css = f"http://127.0.0.1:{port}/static/libdesk/css/libdesk.css"
         with urllib.request.urlopen(css) as response:
             assert response.headers["Content-Type"].startswith("text/css")
-        worker = children_of(process.pid)
-        assert len(worker) == 2  # web server and background worker
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    assert "libdesk stopped." in out
-    assert all(not Path(f"/proc/{pid}").exists() for pid in worker)
+        children = children_of(run.process.pid)
+        assert len(children) == 2  # web server and background worker
+    assert run.process.returncode == 0, run.err
+    assert "libdesk stopped." in run.out
+    assert all(not Path(f"/proc/{pid}").exists() for pid in children)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1)
 
@@ -137,18 +156,8 @@ def test_a_fresh_install_runs_after_migrate_alone(tmp_path):
     """`pip install .`, `libdesk migrate`, `libdesk run`: no demo, no collectstatic step."""
     libdesk(tmp_path, "migrate", "--no-input")
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "libdesk", "run", "--web-port", str(port)],
-        env=env_for(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert "no library set up yet" in wait_for_line(process, "Press Ctrl-C to stop.")
+    with running(tmp_path, port) as run:
+        assert "no library set up yet" in run.banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/") as response:
             assert "No policy has been published yet." in response.read().decode()
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
-    assert process.returncode == 0
+    assert run.process.returncode == 0

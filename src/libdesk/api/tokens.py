@@ -111,21 +111,23 @@ def revoke_all_for_staff(staff) -> int:
     )
 
 
-class StaffBearer(HttpBearer):
+class _TokenBearer(HttpBearer):
+    kind: str
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = resolve(token, self.kind)
+        if found is not None:
+            request.api_token = found
+        return found
+
+
+class StaffBearer(_TokenBearer):
     """A staff token: the caller is a member of staff at the token's workstation."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = resolve(token, ApiToken.STAFF)
-        if found is not None:
-            request.api_token = found
-        return found
+    kind = ApiToken.STAFF
 
 
-class PatronBearer(HttpBearer):
+class PatronBearer(_TokenBearer):
     """A patron token: the caller is that patron, reading their own account."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = resolve(token, ApiToken.PATRON)
-        if found is not None:
-            request.api_token = found
-        return found
+    kind = ApiToken.PATRON

@@ -238,11 +238,10 @@ def report_lost_card(access: Access) -> Patron:
 
 def replace_card(access: Access, new_card: str) -> Patron:
     """Issue a new card number; the old one is kept only as a hash, marked lost or replaced."""
-    access.change("patron.card")
     _check_card_number(new_card)
     new_card = new_card.strip()
-    with transaction.atomic():
-        patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+
+    def mutate(patron: Patron) -> None:
         if (
             new_card == patron.card_number
             or patron_by_card(new_card)
@@ -256,31 +255,16 @@ def replace_card(access: Access, new_card: str) -> Patron:
             retired_at=clock.now(),
         )
         patron.card_number, patron.card_lost_at = new_card, None
-        patron.save(update_fields=["card_number", "card_lost_at"])
-        audit.record(
-            access.actor,
-            "patron.card.replace",
-            object_type="patron",
-            object_id=patron.pk,
-            patron_id=patron.pk,
-        )
-    return patron
+
+    return _change(access, "patron.card", "patron.card.replace", mutate)
 
 
 def reset_pin(access: Access, new_pin: str) -> None:
     """Staff set a new PIN for a patron they are serving; it also lifts any sign-in lock."""
-    access.change("patron.pin")
     check_pin_rules(new_pin)
     with transaction.atomic():
-        Patron.objects.filter(pk=access.patron_id).update(pin_hash=make_password(new_pin))
+        _change(access, "patron.pin", "patron.pin.reset", _set_pin(new_pin))
         lockout.unlock(f"patron:{access.patron_id}")
-        audit.record(
-            access.actor,
-            "patron.pin.reset",
-            object_type="patron",
-            object_id=access.patron_id,
-            patron_id=access.patron_id,
-        )
 
 
 def change_own_pin(access: Access, current_pin: str, new_pin: str) -> None:
@@ -289,15 +273,11 @@ def change_own_pin(access: Access, current_pin: str, new_pin: str) -> None:
     if not current_pin or not check_password(current_pin, patron.pin_hash or UNUSABLE_PIN):
         raise PatronError("current_pin", "the current PIN is not right")
     check_pin_rules(new_pin)
-    with transaction.atomic():
-        Patron.objects.filter(pk=patron.pk).update(pin_hash=make_password(new_pin))
-        audit.record(
-            access.actor,
-            "patron.pin.change",
-            object_type="patron",
-            object_id=patron.pk,
-            patron_id=patron.pk,
-        )
+    _change(access, "patron.pin", "patron.pin.change", _set_pin(new_pin))
+
+
+def _set_pin(pin: str) -> Callable[[Patron], None]:
+    return lambda patron: setattr(patron, "pin_hash", make_password(pin))
 
 
 def link_guardian(access: Access, guardian_card: str) -> GuardianLink:
