@@ -46,6 +46,9 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_flag("LIBDESK_DEBUG")
 BIND = os.environ.get("LIBDESK_BIND", "127.0.0.1")
 HTTPS = _env_flag("LIBDESK_HTTPS")
+# The address of the TLS proxy in front, whose X-Forwarded-For/-Proto headers are believed;
+# without it every caller would share the proxy's address (and its rate limits).
+TRUSTED_PROXY = os.environ.get("LIBDESK_TRUSTED_PROXY", "")
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("LIBDESK_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -161,3 +162,49 @@ def test_a_fresh_install_runs_after_migrate_alone(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/") as response:
             assert "No policy has been published yet." in response.read().decode()
     assert run.process.returncode == 0
+
+
+def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_limit(tmp_path):
+    """With LIBDESK_TRUSTED_PROXY, waitress believes the proxy's X-Forwarded-For, so rate
+    limits apply per real caller rather than to everyone behind the proxy at once."""
+    libdesk(tmp_path, "migrate", "--no-input")
+    port = free_port()
+    env = {**env_for(tmp_path), "LIBDESK_TRUSTED_PROXY": "127.0.0.1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "libdesk", "serve_web", "--bind", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+
+        def sign_in(forwarded_for: str) -> int:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/auth/patron",
+                data=json.dumps({"patron_card": "29000000009999", "pin": "0000"}).encode(),
+                headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded_for},
+            )
+            try:
+                with urllib.request.urlopen(request) as response:  # noqa: S310
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        assert [sign_in("198.51.100.7") for _ in range(10)] == [401] * 10
+        assert sign_in("198.51.100.7") == 429
+        assert sign_in("198.51.100.8") == 401  # another caller behind the same proxy
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")

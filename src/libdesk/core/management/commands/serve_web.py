@@ -2,6 +2,7 @@
 
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from waitress import serve
 
@@ -23,6 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, bind: str, port: int, threads: int, **_: object) -> None:
         signal.signal(signal.SIGTERM, _interrupt)
+        proxy = {}
+        if settings.TRUSTED_PROXY:
+            proxy = {
+                "trusted_proxy": settings.TRUSTED_PROXY,
+                "trusted_proxy_count": 1,
+                "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            }
         try:
             serve(
                 application,
@@ -32,6 +40,7 @@ class Command(BaseCommand):
                 ident="libdesk",
                 clear_untrusted_proxy_headers=True,
                 _quiet=True,
+                **proxy,
             )
         except KeyboardInterrupt:
             return
