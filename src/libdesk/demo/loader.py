@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, time
 from pathlib import Path
 
+import holidays
 from django.core.management import call_command
 from django.db import transaction
 
@@ -18,7 +19,7 @@ from libdesk.catalog.items import store_items
 from libdesk.catalog.models import Record
 from libdesk.catalog.search.indexer import rebuild
 from libdesk.core import clock
-from libdesk.library.models import Branch, Library, OpeningHours
+from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
 from libdesk.patrons.models import Category, GuardianLink, Patron
 from libdesk.patrons.services import PatronDetails, register_patron
 from libdesk.policies.documents import read_policy_file
@@ -113,6 +114,7 @@ def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
             is_demo=True,
         )
         _load_branches()
+        _load_holidays()
         register_policy(read_policy_file(POLICY_FILE))
         _load_staff()
         _load_workstations()
@@ -130,6 +132,16 @@ def _load_branches() -> None:
             OpeningHours(branch=branch, weekday=day, opens=opens, closes=closes)
             for day, opens, closes in spec["hours"]
         )
+
+
+def _load_holidays() -> None:
+    """Every branch closes on Ontario's statutory holidays (observed days included), this
+    year and the next two."""
+    this_year = clock.today().year
+    days = holidays.Canada(subdiv="ON", years=range(this_year, this_year + 3))
+    ClosedDay.objects.bulk_create(
+        ClosedDay(branch=None, date=day, name=name) for day, name in sorted(days.items())
+    )
 
 
 def _load_staff() -> None:

@@ -49,5 +49,21 @@ def open_status(branch: Branch, moment: datetime | None = None) -> OpenStatus:
     return OpenStatus(False, None, None)
 
 
+def is_open_on(branch: Branch, day: date) -> bool:
+    """Whether the branch opens at all on `day`: hours that weekday and no closure."""
+    has_hours = any(period.weekday == day.weekday() for period in branch.hours.all())
+    return has_hours and _closure_on(branch, day) is None
+
+
+def next_open_day(branch: Branch, day: date) -> date:
+    """`day` itself if the branch opens then, else the next day it does: where a due date
+    that falls on a closed day moves to."""
+    for offset in range(366):
+        candidate = day + timedelta(days=offset)
+        if is_open_on(branch, candidate):
+            return candidate
+    raise ValueError(f"{branch.code} has no open day in the year after {day}")
+
+
 def _closure_on(branch: Branch, day: date) -> ClosedDay | None:
     return ClosedDay.objects.filter(Q(branch=branch) | Q(branch__isnull=True), date=day).first()
