@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "libdesk.patrons",
     "libdesk.privacy",
     "libdesk.catalog",
+    "libdesk.circulation",
     "libdesk.web",
     "libdesk.api",
     "libdesk.demo",

@@ -10,7 +10,14 @@ import pytest
 from libdesk.privacy.access import ACTIONS, ALLOWED, RESOURCES, Context, Role, allowed
 
 DESK = {"clerk", "librarian", "head_librarian"}
-ACCOUNT = {"patron.profile", "patron.contact", "patron.loans", "patron.holds", "patron.fees"}
+ACCOUNT = {
+    "patron.profile",
+    "patron.contact",
+    "patron.loans",
+    "patron.holds",
+    "patron.fees",
+    "patron.requests",
+}
 
 EXPECTED = (
     {(r, res, "read", "serving") for r in DESK for res in ACCOUNT}
@@ -33,6 +40,7 @@ EXPECTED = (
     | {(r, "patron.profile", "create", "none") for r in DESK}
     | {(r, "patron.directory", "search", "none") for r in DESK}
     | {(r, "serving_context", "create", "none") for r in DESK}
+    | {(r, "patron.contact", "read", "call_list") for r in DESK}
     | {("patron", res, "read", "self") for res in ACCOUNT | {"patron.history", "patron.access_log"}}
     | {
         ("patron", res, "change", "self")

@@ -9,7 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from libdesk.api.auth import router as auth_router
+from libdesk.api.idempotency import KeyReused
 from libdesk.catalog.api import router as catalog_router
+from libdesk.circulation.api import router as circulation_router
+from libdesk.circulation.desk import CirculationError
 from libdesk.core.decisions import Refused
 from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
@@ -53,9 +56,22 @@ def invalid_patron_input(request: HttpRequest, exc: PatronError) -> HttpResponse
     return api.create_response(request, {"detail": detail}, status=422)
 
 
+@api.exception_handler(CirculationError)
+def invalid_circulation_input(request: HttpRequest, exc: CirculationError) -> HttpResponse:
+    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(KeyReused)
+def idempotency_key_reused(request: HttpRequest, exc: KeyReused) -> HttpResponse:
+    detail = [{"loc": ["header", "Idempotency-Key"], "msg": str(exc), "type": "value_error"}]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
 api.add_router("/auth", auth_router)
 api.add_router("/serving", serving_router)
 api.add_router("/", patrons_router)
+api.add_router("/", circulation_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/policies", policies_router)
 api.add_router("/branches", library_router)

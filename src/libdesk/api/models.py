@@ -42,3 +42,25 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.public_id}"
+
+
+class IdempotentReply(models.Model):
+    """The answer to a state-changing call made with an Idempotency-Key, so a retry gets the
+    same answer without the work being done twice. Scoped to the token; kept a day, and
+    dropped at once when the loan it answered about loses its patron."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    loan_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"reply to {self.key}"

@@ -11,7 +11,9 @@ class ClauseRef(Schema):
 
 
 class AlternativeOut(Schema, extra="allow"):
-    kind: Literal["other_branch", "other_format", "hold", "ill", "purchase", "referral"]
+    kind: Literal[
+        "other_copy", "other_branch", "other_format", "hold", "ill", "purchase", "referral"
+    ]
     label: str
 
 

@@ -38,5 +38,10 @@ class Actor:
         return cls(ActorKind.PATRON, str(patron_id), "patron")
 
     @classmethod
+    def self_service(cls) -> Actor:
+        """A patron acting on their own loans: circulation entries never name the patron."""
+        return cls(ActorKind.PATRON, "", "patron")
+
+    @classmethod
     def guardian(cls, patron_id: int) -> Actor:
         return cls(ActorKind.GUARDIAN, str(patron_id), "guardian")

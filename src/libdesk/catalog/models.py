@@ -85,6 +85,10 @@ class ItemStatus(models.TextChoices):
     MISSING = "missing", _("Missing")
     LOST = "lost", _("Lost")
     IN_REPAIR = "in_repair", _("In repair")
+    DAMAGED = "damaged", _("Damaged")
+    CLAIMED_RETURNED = "claimed_returned", _("Claimed returned")
+    LIBRARY_USE = "library_use", _("For use in the library")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Item(models.Model):
@@ -96,6 +100,10 @@ class Item(models.Model):
     collection = models.CharField(max_length=60, blank=True)
     status = models.CharField(
         max_length=16, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE
+    )
+    # Where an item in transit is going (its pickup branch, or home); circulation sets it.
+    in_transit_to = models.ForeignKey(
+        "library.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

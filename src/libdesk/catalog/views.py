@@ -168,7 +168,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
     found = selectors.record_page(record_id)
     if found is None:
         raise Http404
-    items = selectors.items_of(found)
+    items = list(selectors.items_of(found))
     editions = selectors.other_editions(found)
     edition_availability = selectors.availability([e.pk for e in editions])
     return render(
@@ -182,8 +182,38 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
             "editions": [(e, edition_availability.get(e.pk, [])) for e in editions],
             "permalink": request.build_absolute_uri(reverse("catalog:record", args=[found.pk])),
             "material_labels": dict(MaterialType.choices),
+            **_requesting(request, found, items),
         },
     )
+
+
+def _requesting(request: HttpRequest, record, items) -> dict:
+    """Due dates for copies on loan (nothing about who has them), the hold form, and what
+    can be offered when no copy is on the shelf at the patron's branch."""
+    from libdesk.circulation.alternatives import alternatives_for
+    from libdesk.circulation.forms import PatronHoldForm
+    from libdesk.circulation.models import Loan
+    from libdesk.patrons.account_views import signed_in_patron_id
+    from libdesk.patrons.models import Patron
+
+    patron_id = signed_in_patron_id(request)
+    patron = Patron.objects.select_related("home_branch").filter(pk=patron_id).first()
+    branch = patron.home_branch if patron else None
+    dues = dict(
+        Loan.objects.filter(item__in=items, closed_at__isnull=True).values_list("item_id", "due")
+    )
+    for item in items:
+        item.due = dues.get(item.pk)
+    here = [
+        i for i in items if i.status == "available" and (branch is None or i.branch_id == branch.pk)
+    ]
+    return {
+        "signed_in_patron": patron,
+        "hold_form": PatronHoldForm(
+            initial={"record_id": record.pk, "pickup_branch": branch.code if branch else None}
+        ),
+        "alternatives": () if here else alternatives_for(record, patron, branch),
+    }
 
 
 def _json_ld(request: HttpRequest, record) -> str:

@@ -28,6 +28,7 @@ class Outcome(StrEnum):
 
 
 class AlternativeKind(StrEnum):
+    OTHER_COPY = "other_copy"
     OTHER_BRANCH = "other_branch"
     OTHER_FORMAT = "other_format"
     HOLD = "hold"

@@ -18,6 +18,8 @@ from libdesk.catalog.importing import import_file
 from libdesk.catalog.items import store_items
 from libdesk.catalog.models import Record
 from libdesk.catalog.search.indexer import rebuild
+from libdesk.circulation.models import DeskTerms, LoanRule
+from libdesk.circulation.rules import LOAN_RULE_CLAUSE, TERMS_CLAUSE
 from libdesk.core import clock
 from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
 from libdesk.patrons.models import Category, GuardianLink, Patron
@@ -118,6 +120,7 @@ def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
         register_policy(read_policy_file(POLICY_FILE))
         _load_staff()
         _load_workstations()
+        _load_loan_rules()
         _load_patrons()
     if with_catalogue:
         _load_catalogue()
@@ -160,6 +163,21 @@ def _load_staff() -> None:
 def _load_workstations() -> None:
     for name, branch in WORKSTATIONS:
         Workstation.objects.create(name=name, branch=Branch.objects.get(code=branch))
+
+
+def _load_loan_rules() -> None:
+    """Books (and everything else) for 21 days with 2 renewals; 50 items at once for adults,
+    20 for children; fine-free: no fines, no lost-item charges."""
+    for category, items, held in (("", 50, 25), ("child", 20, 10)):
+        LoanRule.objects.create(
+            clause=LOAN_RULE_CLAUSE,
+            patron_category=category,
+            loan_days=21,
+            renewals=2,
+            max_items=items,
+            max_holds=held,
+        )
+    DeskTerms.objects.create(clause=TERMS_CLAUSE)
 
 
 def _load_patrons() -> None:

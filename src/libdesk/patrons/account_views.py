@@ -86,6 +86,8 @@ def account(request: HttpRequest) -> HttpResponse:
         if done is not None:
             return done
     access.read("patron.access_log", "access_log")
+    from libdesk.circulation.account_views import account_panels
+
     response = render(
         request,
         "patrons/account.html",
@@ -94,6 +96,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "contact_form": contact_form,
             "pin_form": pin_form,
             "access_log": reads_of_patron(patron_id)[:50],
+            **account_panels(access),
         },
     )
     response["Cache-Control"] = "no-store"

@@ -121,12 +121,22 @@ def _context_or_404(request: HttpRequest, context_id):
 @staff_required(roles=DESK_ROLES)
 def serving(request: HttpRequest, context_id) -> HttpResponse:
     """The account of the patron being served; reading it is audited."""
-    context = _context_or_404(request, context_id)
+    return render_serving(request, _context_or_404(request, context_id))
+
+
+def render_serving(request: HttpRequest, context, extra: dict | None = None, status: int = 200):
+    """The serving page: the patron's record and, from circulation, loans, holds and fees."""
+    from libdesk.circulation.desk_views import serving_panels
+
     access = serving_access(context)
     patron = selectors.patron_profile(access)
+    panels = serving_panels(access, context)
     if context.guardian_id:
         return render(
-            request, "patrons/serving_guardian.html", {"context": context, "patron": patron}
+            request,
+            "patrons/serving_guardian.html",
+            {"context": context, "patron": patron, **panels},
+            status=status,
         )
     guardians, children = selectors.guardians_and_children(access)
     return render(
@@ -141,8 +151,15 @@ def serving(request: HttpRequest, context_id) -> HttpResponse:
             "replace_form": ReplaceCardForm(),
             "pin_form": PinResetForm(),
             "guardian_form": LinkGuardianForm(),
+            **panels,
+            **(extra or {}),
         },
+        status=status,
     )
+
+
+def context_or_404(request: HttpRequest, context_id):
+    return _context_or_404(request, context_id)
 
 
 @staff_required(roles=DESK_ROLES)

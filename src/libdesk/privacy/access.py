@@ -28,6 +28,7 @@ class Context(StrEnum):
     SELF = "self"  # the patron's own sign-in
     GUARDIAN = "guardian"  # a guardian signed in to their own account, looking at a child
     SHARED = "shared"  # a policy question the Head Librarian shared with this librarian
+    CALL_LIST = "call_list"  # the daily list of patrons to phone or write to about notices
 
 
 RESOURCES = (
@@ -36,6 +37,7 @@ RESOURCES = (
     "patron.loans",
     "patron.holds",
     "patron.fees",
+    "patron.requests",
     "patron.history",
     "patron.access_log",
     "patron.card",
@@ -50,7 +52,14 @@ RESOURCES = (
 ACTIONS = ("read", "create", "change", "search", "answer", "share")
 
 DESK = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
-ACCOUNT = ("patron.profile", "patron.contact", "patron.loans", "patron.holds", "patron.fees")
+ACCOUNT = (
+    "patron.profile",
+    "patron.contact",
+    "patron.loans",
+    "patron.holds",
+    "patron.fees",
+    "patron.requests",
+)
 CHILD_ACCOUNT = ("patron.profile", "patron.loans", "patron.holds", "patron.fees")
 
 
@@ -72,6 +81,8 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     | _cells(DESK, ["patron.profile"], ["create"], [Context.NONE])
     | _cells(DESK, ["patron.directory"], ["search"], [Context.NONE])
     | _cells(DESK, ["serving_context"], ["create"], [Context.NONE])
+    # Notices for patrons without e-mail: staff read the contact, never the titles.
+    | _cells(DESK, ["patron.contact"], ["read"], [Context.CALL_LIST])
     # Patrons see and manage only their own account.
     | _cells(
         [Role.PATRON], [*ACCOUNT, "patron.history", "patron.access_log"], ["read"], [Context.SELF]

@@ -1,0 +1,161 @@
+"""The patron's own circulation pages: renew, cancel or suspend holds, place holds, and ask for
+what the library cannot lend now (interlibrary loan, purchase suggestion)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from libdesk.catalog.models import Record
+from libdesk.circulation import holds, loans, requests, selectors
+from libdesk.circulation.alternatives import alternatives_for
+from libdesk.circulation.desk import CirculationError, Desk
+from libdesk.circulation.forms import PatronHoldForm, RequestForm, SuspendForm
+from libdesk.core.decisions import Refused
+from libdesk.patrons.models import Patron
+from libdesk.privacy.purposes import Access
+
+
+def account_panels(access: Access) -> dict:
+    """Loans, holds with positions, requests and fees for the account page."""
+    return {
+        "loans": list(selectors.current_loans(access)),
+        "holds": selectors.current_holds(access),
+        "patron_requests": list(selectors.patron_requests(access)),
+        "fees": list(selectors.open_fees(access)),
+        "suspend_form": SuspendForm(),
+    }
+
+
+def _patron(request: HttpRequest) -> Patron | None:
+    from libdesk.patrons.account_views import signed_in_patron_id
+
+    patron_id = signed_in_patron_id(request)
+    return Patron.objects.select_related("home_branch").get(pk=patron_id) if patron_id else None
+
+
+def _decision_page(request, decision, status: int = 200, **extra) -> HttpResponse:
+    response = render(
+        request,
+        "circulation/account_decision.html",
+        {"decision": decision, **extra},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def act(request: HttpRequest, action: str) -> HttpResponse:
+    """Renew a loan; cancel, suspend or resume a hold. Someone else's id is simply not found."""
+    patron = _patron(request)
+    if patron is None:
+        return redirect("web:patron-sign-in")
+    desk = Desk.self_service(patron.home_branch)
+    try:
+        if action == "renew":
+            loan = selectors.own_loan(patron.pk, _int(request.POST.get("loan_id")))
+            if loan is None:
+                raise Http404
+            return _decision_page(request, loans.renew(desk, loan).decision)
+        hold = selectors.own_hold(patron.pk, _int(request.POST.get("hold_id")))
+        if hold is None:
+            raise Http404
+        if action == "cancel-hold":
+            holds.cancel_hold(desk, hold)
+            messages.success(request, _("Hold cancelled."))
+        elif action == "suspend-hold":
+            form = SuspendForm(request.POST)
+            until = form.cleaned_data["until"] if form.is_valid() else None
+            holds.suspend_hold(desk, hold, until)
+            messages.success(request, _("Hold suspended; it keeps its place in line."))
+        elif action == "resume-hold":
+            holds.resume_hold(desk, hold)
+            messages.success(request, _("Hold resumed."))
+        else:
+            raise Http404
+    except Refused as refused:
+        return _decision_page(request, refused.decision, status=409)
+    except CirculationError as error:
+        messages.error(request, error.message)
+    return redirect("patrons:account")
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+@require_POST
+def place_hold(request: HttpRequest) -> HttpResponse:
+    """From a record page: join the queue, and see your place in it."""
+    patron = _patron(request)
+    if patron is None:
+        return redirect("web:patron-sign-in")
+    form = PatronHoldForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    record = Record.objects.filter(pk=form.cleaned_data["record_id"]).first()
+    if record is None:
+        raise Http404
+    desk = Desk.self_service(patron.home_branch)
+    try:
+        hold, decision = holds.place_hold(
+            desk,
+            patron,
+            pickup_branch=form.cleaned_data["pickup_branch"],
+            record=record,
+            any_edition=form.cleaned_data["any_edition"],
+        )
+    except Refused as refused:
+        return _decision_page(request, refused.decision, status=409, record=record)
+    place = holds.queue_place(hold)
+    return _decision_page(request, decision, record=record, hold=hold, place=place)
+
+
+@never_cache
+def new_request(request: HttpRequest) -> HttpResponse:
+    """Ask for an interlibrary loan or suggest a purchase."""
+    patron = _patron(request)
+    if patron is None:
+        return redirect("web:patron-sign-in")
+    record = None
+    record_id = request.POST.get("record_id") or request.GET.get("record")
+    if record_id and str(record_id).isdigit():
+        record = Record.objects.filter(pk=int(record_id)).first()
+    initial = {"kind": request.GET.get("kind", "ill"), "record_id": record.pk if record else None}
+    form = RequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made, decision = requests.submit_request(
+                Desk.self_service(patron.home_branch),
+                patron,
+                kind=data["kind"],
+                pickup_branch=patron.home_branch,
+                record=record,
+                title=data["title"],
+                author=data["author"],
+                isbn=data["isbn"],
+                note=data["note"],
+            )
+        except Refused as refused:
+            return _decision_page(request, refused.decision, status=409)
+        except CirculationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return _decision_page(request, decision, made_request=made)
+    alternatives = alternatives_for(record, patron, patron.home_branch) if record else ()
+    response = render(
+        request,
+        "circulation/request_form.html",
+        {"form": form, "record": record, "alternatives": alternatives},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,132 @@
+"""What to offer when a request cannot be met now (clause timely-or-alternatives), in the
+order the policy gives and only what applies: another copy here or at another branch, another
+edition or format available now, a hold with its place and wait, interlibrary loan, and a
+purchase suggestion for what the library does not hold at all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils.translation import gettext as _
+
+from libdesk.catalog.models import Item, ItemStatus, Record
+from libdesk.circulation.holds import HOLDABLE, QUEUED_HOLD, _estimate, _same_target
+from libdesk.circulation.models import Hold, HoldStatus
+from libdesk.circulation.rules import terms
+from libdesk.core import clock
+from libdesk.core.decisions import Alternative, AlternativeKind
+from libdesk.library.models import Branch
+from libdesk.library.selectors import next_open_day
+
+
+def alternatives_for(
+    record: Record, patron=None, branch: Branch | None = None, *, exclude: Item | None = None
+) -> tuple[Alternative, ...]:
+    """Everything on offer for `record`, for a patron at `branch`."""
+    offers: list[Alternative] = []
+    on_shelf = Item.objects.filter(record=record, status=ItemStatus.AVAILABLE).select_related(
+        "branch"
+    )
+    if exclude is not None:
+        on_shelf = on_shelf.exclude(pk=exclude.pk)
+    here = [i for i in on_shelf if branch is not None and i.branch_id == branch.pk]
+    if here:
+        offers.append(_other_copy(here[0]))
+    elif on_shelf:
+        offers.append(_other_branch(record, on_shelf[0], branch))
+    offers += _other_editions(record)
+    holdable = Item.objects.filter(record=record, status__in=HOLDABLE).exists()
+    if holdable:
+        offers.append(_hold(record, branch))
+    offers += request_alternatives(record, holdable=holdable)
+    return tuple(offers)
+
+
+def _other_copy(item: Item) -> Alternative:
+    return Alternative(
+        AlternativeKind.OTHER_COPY,
+        _("Another copy is on the shelf here (call number %(call)s).")
+        % {"call": item.call_number or "—"},
+        {"item_barcode": item.barcode, "branch": item.branch.code},
+    )
+
+
+def _other_branch(record: Record, item: Item, pickup: Branch | None) -> Alternative:
+    arrival = clock.today() + timedelta(days=terms().transit_days)
+    if pickup is not None:
+        arrival = next_open_day(pickup, arrival)
+    return Alternative(
+        AlternativeKind.OTHER_BRANCH,
+        _(
+            "A copy is on the shelf at %(branch)s: place a hold and it is sent here, arriving "
+            "about %(arrival)s."
+        )
+        % {"branch": item.branch.name, "arrival": arrival.isoformat()},
+        {
+            "branch": item.branch.code,
+            "record_id": record.pk,
+            "expected_arrival": arrival.isoformat(),
+        },
+    )
+
+
+def _other_editions(record: Record) -> list[Alternative]:
+    others = (
+        Record.objects.filter(work_id=record.work_id, items__status=ItemStatus.AVAILABLE)
+        .exclude(pk=record.pk)
+        .distinct()
+        .order_by("-year", "pk")[:3]
+    )
+    return [
+        Alternative(
+            AlternativeKind.OTHER_FORMAT,
+            _("Available now in another edition or format: %(title)s (%(what)s%(year)s).")
+            % {
+                "title": other.title,
+                "what": other.get_material_type_display(),
+                "year": f", {other.year}" if other.year else "",
+            },
+            {"record_id": other.pk, "material_type": other.material_type},
+        )
+        for other in others
+    ]
+
+
+def _hold(record: Record, branch: Branch | None) -> Alternative:
+    probe = Hold(record=record, status=HoldStatus.WAITING, placed_at=clock.now())
+    position = Hold.objects.filter(status__in=QUEUED_HOLD).filter(_same_target(probe)).count() + 1
+    wait = _estimate(probe, position)
+    label = (
+        _(
+            "Place a hold: you would be number %(n)s in line, with an estimated wait of about "
+            "%(days)s days."
+        )
+        % {"n": position, "days": wait}
+        if wait is not None
+        else _("Place a hold: you would be number %(n)s in line.") % {"n": position}
+    )
+    return Alternative(
+        AlternativeKind.HOLD,
+        label,
+        {"record_id": record.pk, "position": position, "estimated_wait_days": wait},
+    )
+
+
+def request_alternatives(record: Record | None, *, holdable: bool = False) -> tuple:
+    """Interlibrary loan always; a purchase suggestion when the library has no copy to lend."""
+    offers = [
+        Alternative(
+            AlternativeKind.ILL,
+            _("Ask for it through interlibrary loan from another library."),
+            {"kind": "ill", "record_id": record.pk if record else None},
+        )
+    ]
+    if not holdable:
+        offers.append(
+            Alternative(
+                AlternativeKind.PURCHASE,
+                _("Suggest that the library buy a copy."),
+                {"kind": "purchase", "record_id": record.pk if record else None},
+            )
+        )
+    return tuple(offers)

@@ -1,0 +1,30 @@
+"""The board's raw figures, written as things happen: counts and waits with no patron in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import F
+
+from libdesk.circulation.models import CirculationCount, WaitFigure
+from libdesk.core import clock
+
+
+def count(event: str, branch, material_type: str, patron_category: str) -> None:
+    """Add one to today's count for these non-identifying dimensions."""
+    key = {
+        "day": clock.today(),
+        "branch": branch,
+        "material_type": material_type,
+        "patron_category": patron_category,
+        "event": event,
+    }
+    updated = CirculationCount.objects.filter(**key).update(count=F("count") + 1)
+    if not updated:
+        CirculationCount.objects.create(**key, count=1)
+
+
+def wait(kind: str, branch, since: datetime) -> None:
+    """How long a request waited before it was met."""
+    hours = (clock.now() - since).total_seconds() / 3600
+    WaitFigure.objects.create(kind=kind, branch=branch, day=clock.today(), hours=hours)

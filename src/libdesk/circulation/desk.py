@@ -1,0 +1,61 @@
+"""Who is acting on circulation, and from where: a member of staff at a workstation, a patron
+serving themselves, or a kiosk. Audit entries name this party, never the patron served."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from libdesk.accounts.models import Role
+from libdesk.audit.actors import Actor
+from libdesk.circulation.models import OverrideReason, Via
+from libdesk.library.models import Branch
+
+DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
+
+
+class CirculationError(Exception):
+    """Input a circulation service cannot accept, naming the field it came in."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, str(message)
+
+
+@dataclass(frozen=True)
+class Desk:
+    actor: Actor
+    branch: Branch
+    via: str
+    staff: object | None = None
+
+    @classmethod
+    def staff_at(cls, staff, workstation, via: str = Via.DESK) -> Desk:
+        return cls(Actor.staff(staff, workstation), workstation.branch, via, staff)
+
+    @classmethod
+    def self_service(cls, branch: Branch, via: str = Via.SELF) -> Desk:
+        return cls(Actor.self_service(), branch, via)
+
+    @property
+    def may_override(self) -> bool:
+        return self.staff is not None and self.staff.role in DESK_ROLES
+
+
+@dataclass(frozen=True)
+class OverrideRequest:
+    """A clerk's judgment call: a reason code from the list and a note in their own words."""
+
+    reason: str
+    note: str
+
+    def __post_init__(self) -> None:
+        if self.reason not in OverrideReason.values:
+            raise CirculationError(
+                "override_reason", _("choose one of: %s") % ", ".join(OverrideReason.values)
+            )
+        if not self.note.strip():
+            raise CirculationError("override_note", _("say in a few words why"))
+        if len(self.note) > 300:
+            raise CirculationError("override_note", _("keep the note under 300 characters"))

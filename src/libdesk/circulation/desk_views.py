@@ -1,0 +1,370 @@
+"""The staff client's circulation pages: the serving page's loans, holds and fees (with
+checkout), check-in, the holds desk, the requests queue, loan rules, reports and the call list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from libdesk.accounts.decorators import staff_required
+from libdesk.accounts.models import Role
+from libdesk.audit import services as audit
+from libdesk.catalog.models import Record
+from libdesk.circulation import fees, holds, loans, reports, requests, selectors
+from libdesk.circulation.desk import DESK_ROLES, CirculationError, Desk, OverrideRequest
+from libdesk.circulation.forms import (
+    BarcodeForm,
+    CheckoutForm,
+    DamageForm,
+    ExtendForm,
+    LoanForm,
+    LoanRuleForm,
+    PayForm,
+    RequestUpdateForm,
+    StaffHoldForm,
+    WaiveForm,
+)
+from libdesk.circulation.models import Fee, Hold, Loan, LoanRule, PatronRequest
+from libdesk.circulation.rules import LOAN_RULE_CLAUSE
+from libdesk.core import clock
+from libdesk.core.decisions import Refused
+from libdesk.privacy.access import Context
+
+RULE_EDITORS = [Role.HEAD_LIBRARIAN, Role.ADMINISTRATOR]
+REPORT_READERS = [*DESK_ROLES, Role.ADMINISTRATOR]
+
+
+def serving_panels(access, context) -> dict:
+    """What circulation shows on the serving page; each read is audited by kind."""
+    panels = {
+        "loans": list(selectors.current_loans(access)),
+        "holds": selectors.current_holds(access),
+        "fees": list(selectors.open_fees(access)),
+    }
+    if access.context == Context.SERVING:
+        panels["patron_requests"] = list(selectors.patron_requests(access))
+        panels["checkout_form"] = CheckoutForm()
+        panels["hold_form"] = StaffHoldForm(initial={"pickup_branch": context.workstation.branch})
+        panels["extend_form"] = ExtendForm()
+        panels["today"] = clock.today()
+    return panels
+
+
+def _desk(request: HttpRequest) -> Desk:
+    return Desk.staff_at(request.user, request.workstation)
+
+
+def _serving(request, context_id):
+    from libdesk.patrons.desk_views import context_or_404
+
+    context = context_or_404(request, context_id)
+    if context.guardian_id:
+        raise Http404  # a guardian at the desk is shown the child's account, nothing is done
+    return context
+
+
+@staff_required(roles=DESK_ROLES)
+@require_POST
+def checkout(request: HttpRequest, context_id) -> HttpResponse:
+    """Scan an item for the patron being served; the page shows the Decision."""
+    from libdesk.patrons.desk_views import render_serving
+
+    context = _serving(request, context_id)
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        return render_serving(request, context, {"checkout_form": form}, status=422)
+    data = form.cleaned_data
+    override = None
+    try:
+        if data["override_reason"]:
+            override = OverrideRequest(data["override_reason"], data["override_note"])
+        result = loans.checkout(_desk(request), context.patron, data["barcode"], override=override)
+    except Refused as refused:
+        return render_serving(
+            request, context, {"decision": refused.decision, "checkout_form": _refill(data)}, 409
+        )
+    except CirculationError as error:
+        form.add_error("barcode", error.message)
+        return render_serving(request, context, {"checkout_form": form}, status=422)
+    return render_serving(request, context, {"decision": result.decision, "last_loan": result.loan})
+
+
+def _refill(data: dict) -> CheckoutForm:
+    """After a refusal the barcode stays, so the clerk can override with one more click."""
+    return CheckoutForm(initial={"barcode": data["barcode"]})
+
+
+@staff_required(roles=DESK_ROLES)
+@require_POST
+def loan_action(request: HttpRequest, context_id, action: str) -> HttpResponse:
+    """Renew, extend, lost, claims returned, pay, waive, place a hold: for the patron served."""
+    from libdesk.patrons.desk_views import render_serving
+
+    context = _serving(request, context_id)
+    desk = _desk(request)
+    try:
+        decision = _run_action(desk, context, action, request.POST)
+    except Refused as refused:
+        return render_serving(request, context, {"decision": refused.decision}, status=409)
+    except CirculationError as error:
+        messages.error(request, error.message)
+        return redirect("patrons:serving", context_id=context.pk)
+    if decision is not None:
+        return render_serving(request, context, {"decision": decision})
+    return redirect("patrons:serving", context_id=context.pk)
+
+
+def _run_action(desk: Desk, context, action: str, post):
+    patron_id = context.patron_id
+    if action in ("renew", "lost", "claimed"):
+        loan = _own_loan(LoanForm(post), patron_id)
+        if action == "renew":
+            return loans.renew(desk, loan).decision
+        if action == "lost":
+            loans.mark_lost(desk, loan)
+        else:
+            loans.claim_returned(desk, loan)
+        return None
+    if action == "extend":
+        form = _valid(ExtendForm(post))
+        loan = _own_loan(form, patron_id)
+        override = OverrideRequest(form.cleaned_data["reason"], form.cleaned_data["note"])
+        loans.extend_due(desk, loan, form.cleaned_data["new_due"], override)
+        return None
+    if action in ("pay", "waive"):
+        form = _valid((PayForm if action == "pay" else WaiveForm)(post))
+        fee = Fee.objects.filter(pk=form.cleaned_data["fee_id"], patron_id=patron_id).first()
+        if fee is None:
+            raise Http404
+        if action == "pay":
+            fees.pay(desk, fee, form.cleaned_data["amount"], form.cleaned_data["method"])
+        else:
+            override = OverrideRequest(form.cleaned_data["reason"], form.cleaned_data["note"])
+            fees.waive(desk, fee, form.cleaned_data["amount"], override)
+        return None
+    if action == "hold":
+        return _staff_hold(desk, context, _valid(StaffHoldForm(post)))
+    if action == "cancel-hold":
+        hold = Hold.objects.filter(pk=post.get("hold_id"), patron_id=patron_id).first()
+        if hold is None:
+            raise Http404
+        holds.cancel_hold(desk, hold)
+        return None
+    raise Http404
+
+
+def _valid(form):
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        raise CirculationError(field, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return form
+
+
+def _own_loan(form, patron_id: int) -> Loan:
+    _valid(form)
+    loan = Loan.objects.filter(
+        pk=form.cleaned_data["loan_id"], patron_id=patron_id, closed_at__isnull=True
+    ).first()
+    if loan is None:
+        raise Http404
+    return loan
+
+
+def _staff_hold(desk: Desk, context, form):
+    data = form.cleaned_data
+    record = item = None
+    if data["barcode"]:
+        item = loans.item_by_barcode(data["barcode"])
+    elif data["record_id"]:
+        record = Record.objects.filter(pk=data["record_id"]).first()
+        if record is None:
+            raise CirculationError("record_id", _("No record has that number."))
+    else:
+        raise CirculationError("record_id", _("Give a record number or a barcode."))
+    _hold, decision = holds.place_hold(
+        desk,
+        context.patron,
+        pickup_branch=data["pickup_branch"],
+        record=record,
+        item=item,
+        any_edition=data["any_edition"],
+    )
+    return decision
+
+
+@staff_required(roles=DESK_ROLES)
+def checkin(request: HttpRequest) -> HttpResponse:
+    """Scan returns. Each answer says where the item goes: hold shelf (with the pickup code),
+    in transit, or back to the shelf."""
+    form = BarcodeForm(request.POST or None)
+    damage_form = DamageForm(prefix="damage")
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = loans.checkin(_desk(request), form.cleaned_data["barcode"])
+            form = BarcodeForm()
+        except CirculationError as error:
+            form.add_error("barcode", error.message)
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "circulation/checkin.html",
+        {"form": form, "result": result, "damage_form": damage_form},
+        status=status,
+    )
+
+
+@staff_required(roles=DESK_ROLES)
+@require_POST
+def damaged(request: HttpRequest) -> HttpResponse:
+    form = DamageForm(request.POST, prefix="damage")
+    if form.is_valid():
+        try:
+            result = loans.return_damaged(
+                _desk(request),
+                form.cleaned_data["barcode"],
+                form.cleaned_data["charge"],
+                form.cleaned_data["note"],
+            )
+        except CirculationError as error:
+            form.add_error("barcode", error.message)
+        else:
+            messages.success(
+                request,
+                _("Item %(barcode)s set aside as damaged.") % {"barcode": result.item.barcode},
+            )
+            return redirect("circulation:checkin")
+    return render(
+        request,
+        "circulation/checkin.html",
+        {"form": BarcodeForm(), "damage_form": form, "result": None},
+        status=422,
+    )
+
+
+@staff_required(roles=DESK_ROLES)
+def holds_desk(request: HttpRequest) -> HttpResponse:
+    """This branch's pull list, hold shelf and arrivals. Pickup codes, never names."""
+    branch = request.workstation.branch
+    return render(
+        request,
+        "circulation/holds_desk.html",
+        {
+            "branch": branch,
+            "pull": selectors.pull_list(branch),
+            "shelf": selectors.hold_shelf(branch),
+            "arriving": selectors.in_transit(branch),
+        },
+    )
+
+
+@staff_required(roles=DESK_ROLES)
+def requests_queue(request: HttpRequest) -> HttpResponse:
+    """Interlibrary loans and purchase suggestions in the order they came."""
+    return render(
+        request,
+        "circulation/requests_queue.html",
+        {"queue": selectors.request_queue(), "form": RequestUpdateForm()},
+    )
+
+
+@staff_required(roles=DESK_ROLES)
+@require_POST
+def update_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    item = get_object_or_404(PatronRequest, pk=request_id)
+    form = RequestUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            requests.update_request(
+                _desk(request), item, form.cleaned_data["status"], form.cleaned_data["staff_note"]
+            )
+            messages.success(request, _("Request updated."))
+        except CirculationError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Choose the new status."))
+    return redirect("circulation:requests")
+
+
+@staff_required(roles=REPORT_READERS)
+def board_reports(request: HttpRequest) -> HttpResponse:
+    """Figures for the board, from tables with no patron in them."""
+    end = clock.today()
+    start = end - timedelta(
+        days=int(request.GET.get("days", "30") or 30)
+        if request.GET.get("days", "30").isdigit()
+        else 30
+    )
+    return render(
+        request,
+        "circulation/reports.html",
+        {
+            "start": start,
+            "end": end,
+            "totals": reports.totals(start, end),
+            "activity": reports.activity(start, end),
+            "waits": reports.waits(start, end),
+            "overrides": reports.overrides(start, end),
+        },
+    )
+
+
+@staff_required(roles=DESK_ROLES)
+def call_list(request: HttpRequest) -> HttpResponse:
+    """Patrons without e-mail to phone or write to today (counts only, no titles)."""
+    return render(
+        request,
+        "circulation/call_list.html",
+        {"entries": selectors.call_list(request.user, request.workstation)},
+    )
+
+
+@staff_required(roles=[*DESK_ROLES, Role.ADMINISTRATOR])
+def rules(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "circulation/rules.html",
+        {
+            "rules": LoanRule.objects.select_related("branch"),
+            "can_edit": request.user.role in RULE_EDITORS,
+        },
+    )
+
+
+@staff_required(roles=RULE_EDITORS)
+def edit_rule(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
+    """Head Librarian and administrators edit loan rules; each names its clause."""
+    rule = get_object_or_404(LoanRule, pk=rule_id) if rule_id else LoanRule(clause=LOAN_RULE_CLAUSE)
+    form = LoanRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        duplicate = LoanRule.objects.filter(
+            patron_category=form.cleaned_data["patron_category"],
+            material_type=form.cleaned_data["material_type"],
+            branch=form.cleaned_data["branch"],
+        ).exclude(pk=rule.pk)
+        if duplicate.exists():
+            form.add_error(None, _("A rule for this category, material and branch exists."))
+        else:
+            from django.db import transaction
+
+            from libdesk.audit.actors import Actor
+
+            with transaction.atomic():
+                saved = form.save()
+                audit.record(
+                    Actor.staff(request.user, request.workstation),
+                    "circulation.rule.save",
+                    object_type="loan_rule",
+                    object_id=saved.pk,
+                )
+            messages.success(request, _("Loan rule saved."))
+            return redirect("circulation:rules")
+    return render(request, "circulation/rule_edit.html", {"form": form, "rule": rule})

@@ -1,0 +1,113 @@
+"""Fees, where a library charges them: overdue fines (capped), lost and damage charges,
+payments with receipts, and waivers (an override in the patron's favour). The demo library is
+fine-free, so none of this ever runs there unless staff set fines in the rules."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from libdesk.audit import services as audit
+from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
+from libdesk.circulation.models import ZERO, Fee, Loan, OverrideKind, Payment
+from libdesk.core import clock
+
+
+def charge_fee(loan: Loan, kind: str, amount: Decimal) -> Fee:
+    """Called inside the loan's transaction; the loan keeps its patron while this is open."""
+    now = clock.now()
+    return Fee.objects.create(
+        patron_id=loan.patron_id,
+        loan=loan,
+        kind=kind,
+        amount=amount,
+        balance=amount,
+        created_at=now,
+    )
+
+
+def unlink_if_settled(loan: Loan) -> None:
+    """A closed loan with no open fee loses its patron, and closed fees lose the loan."""
+    if loan.closed_at is None:
+        return
+    if Fee.objects.filter(loan=loan, closed_at__isnull=True).exists():
+        return
+    Fee.objects.filter(loan=loan).update(loan=None)
+    Loan.objects.filter(pk=loan.pk).update(patron=None)
+    loan.patron = None
+    from libdesk.api.idempotency import forget_loan
+
+    forget_loan(loan.pk)
+
+
+def parse_amount(value: object, field: str = "amount") -> Decimal:
+    try:
+        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise CirculationError(field, _("give an amount such as 2.50")) from exc
+    if amount <= ZERO:
+        raise CirculationError(field, _("the amount must be more than zero"))
+    return amount
+
+
+def pay(desk: Desk, fee: Fee, amount: Decimal, method: str = "cash") -> Payment:
+    """Take a payment at the desk and issue a receipt number."""
+    if desk.staff is None:
+        raise CirculationError("amount", _("payments are taken at a staff desk"))
+    if method not in ("cash", "card"):
+        raise CirculationError("method", _("choose cash or card"))
+    with transaction.atomic():
+        fee = Fee.objects.select_for_update().get(pk=fee.pk)
+        if fee.closed_at is not None:
+            raise CirculationError("amount", _("this fee is already settled"))
+        if amount > fee.balance:
+            raise CirculationError("amount", _("more than the %s owed") % fee.balance)
+        payment = Payment.objects.create(
+            fee=fee,
+            amount=amount,
+            method=method,
+            receipt=_receipt_number(),
+            staff=desk.staff,
+            paid_at=clock.now(),
+        )
+        _reduce(fee, amount)
+        audit.record(
+            desk.actor,
+            "circulation.fee.pay",
+            object_type="fee",
+            object_id=fee.pk,
+            reason=payment.receipt,
+        )
+    return payment
+
+
+def waive(desk: Desk, fee: Fee, amount: Decimal, override: OverrideRequest) -> Fee:
+    """Forgive part or all of a fee. A waiver can only lower what is owed."""
+    from libdesk.circulation.loans import _record_override
+
+    if not desk.may_override:
+        raise CirculationError("override_reason", _("only desk staff may waive fees"))
+    with transaction.atomic():
+        fee = Fee.objects.select_for_update().get(pk=fee.pk)
+        if fee.closed_at is not None or amount > fee.balance:
+            raise CirculationError("amount", _("at most the %s still owed") % fee.balance)
+        loan = fee.loan
+        _reduce(fee, amount)
+        _record_override(desk, OverrideKind.WAIVE_FEE, override, loan, amount=amount)
+    return fee
+
+
+def _reduce(fee: Fee, amount: Decimal) -> None:
+    fee.balance -= amount
+    if fee.balance == ZERO:
+        fee.closed_at = clock.now()
+    fee.save(update_fields=["balance", "closed_at"])
+    if fee.closed_at is not None and fee.loan_id is not None:
+        unlink_if_settled(Loan.objects.get(pk=fee.loan_id))
+
+
+def _receipt_number() -> str:
+    return f"R{clock.today():%Y%m%d}-{secrets.token_hex(3).upper()}"

@@ -1,0 +1,383 @@
+"""Holds: first come, first served.
+
+A returned copy goes to the earliest-placed hold it can satisfy; nothing else orders the queue.
+Suspending keeps the hold's place (it is skipped while suspended), and an expired pickup passes
+the copy to the next in line.
+"""
+
+from __future__ import annotations
+
+import heapq
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from libdesk.audit import services as audit
+from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
+from libdesk.circulation import counts
+from libdesk.circulation.desk import CirculationError, Desk
+from libdesk.circulation.models import (
+    ACTIVE_HOLD,
+    CAPTURED_HOLD,
+    QUEUED_HOLD,
+    Hold,
+    HoldStatus,
+    Loan,
+)
+from libdesk.circulation.rules import NoLoanRule, rule_for, terms
+from libdesk.core import clock
+from libdesk.core.decisions import Decision, Refused
+from libdesk.library.models import Branch
+from libdesk.library.selectors import next_open_day
+from libdesk.patrons.models import Patron
+
+# Copies that may yet come back to the shelf; lost, withdrawn and library-use copies never will.
+HOLDABLE = (
+    ItemStatus.AVAILABLE,
+    ItemStatus.ON_LOAN,
+    ItemStatus.ON_HOLD_SHELF,
+    ItemStatus.IN_TRANSIT,
+    ItemStatus.IN_REPAIR,
+    ItemStatus.DAMAGED,
+    ItemStatus.MISSING,
+    ItemStatus.CLAIMED_RETURNED,
+)
+UNLINK_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    position: int
+    estimated_wait_days: int | None
+
+
+def satisfies(hold: Hold, item: Item) -> bool:
+    """Whether this copy can fill this hold (the record's work must be loaded)."""
+    if hold.item_id is not None:
+        return hold.item_id == item.pk
+    if hold.work_id is not None:
+        in_work = item.record.work_id == hold.work_id
+        return in_work and (not hold.formats or item.record.material_type in hold.formats)
+    return hold.record_id == item.record_id
+
+
+def waiting_now(hold: Hold, today: date) -> bool:
+    """In line for a copy today: waiting, or suspended until a day that has come."""
+    if hold.status == HoldStatus.WAITING:
+        return True
+    return hold.status == HoldStatus.SUSPENDED and bool(
+        hold.suspended_until and hold.suspended_until <= today
+    )
+
+
+def queue_for(item: Item, *, lock: bool = False) -> list[Hold]:
+    """The queued holds this copy could fill, in placement order."""
+    query = Hold.objects.filter(status__in=QUEUED_HOLD).filter(
+        Q(item=item)
+        | Q(item__isnull=True, work__isnull=True, record_id=item.record_id)
+        | Q(item__isnull=True, work_id=item.record.work_id)
+    )
+    if lock:
+        query = query.select_for_update()
+    return [h for h in query.order_by("placed_at", "pk") if satisfies(h, item)]
+
+
+def capture(item: Item, at_branch: Branch) -> Hold | None:
+    """Give the copy in hand to the first hold in line it can fill: onto this branch's hold
+    shelf, or in transit to the pickup branch. None when nobody is waiting for it."""
+    today = clock.today()
+    for hold in queue_for(item, lock=True):
+        if not waiting_now(hold, today):
+            continue
+        hold.suspended_until = None
+        hold.captured_item, hold.captured_at = item, clock.now()
+        hold.pickup_code = pickup_code(hold.patron)
+        if hold.pickup_branch_id == at_branch.pk:
+            _put_on_shelf(hold, item)
+        else:
+            hold.status = HoldStatus.IN_TRANSIT
+            item.status, item.in_transit_to = ItemStatus.IN_TRANSIT, hold.pickup_branch
+        hold.save()
+        return hold
+    return None
+
+
+def _put_on_shelf(hold: Hold, item: Item) -> None:
+    from libdesk.circulation.notices import queue_notice
+
+    hold.status = HoldStatus.READY
+    hold.ready_at = clock.now()
+    shelf_days = terms().hold_shelf_days
+    hold.shelf_expires = next_open_day(hold.pickup_branch, clock.today() + timedelta(shelf_days))
+    hold.pickup_code = hold.pickup_code or pickup_code(hold.patron)
+    item.status, item.in_transit_to = ItemStatus.ON_HOLD_SHELF, None
+    counts.wait("hold", hold.pickup_branch, hold.placed_at)
+    queue_notice("hold_ready", hold.pk)
+
+
+def pickup_code(patron: Patron | None) -> str:
+    """Three letters of the surname and the card's last four digits: enough to find the slip
+    on the shelf, not enough to identify anyone."""
+    if patron is None:
+        return ""
+    surname = patron.name.split()[-1] if patron.name.split() else "X"
+    letters = unicodedata.normalize("NFKD", surname).encode("ascii", "ignore").decode()
+    letters = "".join(c for c in letters if c.isalpha()).upper()[:3] or "XXX"
+    return f"{letters}-{patron.card_last4}"
+
+
+def route(item: Item, at_branch: Branch) -> Hold | None:
+    """Where a copy in hand goes next: a hold, its home shelf, or in transit home."""
+    hold = capture(item, at_branch)
+    if hold is None:
+        if item.branch_id == at_branch.pk:
+            item.status, item.in_transit_to = ItemStatus.AVAILABLE, None
+        else:
+            item.status, item.in_transit_to = ItemStatus.IN_TRANSIT, item.branch
+    return hold
+
+
+def arrive(item: Item, at_branch: Branch) -> Hold | None:
+    """A copy in transit reaches a branch: its hold goes on the shelf, or it is routed anew."""
+    hold = Hold.objects.filter(captured_item=item, status=HoldStatus.IN_TRANSIT).first()
+    if hold is not None and hold.pickup_branch_id == at_branch.pk:
+        _put_on_shelf(hold, item)
+        hold.save()
+        return hold
+    if hold is not None:  # checked in somewhere on the way: keep travelling
+        item.status, item.in_transit_to = ItemStatus.IN_TRANSIT, hold.pickup_branch
+        return hold
+    return route(item, at_branch)
+
+
+def place_hold(
+    desk: Desk,
+    patron: Patron,
+    *,
+    pickup_branch: Branch,
+    record: Record | None = None,
+    item: Item | None = None,
+    any_edition: bool = False,
+    formats: tuple[str, ...] = (),
+) -> tuple[Hold, Decision]:
+    """Put the patron in line for a title (or a whole work) or one copy."""
+    if (record is None) == (item is None):
+        raise CirculationError("record_id", _("give either a record or an item barcode"))
+    record = item.record if item is not None else record
+    with transaction.atomic():
+        Patron.objects.select_for_update().filter(pk=patron.pk).first()  # one request at a time
+        _check_hold(patron, record, item)
+        hold = Hold.objects.create(
+            patron=patron,
+            record=record,
+            work=record.work if any_edition and item is None else None,
+            item=item,
+            formats=sorted(set(formats)) if any_edition else [],
+            pickup_branch=pickup_branch,
+            placed_at=clock.now(),
+            status=HoldStatus.WAITING,
+        )
+        audit.record(desk.actor, "circulation.hold.place", object_type="hold", object_id=hold.pk)
+    place = queue_place(hold)
+    return hold, Decision.allow("hold_placed", position=place.position)
+
+
+def _check_hold(patron: Patron, record: Record, item: Item | None) -> None:
+    from libdesk.circulation.alternatives import request_alternatives
+
+    today = clock.today()
+    if patron.card_lost_at:
+        raise Refused(Decision.refuse("card_lost"))
+    if patron.card_expires < today:
+        raise Refused(Decision.refuse("card_expired", expired=patron.card_expires))
+    try:
+        limit = rule_for(patron.category, record.material_type, None).max_holds
+    except NoLoanRule:
+        limit = 0
+    active = Hold.objects.filter(patron=patron, status__in=ACTIVE_HOLD)
+    if active.count() >= limit:
+        raise Refused(Decision.refuse("hold_limit", count=active.count(), limit=limit))
+    if active.filter(record=record).exists():
+        raise Refused(Decision.refuse("hold_duplicate"))
+    if (
+        Loan.objects.filter(
+            patron=patron, closed_at__isnull=True, item__record__work_id=record.work_id
+        )
+        .filter(item__record=record)
+        .exists()
+    ):
+        raise Refused(Decision.refuse("hold_already_borrowed"))
+    copies = Item.objects.filter(status__in=HOLDABLE)
+    copies = copies.filter(pk=item.pk) if item is not None else copies.filter(record=record)
+    if not copies.exists():
+        alternatives = request_alternatives(record)
+        raise Refused(Decision.refuse("nothing_to_hold", alternatives=alternatives))
+
+
+def cancel_hold(desk: Desk, hold: Hold) -> Hold:
+    """The patron (or staff for them) leaves the queue; a captured copy passes to the next."""
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().get(pk=hold.pk)
+        if hold.status not in ACTIVE_HOLD:
+            raise Refused(Decision.refuse("hold_not_yours"))
+        was_ready = hold.status == HoldStatus.READY
+        item = hold.captured_item
+        hold.status, hold.ended_at = HoldStatus.CANCELLED, clock.now()
+        hold.save()
+        if item is not None and was_ready:
+            _release(item, hold.pickup_branch)
+        audit.record(desk.actor, "circulation.hold.cancel", object_type="hold", object_id=hold.pk)
+    return hold
+
+
+def _release(item: Item, at_branch: Branch) -> None:
+    """A copy on a hold shelf that is no longer wanted there goes to the next in line."""
+    item = Item.objects.select_for_update().select_related("record").get(pk=item.pk)
+    route(item, at_branch)
+    item.save(update_fields=["status", "in_transit_to"])
+    OutboxEntry.objects.create(record_id=item.record_id)
+    _enqueue_index()
+
+
+def _enqueue_index() -> None:
+    from libdesk.catalog.search.tasks import apply_catalog_outbox
+
+    transaction.on_commit(apply_catalog_outbox.enqueue)
+
+
+def suspend_hold(desk: Desk, hold: Hold, until: date | None) -> Hold:
+    """Pause a hold without losing its place; it is skipped until `until` (or until resumed)."""
+    today = clock.today()
+    if until is not None and until <= today:
+        raise CirculationError("until", _("choose a day after today"))
+    if until is not None and until > today + timedelta(days=366):
+        raise CirculationError("until", _("a hold can be suspended for at most a year"))
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().get(pk=hold.pk)
+        if hold.status not in QUEUED_HOLD:
+            raise Refused(Decision.refuse("hold_not_yours"))
+        hold.status, hold.suspended_until = HoldStatus.SUSPENDED, until
+        hold.save()
+        audit.record(desk.actor, "circulation.hold.suspend", object_type="hold", object_id=hold.pk)
+    return hold
+
+
+def resume_hold(desk: Desk, hold: Hold) -> Hold:
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().get(pk=hold.pk)
+        if hold.status != HoldStatus.SUSPENDED:
+            raise Refused(Decision.refuse("hold_not_yours"))
+        hold.status, hold.suspended_until = HoldStatus.WAITING, None
+        hold.save()
+        audit.record(desk.actor, "circulation.hold.resume", object_type="hold", object_id=hold.pk)
+    return hold
+
+
+def fulfil_for(patron: Patron, item: Item) -> Hold | None:
+    """The patron takes a copy: the hold it was set aside for them, or their hold it fills."""
+    hold = Hold.objects.filter(
+        patron=patron, captured_item=item, status__in=CAPTURED_HOLD
+    ).first() or next((h for h in queue_for(item) if h.patron_id == patron.pk), None)
+    if hold is not None:
+        hold.status, hold.ended_at = HoldStatus.FULFILLED, clock.now()
+        if hold.ready_at is None:
+            counts.wait("hold", hold.pickup_branch, hold.placed_at)
+        hold.save()
+    return hold
+
+
+def queue_place(hold: Hold) -> QueuePlace:
+    """Position in line (1 is next) and a wait estimate in days, from the copies' due dates
+    and the loan period. Renewals do not add to it: a copy someone waits for cannot renew."""
+    if hold.status not in QUEUED_HOLD:
+        return QueuePlace(0, 0 if hold.status in CAPTURED_HOLD else None)
+    ahead = (
+        Hold.objects.filter(status__in=QUEUED_HOLD)
+        .filter(_same_target(hold))
+        .filter(Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, pk__lt=hold.pk))
+        .count()
+    )
+    return QueuePlace(ahead + 1, _estimate(hold, ahead + 1))
+
+
+def _same_target(hold: Hold) -> Q:
+    target = Q(record_id=hold.record_id) | Q(work_id=hold.record.work_id)
+    if hold.work_id is not None:
+        target |= Q(record__work_id=hold.work_id)
+    return target
+
+
+def _copies_for(hold: Hold):
+    if hold.item_id is not None:
+        copies = Item.objects.filter(pk=hold.item_id)
+    elif hold.work_id is not None:
+        copies = Item.objects.filter(record__work_id=hold.work_id)
+        if hold.formats:
+            copies = copies.filter(record__material_type__in=hold.formats)
+    else:
+        copies = Item.objects.filter(record_id=hold.record_id)
+    return copies.filter(status__in=HOLDABLE)
+
+
+def _estimate(hold: Hold, position: int) -> int | None:
+    today = clock.today()
+    copies = list(_copies_for(hold).select_related("record"))
+    if not copies:
+        return None
+    try:
+        loan_days = rule_for("", hold.record.material_type, None).loan_days
+    except NoLoanRule:
+        loan_days = 21
+    shelf_days = terms().hold_shelf_days
+    due = dict(
+        Loan.objects.filter(item__in=copies, closed_at__isnull=True).values_list("item_id", "due")
+    )
+    free_in = []
+    for copy in copies:
+        if copy.pk in due:
+            free_in.append(max(0, (due[copy.pk] - today).days))
+        elif copy.status in (ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
+            free_in.append(shelf_days + loan_days)
+        else:
+            free_in.append(0)
+    heapq.heapify(free_in)
+    for _turn in range(position - 1):
+        heapq.heappush(free_in, heapq.heappop(free_in) + loan_days)
+    return free_in[0]
+
+
+def expire_and_resume(today: date | None = None) -> dict[str, int]:
+    """The daily hold job: resume suspensions that have ended, expire uncollected holds (their
+    copies go to the next in line), and unlink ended holds from their patrons after a day."""
+    today = today or clock.today()
+    done = {"resumed": 0, "expired": 0, "unlinked": 0}
+    done["resumed"] = Hold.objects.filter(
+        status=HoldStatus.SUSPENDED, suspended_until__lte=today
+    ).update(status=HoldStatus.WAITING, suspended_until=None)
+    for hold_id in Hold.objects.filter(
+        status=HoldStatus.READY, shelf_expires__lt=today
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            hold = Hold.objects.select_for_update().filter(pk=hold_id, status="ready").first()
+            if hold is None:
+                continue  # picked up or cancelled meanwhile; a re-run skips it too
+            hold.status, hold.ended_at = HoldStatus.EXPIRED, clock.now()
+            hold.save()
+            _release(hold.captured_item, hold.pickup_branch)
+            done["expired"] += 1
+    done["unlinked"] = unlink_ended_holds()
+    return done
+
+
+def unlink_ended_holds() -> int:
+    """Filled, cancelled and expired holds lose their patron a day after they end."""
+    cutoff = clock.now() - UNLINK_AFTER
+    return Hold.objects.filter(
+        patron__isnull=False,
+        status__in=[HoldStatus.FULFILLED, HoldStatus.CANCELLED, HoldStatus.EXPIRED],
+        ended_at__lte=cutoff,
+    ).update(patron=None, pickup_code="")

@@ -1,0 +1,435 @@
+"""Checkout, check-in and renewal: one transaction each, audited by loan and item only.
+
+A check-in unlinks the loan from its patron in the same transaction, unless a fee on the loan
+is still open (then `fees` unlinks it when the fee closes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from libdesk.audit import services as audit
+from libdesk.catalog.models import Item, ItemStatus, OutboxEntry
+from libdesk.circulation import counts, holds
+from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
+from libdesk.circulation.models import (
+    CAPTURED_HOLD,
+    ZERO,
+    Fee,
+    FeeKind,
+    Hold,
+    Loan,
+    LoanRule,
+    LoanState,
+    Override,
+    OverrideKind,
+)
+from libdesk.circulation.rules import NoLoanRule, due_date, overdue_fine, rule_for, terms
+from libdesk.core import clock
+from libdesk.core.decisions import Decision, Refused
+from libdesk.patrons.models import Patron
+
+# Patron blocks a clerk may set aside in the patron's favour. Refusals that protect another
+# patron's place in line (item_held_for_another, item_wanted_by_holds, renewal_wanted_by_holds)
+# are not on this list: overriding them would act against someone else.
+OVERRIDABLE = {"card_expired", "too_many_items", "fees_over_limit", "renewal_limit"}
+NOT_LENDABLE = {
+    ItemStatus.MISSING,
+    ItemStatus.LOST,
+    ItemStatus.IN_REPAIR,
+    ItemStatus.DAMAGED,
+    ItemStatus.CLAIMED_RETURNED,
+    ItemStatus.WITHDRAWN,
+    ItemStatus.LIBRARY_USE,
+}
+
+
+@dataclass(frozen=True)
+class LoanResult:
+    decision: Decision
+    loan: Loan
+    created: bool = True
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    item: Item
+    hold: Hold | None
+    fee: Fee | None
+    loan_id: int | None
+
+
+def item_by_barcode(barcode: str, *, lock: bool = False) -> Item:
+    barcode = (barcode or "").strip()
+    if not barcode:
+        raise CirculationError("item_barcode", _("scan or type the item's barcode"))
+    query = Item.objects.select_related("record", "branch")
+    if lock:
+        query = query.select_for_update(of=("self",))
+    item = query.filter(barcode=barcode).first()
+    if item is None:
+        raise CirculationError("item_barcode", _("no item has the barcode %s") % barcode)
+    return item
+
+
+def checkout(
+    desk: Desk, patron: Patron, barcode: str, *, override: OverrideRequest | None = None
+) -> LoanResult:
+    """Lend one item to the patron whose card was presented, or refuse with the reason."""
+    if override is not None and not desk.may_override:
+        raise CirculationError("override_reason", _("only desk staff may override"))
+    try:
+        with transaction.atomic():
+            return _checkout(desk, patron, barcode, override)
+    except IntegrityError as exc:  # a concurrent checkout of the same copy won the race
+        raise Refused(Decision.refuse("item_on_loan")) from exc
+
+
+def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
+    from libdesk.circulation.alternatives import alternatives_for
+
+    item = item_by_barcode(barcode, lock=True)
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    existing = Loan.objects.filter(item=item, closed_at__isnull=True).first()
+    if existing is not None and existing.patron_id == patron.pk:
+        decision = Decision.allow("already_on_loan_to_patron", due=existing.due)
+        return LoanResult(decision, existing, created=False)
+    item_refusal = _item_refusal(item, patron, existing)
+    if item_refusal is not None:
+        alternatives = alternatives_for(item.record, patron, desk.branch, exclude=item)
+        raise Refused(Decision.refuse(item_refusal[0], alternatives, **item_refusal[1]))
+    rule = _rule(patron, item, desk)
+    blocks = patron_blocks(patron, rule)
+    if blocks and (override is None or blocks[0].code not in OVERRIDABLE):
+        if override is not None:
+            raise Refused(Decision.refuse("not_overridable", refusal=blocks[0].code))
+        raise Refused(blocks[0])
+    loan = Loan.objects.create(
+        item=item,
+        patron=patron,
+        branch=desk.branch,
+        patron_category=patron.category,
+        rule=rule,
+        via=desk.via,
+        checked_out_at=clock.now(),
+        due=due_date(rule, desk.branch, clock.today()),
+    )
+    holds.fulfil_for(patron, item)
+    _set_status(item, ItemStatus.ON_LOAN)
+    counts.count("checkout", desk.branch, item.record.material_type, patron.category)
+    audit.record(
+        desk.actor,
+        "circulation.checkout",
+        object_type="loan",
+        object_id=loan.pk,
+        reason=f"item {item.pk}",
+    )
+    if blocks:
+        _record_override(desk, OverrideKind.CHECKOUT_BLOCK, override, loan, blocks[0].code)
+        return LoanResult(
+            Decision.override("checkout_overridden", due=loan.due, refusal=blocks[0].code), loan
+        )
+    return LoanResult(Decision.allow("checkout_granted", due=loan.due), loan)
+
+
+def _item_refusal(item: Item, patron: Patron, existing: Loan | None) -> tuple[str, dict] | None:
+    if existing is not None or item.status == ItemStatus.ON_LOAN:
+        return "item_on_loan", {}
+    if item.status in NOT_LENDABLE:
+        return "item_not_for_loan", {"status": item.get_status_display().lower()}
+    if item.status in (ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
+        mine = Hold.objects.filter(
+            captured_item=item, status__in=CAPTURED_HOLD, patron=patron
+        ).exists()
+        if mine:
+            return None
+        if Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exists():
+            return "item_held_for_another", {"status": item.get_status_display().lower()}
+        return None  # in transit home: the copy is in hand and free
+    waiting, spare = queue_claims(item, patron)
+    if waiting > spare:
+        return "item_wanted_by_holds", {"waiting": waiting, "spare": spare}
+    return None
+
+
+def queue_claims(item: Item, patron: Patron) -> tuple[int, int]:
+    """How many holds ahead of this patron this copy could fill, and how many other copies on
+    the shelf could fill them instead. A walk-in takes the copy only if the others suffice."""
+    today = clock.today()
+    queue = [h for h in holds.queue_for(item) if holds.waiting_now(h, today)]
+    mine = next((h for h in queue if h.patron_id == patron.pk), None)
+    ahead = queue[: queue.index(mine)] if mine is not None else queue
+    if not ahead:
+        return 0, 0
+    others = Item.objects.filter(status=ItemStatus.AVAILABLE).exclude(pk=item.pk)
+    spare = sum(
+        1
+        for other in others.filter(record__work_id=item.record.work_id).select_related("record")
+        if any(holds.satisfies(h, other) for h in ahead)
+    )
+    return len(ahead), spare
+
+
+def _rule(patron: Patron, item: Item, desk: Desk) -> LoanRule:
+    try:
+        return rule_for(patron.category, item.record.material_type, desk.branch)
+    except NoLoanRule as exc:
+        raise CirculationError("item_barcode", str(exc)) from exc
+
+
+def patron_blocks(patron: Patron, rule: LoanRule | None) -> list[Decision]:
+    """Everything that stops this patron borrowing, most basic first."""
+    blocks = []
+    if patron.card_lost_at:
+        blocks.append(Decision.refuse("card_lost"))
+    if patron.card_expires < clock.today():
+        blocks.append(Decision.refuse("card_expired", expired=patron.card_expires))
+    if rule is not None:
+        on_loan = Loan.objects.filter(patron=patron, closed_at__isnull=True)
+        if rule.material_type:
+            on_loan = on_loan.filter(item__record__material_type=rule.material_type)
+        count = on_loan.count()
+        if count >= rule.max_items:
+            blocks.append(Decision.refuse("too_many_items", count=count, limit=rule.max_items))
+    owed = fees_owed(patron)
+    limit = terms().fee_block_limit
+    if limit > ZERO and owed >= limit:
+        blocks.append(Decision.refuse("fees_over_limit", owed=owed, limit=limit))
+    return blocks
+
+
+def fees_owed(patron: Patron) -> Decimal:
+    total = Fee.objects.filter(patron=patron, closed_at__isnull=True).aggregate(s=Sum("balance"))
+    return total["s"] or ZERO
+
+
+def _set_status(item: Item, status: str) -> None:
+    item.status = status
+    if status != ItemStatus.IN_TRANSIT:
+        item.in_transit_to = None
+    item.save(update_fields=["status", "in_transit_to"])
+    OutboxEntry.objects.create(record_id=item.record_id)
+    holds._enqueue_index()
+
+
+def _record_override(
+    desk: Desk, kind: str, override: OverrideRequest, loan, code: str = "", **amounts
+) -> Override:
+    row = Override.objects.create(
+        kind=kind,
+        reason=override.reason,
+        note=override.note.strip(),
+        refusal_code=code,
+        staff=desk.staff,
+        branch=desk.branch,
+        loan=loan,
+        at=clock.now(),
+        **amounts,
+    )
+    audit.record(
+        desk.actor,
+        "circulation.override",
+        object_type="override",
+        object_id=row.pk,
+        reason=f"{kind} {override.reason}",
+    )
+    return row
+
+
+def checkin(desk: Desk, barcode: str) -> CheckinResult:
+    """The item is back in the library's hands: close its loan (unlinking the patron), then
+    send it to the first hold in line, its shelf, or in transit."""
+    with transaction.atomic():
+        item = item_by_barcode(barcode, lock=True)
+        loan = Loan.objects.select_for_update().filter(item=item, closed_at__isnull=True).first()
+        fee = _close_loan(loan, LoanState.RETURNED) if loan is not None else None
+        if loan is not None:
+            counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
+        if item.status == ItemStatus.IN_TRANSIT:
+            hold = holds.arrive(item, desk.branch)
+        else:
+            hold = holds.route(item, desk.branch)
+        _set_status(item, item.status)
+        audit.record(
+            desk.actor,
+            "circulation.checkin",
+            object_type="loan" if loan else "item",
+            object_id=loan.pk if loan else item.pk,
+            reason=f"item {item.pk}",
+        )
+    return CheckinResult(item, hold, fee, loan.pk if loan else None)
+
+
+def _close_loan(loan: Loan, state: str, charge: Decimal = ZERO, kind: str = "") -> Fee | None:
+    """Close a loan, charge what the rules say, and unlink the patron if nothing is owed."""
+    from libdesk.circulation.fees import charge_fee, unlink_if_settled
+
+    now = clock.now()
+    fee = None
+    if state == LoanState.RETURNED and loan.state == LoanState.OPEN:
+        fine = overdue_fine(loan.rule, loan.due, clock.today())
+        if fine > ZERO:
+            fee = charge_fee(loan, FeeKind.OVERDUE, fine)
+    if charge > ZERO:
+        fee = charge_fee(loan, kind, charge)
+    loan.state, loan.closed_at = state, now
+    loan.save(update_fields=["state", "closed_at"])
+    unlink_if_settled(loan)
+    return fee
+
+
+def renew(
+    desk: Desk,
+    loan: Loan,
+    *,
+    override: OverrideRequest | None = None,
+) -> LoanResult:
+    """Another loan period from today, unless someone is waiting or the renewals are used."""
+    if override is not None and not desk.may_override:
+        raise CirculationError("override_reason", _("only desk staff may override"))
+    with transaction.atomic():
+        loan = (
+            Loan.objects.select_for_update()
+            .select_related("item__record", "patron")
+            .get(pk=loan.pk)
+        )
+        if loan.state != LoanState.OPEN or loan.patron is None:
+            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
+        rule = loan.rule or _rule(loan.patron, loan.item, desk)
+        today = clock.today()
+        if any(holds.waiting_now(h, today) for h in holds.queue_for(loan.item)):
+            raise Refused(Decision.refuse("renewal_wanted_by_holds", due=loan.due))
+        blocks = [b for b in patron_blocks(loan.patron, None) if b.code != "too_many_items"]
+        if loan.renewals_used >= rule.renewals:
+            blocks.insert(
+                0, Decision.refuse("renewal_limit", used=loan.renewals_used, limit=rule.renewals)
+            )
+        if blocks and (override is None or blocks[0].code not in OVERRIDABLE):
+            if override is not None:
+                raise Refused(Decision.refuse("not_overridable", refusal=blocks[0].code))
+            raise Refused(blocks[0])
+        loan.due = max(loan.due, due_date(rule, loan.branch, today))
+        loan.renewals_used += 1
+        loan.save(update_fields=["due", "renewals_used"])
+        counts.count("renewal", loan.branch, loan.item.record.material_type, loan.patron_category)
+        audit.record(
+            desk.actor,
+            "circulation.renew",
+            object_type="loan",
+            object_id=loan.pk,
+            reason=f"item {loan.item_id}",
+        )
+        if blocks:
+            _record_override(desk, OverrideKind.RENEWAL_BLOCK, override, loan, blocks[0].code)
+            return LoanResult(
+                Decision.override("checkout_overridden", due=loan.due, refusal=blocks[0].code), loan
+            )
+    return LoanResult(Decision.allow("renewal_granted", due=loan.due), loan)
+
+
+def extend_due(desk: Desk, loan: Loan, new_due: date, override: OverrideRequest) -> Loan:
+    """A clerk gives more time. Never less: an earlier date is refused."""
+    if not desk.may_override:
+        raise CirculationError("override_reason", _("only desk staff may override"))
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        if not loan.is_open:
+            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
+        if new_due <= loan.due:
+            raise Refused(Decision.refuse("override_must_favour_patron", why="shorten the loan"))
+        days = (new_due - loan.due).days
+        loan.due = new_due
+        loan.save(update_fields=["due"])
+        _record_override(desk, OverrideKind.EXTEND_DUE, override, loan, days=days)
+    return loan
+
+
+def mark_lost(desk: Desk, loan: Loan) -> Fee | None:
+    """The patron reports the item lost: the loan closes, the rule's charge (if any) is made."""
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().select_related("item", "rule").get(pk=loan.pk)
+        if not loan.is_open:
+            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
+        charge = loan.rule.lost_charge if loan.rule else ZERO
+        fee = _close_loan(loan, LoanState.LOST, charge, FeeKind.LOST)
+        item = Item.objects.select_for_update().get(pk=loan.item_id)
+        _set_status(item, ItemStatus.LOST)
+        audit.record(
+            desk.actor,
+            "circulation.lost",
+            object_type="loan",
+            object_id=loan.pk,
+            reason=f"item {loan.item_id}",
+        )
+    return fee
+
+
+def claim_returned(desk: Desk, loan: Loan) -> Loan:
+    """The patron says they returned it: no notices or fines while the library looks."""
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        if loan.state != LoanState.OPEN:
+            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
+        loan.state = LoanState.CLAIMED_RETURNED
+        loan.save(update_fields=["state"])
+        item = Item.objects.select_for_update().get(pk=loan.item_id)
+        _set_status(item, ItemStatus.CLAIMED_RETURNED)
+        audit.record(
+            desk.actor,
+            "circulation.claimed_returned",
+            object_type="loan",
+            object_id=loan.pk,
+            reason=f"item {loan.item_id}",
+        )
+    return loan
+
+
+def return_damaged(desk: Desk, barcode: str, charge: Decimal, note: str) -> CheckinResult:
+    """An item comes back damaged: its loan closes with a damage charge (if the library charges)
+    and the copy goes out of circulation for repair. Only a copy still on loan can be charged
+    for: once checked in, nothing links it to who had it."""
+    if charge < ZERO:
+        raise CirculationError("charge", _("a charge cannot be negative"))
+    if not note.strip():
+        raise CirculationError("note", _("describe the damage"))
+    with transaction.atomic():
+        item = item_by_barcode(barcode, lock=True)
+        loan = Loan.objects.select_for_update().filter(item=item, closed_at__isnull=True).first()
+        fee = None
+        if loan is not None:
+            fee = _close_loan(loan, LoanState.RETURNED, charge, FeeKind.DAMAGE)
+            counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
+        _set_status(item, ItemStatus.DAMAGED)
+        audit.record(
+            desk.actor,
+            "circulation.damaged",
+            object_type="item",
+            object_id=item.pk,
+            reason=f"loan {loan.pk}" if loan else "",
+        )
+    return CheckinResult(item, None, fee, loan.pk if loan else None)
+
+
+def withdraw(desk: Desk, barcode: str) -> Item:
+    """Take a copy out of the collection. Holds on it move to the title, keeping their places,
+    and a hold it was set aside for goes back in line for another copy."""
+    with transaction.atomic():
+        item = item_by_barcode(barcode, lock=True)
+        if Loan.objects.filter(item=item, closed_at__isnull=True).exists():
+            raise CirculationError("item_barcode", _("check the item in before withdrawing it"))
+        Hold.objects.filter(item=item, status__in=holds.QUEUED_HOLD).update(item=None)
+        for hold in Hold.objects.select_for_update().filter(
+            captured_item=item, status__in=CAPTURED_HOLD
+        ):
+            hold.status, hold.captured_item, hold.captured_at = "waiting", None, None
+            hold.item, hold.ready_at, hold.shelf_expires, hold.pickup_code = None, None, None, ""
+            hold.save()
+        _set_status(item, ItemStatus.WITHDRAWN)
+        audit.record(desk.actor, "catalog.item.withdraw", object_type="item", object_id=item.pk)
+    return item

@@ -1,0 +1,145 @@
+"""Notices: due soon, overdue, hold ready, hold expiring, request status changed.
+
+Each is a background task enqueued after the transaction commits, carrying one loan, hold or
+request id (never a patron with an item). Patrons with an e-mail address get it by e-mail in
+their language; the rest appear on the staff's daily call or print list. Titles are named only
+in e-mail to the patron's own address, and only when the library's terms say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from libdesk.circulation.models import (
+    Hold,
+    HoldStatus,
+    Loan,
+    LoanState,
+    NoticeSent,
+    PatronRequest,
+)
+from libdesk.circulation.rules import terms
+from libdesk.core import clock
+
+OVERDUE_STAGES = (1, 7, 14)
+
+
+def queue_notice(kind: str, object_id: int, stage: str = "") -> None:
+    """Send after commit; if the change rolls back, no notice goes."""
+    from libdesk.circulation.tasks import send_notice
+
+    transaction.on_commit(lambda: send_notice.enqueue(kind, object_id, stage))
+
+
+@dataclass(frozen=True)
+class Notice:
+    patron: object
+    subject: str
+    body: str
+
+
+def deliver(kind: str, object_id: int, stage: str = "") -> bool:
+    """Send one notice once. Returns whether an e-mail went out."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                NoticeSent.objects.create(
+                    kind=kind, object_id=object_id, stage=stage, sent_at=clock.now()
+                )
+        except IntegrityError:
+            return False  # already sent: tasks may run twice
+        notice = _compose(kind, object_id, stage)
+        if notice is None or not notice.patron.email:
+            return False  # unlinked meanwhile, or reachable only by phone or post (call list)
+        send_mail(
+            subject=notice.subject,
+            message=notice.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notice.patron.email],
+        )
+    return True
+
+
+def _compose(kind: str, object_id: int, stage: str) -> Notice | None:
+    name_titles = terms().notices_name_titles
+    if kind in ("due_soon", "overdue"):
+        loan = Loan.objects.select_related("patron", "item__record").filter(pk=object_id).first()
+        if loan is None or loan.patron is None or not loan.is_open:
+            return None
+        patron = loan.patron
+        with translation.override(patron.language):
+            what = f"\n\n  {loan.item.record.title}\n" if name_titles else "\n"
+            due = formats.date_format(loan.due, "DATE_FORMAT")
+            if kind == "due_soon":
+                subject = _("Due soon: an item on your library card")
+                body = _("An item on your card is due on %(due)s.") % {"due": due}
+            else:
+                subject = _("Overdue: an item on your library card")
+                body = _("An item on your card was due on %(due)s.") % {"due": due}
+            body += what + _("You can renew it from your account, or return it to any branch.")
+            return Notice(patron, subject, body)
+    if kind in ("hold_ready", "hold_expiring"):
+        hold = (
+            Hold.objects.select_related("patron", "record", "pickup_branch")
+            .filter(pk=object_id, status=HoldStatus.READY)
+            .first()
+        )
+        if hold is None or hold.patron is None:
+            return None
+        with translation.override(hold.patron.language):
+            until = formats.date_format(hold.shelf_expires, "DATE_FORMAT")
+            what = f"\n\n  {hold.record.title}\n" if name_titles else "\n"
+            subject = (
+                _("Your hold is ready")
+                if kind == "hold_ready"
+                else _("Your hold is waiting: last day soon")
+            )
+            body = _(
+                "A hold is waiting for you at %(branch)s until %(until)s. "
+                "Ask at the desk for pickup code %(code)s."
+            ) % {"branch": hold.pickup_branch.name, "until": until, "code": hold.pickup_code}
+            return Notice(hold.patron, subject, body + what)
+    if kind == "request_status":
+        request = PatronRequest.objects.select_related("patron").filter(pk=object_id).first()
+        if request is None or request.patron is None:
+            return None
+        with translation.override(request.patron.language):
+            what = f"\n\n  {request.title}\n" if name_titles else "\n"
+            subject = _("Your request has been updated")
+            body = _("Your %(kind)s request is now: %(status)s.") % {
+                "kind": request.get_kind_display().lower(),
+                "status": request.get_status_display().lower(),
+            }
+            if request.staff_note:
+                body += "\n\n" + request.staff_note
+            return Notice(request.patron, subject, body + what)
+    return None
+
+
+def daily_notices() -> int:
+    """Enqueue today's due-soon, overdue and hold-expiring notices (each goes once)."""
+    today = clock.today()
+    queued = 0
+    soon = today + timedelta(days=terms().due_soon_days)
+    open_loans = Loan.objects.filter(state=LoanState.OPEN, patron__isnull=False)
+    for loan_id in open_loans.filter(due=soon).values_list("pk", flat=True):
+        queue_notice("due_soon", loan_id, stage=soon.isoformat())
+        queued += 1
+    for loan_id, due in open_loans.filter(due__lt=today).values_list("pk", "due"):
+        stage = max(s for s in OVERDUE_STAGES if s <= (today - due).days)
+        queue_notice("overdue", loan_id, stage=str(stage))
+        queued += 1
+    tomorrow = today + timedelta(days=1)
+    for hold_id in Hold.objects.filter(status=HoldStatus.READY, shelf_expires=tomorrow).values_list(
+        "pk", flat=True
+    ):
+        queue_notice("hold_expiring", hold_id)
+        queued += 1
+    return queued

@@ -1,0 +1,54 @@
+"""Finding the rule that applies, and what it says about dates and money."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from libdesk.circulation.models import ZERO, DeskTerms, LoanRule
+from libdesk.library.models import Branch
+from libdesk.library.selectors import next_open_day
+
+LOAN_RULE_CLAUSE = "OP-02-01-01/policies-explained"
+TERMS_CLAUSE = "OP-02-01-01/equal-respect"
+
+
+class NoLoanRule(Exception):
+    """No rule covers this category and material: the library must add one before lending."""
+
+
+def rule_for(category: str, material_type: str, branch: Branch | None) -> LoanRule:
+    """The most specific rule: a branch match outweighs a material match, which outweighs a
+    category match; blank fields and a null branch match anything."""
+    candidates = LoanRule.objects.filter(
+        patron_category__in=["", category], material_type__in=["", material_type]
+    ).select_related("branch")
+    best, best_score = None, -1
+    for rule in candidates:
+        if rule.branch_id and (branch is None or rule.branch_id != branch.pk):
+            continue
+        score = 4 * bool(rule.branch_id) + 2 * bool(rule.material_type) + bool(rule.patron_category)
+        if score > best_score:
+            best, best_score = rule, score
+    if best is None:
+        raise NoLoanRule(f"no loan rule covers {category or 'any'} patrons and {material_type}")
+    return best
+
+
+def terms() -> DeskTerms:
+    """The library-wide terms; the defaults apply until staff save their own."""
+    found = DeskTerms.objects.first()
+    return found if found is not None else DeskTerms(clause=TERMS_CLAUSE)
+
+
+def due_date(rule: LoanRule, branch: Branch, start: date) -> date:
+    """The loan period from `start`, moved to the lending branch's next open day."""
+    return next_open_day(branch, start + timedelta(days=rule.loan_days))
+
+
+def overdue_fine(rule: LoanRule | None, due: date, returned: date) -> Decimal:
+    """Days late times the daily fine, never above the cap (zero in a fine-free library)."""
+    if rule is None or rule.fine_per_day <= ZERO or returned <= due:
+        return ZERO
+    fine = rule.fine_per_day * (returned - due).days
+    return min(fine, rule.fine_cap) if rule.fine_cap > ZERO else fine

@@ -1,0 +1,156 @@
+"""Reads of circulation data. Patron-linked reads take an Access (serving context, the patron
+themselves, or a guardian), check the access table and audit the kind of data read, never
+which items. Staff lists (pull list, hold shelf, requests queue) carry no patron identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from libdesk.audit import services as audit
+from libdesk.catalog.models import Item, ItemStatus
+from libdesk.circulation.holds import QUEUED_HOLD, QueuePlace, queue_place, waiting_now
+from libdesk.circulation.models import (
+    ACTIVE_HOLD,
+    OPEN_REQUEST,
+    Fee,
+    Hold,
+    HoldStatus,
+    Loan,
+    LoanState,
+    PatronRequest,
+)
+from libdesk.core import clock
+from libdesk.patrons.models import Patron
+from libdesk.privacy.access import Context, require
+from libdesk.privacy.purposes import Access
+
+
+def current_loans(access: Access) -> QuerySet[Loan]:
+    access.read("patron.loans", "loans")
+    return (
+        Loan.objects.filter(patron_id=access.patron_id, closed_at__isnull=True)
+        .select_related("item__record", "branch")
+        .order_by("due", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class HoldView:
+    hold: Hold
+    place: QueuePlace
+
+
+def current_holds(access: Access) -> list[HoldView]:
+    access.read("patron.holds", "holds")
+    held = (
+        Hold.objects.filter(patron_id=access.patron_id, status__in=ACTIVE_HOLD)
+        .select_related("record", "pickup_branch")
+        .order_by("placed_at", "pk")
+    )
+    return [HoldView(h, queue_place(h)) for h in held]
+
+
+def open_fees(access: Access) -> QuerySet[Fee]:
+    access.read("patron.fees", "fees")
+    return Fee.objects.filter(patron_id=access.patron_id, closed_at__isnull=True)
+
+
+def patron_requests(access: Access) -> QuerySet[PatronRequest]:
+    access.read("patron.requests", "requests")
+    return PatronRequest.objects.filter(patron_id=access.patron_id).order_by("-submitted_at")
+
+
+def own_loan(patron_id: int, loan_id: int) -> Loan | None:
+    """A loan of this patron's, or None (the door answers 404 either way)."""
+    return Loan.objects.filter(pk=loan_id, patron_id=patron_id, closed_at__isnull=True).first()
+
+
+def own_hold(patron_id: int, hold_id: int) -> Hold | None:
+    return Hold.objects.filter(pk=hold_id, patron_id=patron_id).select_related("record").first()
+
+
+def pull_list(branch) -> list[tuple[Item, Hold]]:
+    """Copies on this branch's shelves that a waiting hold needs: staff pull them and check
+    them in, which sets each aside for the first hold in line. No patron is named."""
+    today = clock.today()
+    waiting = Hold.objects.filter(status__in=QUEUED_HOLD).select_related("record")
+    rows = []
+    seen: set[int] = set()
+    for hold in waiting.order_by("placed_at", "pk"):
+        if not waiting_now(hold, today):
+            continue
+        copies = Item.objects.filter(branch=branch, status=ItemStatus.AVAILABLE)
+        if hold.item_id:
+            copies = copies.filter(pk=hold.item_id)
+        elif hold.work_id:
+            copies = copies.filter(record__work_id=hold.work_id)
+            if hold.formats:
+                copies = copies.filter(record__material_type__in=hold.formats)
+        else:
+            copies = copies.filter(record_id=hold.record_id)
+        copy = copies.exclude(pk__in=seen).select_related("record").first()
+        if copy is not None:
+            seen.add(copy.pk)
+            rows.append((copy, hold))
+    return rows
+
+
+def hold_shelf(branch) -> QuerySet[Hold]:
+    """What waits on this branch's hold shelf, by pickup code (never a name)."""
+    return (
+        Hold.objects.filter(pickup_branch=branch, status=HoldStatus.READY)
+        .select_related("record", "captured_item")
+        .order_by("pickup_code")
+    )
+
+
+def in_transit(branch) -> QuerySet[Item]:
+    return Item.objects.filter(status=ItemStatus.IN_TRANSIT, in_transit_to=branch).select_related(
+        "record"
+    )
+
+
+def request_queue() -> QuerySet[PatronRequest]:
+    """Open interlibrary loan requests and purchase suggestions, first come first served."""
+    return PatronRequest.objects.filter(status__in=OPEN_REQUEST).order_by("submitted_at", "pk")
+
+
+@dataclass(frozen=True)
+class CallListEntry:
+    patron: Patron
+    overdue: int
+    holds_ready: int
+
+
+def call_list(staff, workstation) -> list[CallListEntry]:
+    """Patrons with no e-mail who have overdue items or holds ready: staff phone or write to
+    them. Counts only, never titles; each patron's contact read is audited."""
+    from libdesk.audit.actors import Actor
+
+    require(staff.role, "patron.contact", "read", Context.CALL_LIST)
+    today = clock.today()
+    patrons = (
+        Patron.objects.filter(email="")
+        .filter(
+            Q(pk__in=Loan.objects.filter(state=LoanState.OPEN, due__lt=today).values("patron_id"))
+            | Q(pk__in=Hold.objects.filter(status=HoldStatus.READY).values("patron_id"))
+        )
+        .select_related("home_branch")
+    )
+    entries = []
+    actor = Actor.staff(staff, workstation)
+    for patron in patrons:
+        overdue = Loan.objects.filter(patron=patron, state=LoanState.OPEN, due__lt=today).count()
+        ready = Hold.objects.filter(patron=patron, status=HoldStatus.READY).count()
+        audit.record(
+            actor,
+            "patron.read",
+            object_type="call_list",
+            patron_id=patron.pk,
+            data_kind="contact",
+            reason="notice by phone or post",
+        )
+        entries.append(CallListEntry(patron, overdue, ready))
+    return entries

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from libdesk.circulation import account_views, desk_views
+
+app_name = "circulation"
+
+urlpatterns = [
+    path("staff/serving/<uuid:context_id>/checkout/", desk_views.checkout, name="checkout"),
+    path(
+        "staff/serving/<uuid:context_id>/loans/<slug:action>/",
+        desk_views.loan_action,
+        name="loan-action",
+    ),
+    path("staff/checkin/", desk_views.checkin, name="checkin"),
+    path("staff/checkin/damaged/", desk_views.damaged, name="damaged"),
+    path("staff/holds/", desk_views.holds_desk, name="holds-desk"),
+    path("staff/requests/", desk_views.requests_queue, name="requests"),
+    path("staff/requests/<int:request_id>/", desk_views.update_request, name="update-request"),
+    path("staff/reports/", desk_views.board_reports, name="reports"),
+    path("staff/call-list/", desk_views.call_list, name="call-list"),
+    path("staff/rules/", desk_views.rules, name="rules"),
+    path("staff/rules/new/", desk_views.edit_rule, name="new-rule"),
+    path("staff/rules/<int:rule_id>/", desk_views.edit_rule, name="edit-rule"),
+    path("account/loans/<slug:action>/", account_views.act, name="account-act"),
+    path("account/holds/new/", account_views.place_hold, name="place-hold"),
+    path("account/requests/new/", account_views.new_request, name="new-request"),
+]

@@ -1,0 +1,265 @@
+"""Circulation through its JSON door: shapes, refusals as 409 Decisions, idempotency keys."""
+
+import pytest
+
+from libdesk.circulation.models import Hold, Loan
+from tests.conftest import AVERY, BEATRICE, SAM, bearer
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, path, body, token, **headers):
+    return client.post(
+        f"/api/v1{path}", body, content_type="application/json", **bearer(token), **headers
+    )
+
+
+def test_checkout_answers_201_with_the_loan(client, shelf, staff_token):
+    item = shelf.copy(shelf.record("Checkout shape"))
+    response = post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": AVERY, "item_barcode": item.barcode},
+        staff_token(),
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    loan = Loan.objects.get(pk=body["loan_id"])
+    assert body["item_barcode"] == item.barcode
+    assert body["record_id"] == item.record_id
+    assert body["due"] == loan.due.isoformat()
+    assert body["decision"]["code"] == "checkout_granted"
+    item.refresh_from_db()
+    assert item.status == "on_loan"
+
+
+def test_a_refusal_is_409_with_clause_reason_and_alternatives(client, shelf, staff_token):
+    record = shelf.record("Refused title")
+    first, second = shelf.copy(record), shelf.copy(record, branch="KEEW")
+    token = staff_token()
+    post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": AVERY, "item_barcode": first.barcode},
+        token,
+    )
+    response = post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": BEATRICE, "item_barcode": first.barcode},
+        token,
+    )
+    assert response.status_code == 409
+    decision = response.json()["decision"]
+    assert decision["code"] == "item_on_loan"
+    assert decision["clauses"][0]["id"] == "OP-02-01-01/timely-or-alternatives"
+    kinds = [a["kind"] for a in decision["alternatives"]]
+    assert kinds[0] == "other_branch"  # the copy at Keewatin comes first
+    assert decision["alternatives"][0]["branch"] == "KEEW"
+    assert "hold" in kinds and "ill" in kinds
+    assert second.barcode  # the other copy is still on the shelf
+    assert Loan.objects.filter(item=first).count() == 1
+
+
+def test_unknown_barcode_and_card_are_422_naming_the_field(client, shelf, staff_token):
+    item = shelf.copy(shelf.record("Field errors"))
+    token = staff_token()
+    response = post(
+        client, "/circulation/checkout", {"patron_card": AVERY, "item_barcode": "nope"}, token
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "item_barcode"]
+    response = post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": "99999999", "item_barcode": item.barcode},
+        token,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "patron_card"]
+    assert not Loan.objects.exists()
+
+
+def test_idempotency_key_replays_the_first_answer_without_a_second_loan(client, shelf, staff_token):
+    item = shelf.copy(shelf.record("Retry me"))
+    token = staff_token()
+    body = {"patron_card": AVERY, "item_barcode": item.barcode}
+    first = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="scan-1")
+    again = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="scan-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert Loan.objects.filter(item=item).count() == 1
+    other = {"patron_card": BEATRICE, "item_barcode": item.barcode}
+    reused = post(client, "/circulation/checkout", other, token, HTTP_IDEMPOTENCY_KEY="scan-1")
+    assert reused.status_code == 422
+    assert reused.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+
+
+def test_a_refusal_is_replayed_too(client, shelf, staff_token):
+    item = shelf.copy(shelf.record("Refused twice"), status="library_use")
+    token = staff_token()
+    body = {"patron_card": AVERY, "item_barcode": item.barcode}
+    first = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="k")
+    item.status = "available"
+    item.save()
+    again = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="k")
+    assert first.status_code == again.status_code == 409
+    assert first.json() == again.json()
+    assert not Loan.objects.exists()
+
+
+def test_a_double_scan_without_a_key_makes_no_second_loan(client, shelf, staff_token):
+    item = shelf.copy(shelf.record("Double scan"))
+    token = staff_token()
+    body = {"patron_card": AVERY, "item_barcode": item.barcode}
+    first = post(client, "/circulation/checkout", body, token)
+    second = post(client, "/circulation/checkout", body, token)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json()["decision"]["code"] == "already_on_loan_to_patron"
+    assert second.json()["loan_id"] == first.json()["loan_id"]
+
+
+def test_checkin_sends_the_copy_to_the_first_hold_with_a_pickup_code(
+    client, shelf, staff_token, patron_token
+):
+    record = shelf.record("Wanted")
+    item = shelf.copy(record)
+    token = staff_token()
+    post(
+        client, "/circulation/checkout", {"patron_card": AVERY, "item_barcode": item.barcode}, token
+    )
+    hold = post(
+        client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
+    )
+    assert hold.status_code == 201, hold.content
+    assert hold.json()["position"] == 1 and hold.json()["status"] == "waiting"
+    response = post(client, "/circulation/checkin", {"item_barcode": item.barcode}, token)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["item_barcode"] == item.barcode
+    assert body["status"] == "on_hold_shelf"
+    assert body["hold"]["pickup_branch"] == "MAIN"
+    assert body["hold"]["pickup_code"].endswith("0002")  # last four digits, no name
+    assert "Beatrice" not in response.content.decode()
+
+
+def test_checkin_at_another_branch_sends_it_in_transit(client, shelf, staff_token, patron_token):
+    record = shelf.record("Travelling")
+    item = shelf.copy(record)
+    post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": AVERY, "item_barcode": item.barcode},
+        staff_token(),
+    )
+    post(
+        client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
+    )
+    keew = staff_token(workstation="KEEW-DESK-1")
+    body = post(client, "/circulation/checkin", {"item_barcode": item.barcode}, keew).json()
+    assert body["status"] == "in_transit"
+    assert body["hold"]["pickup_branch"] == "MAIN"  # the slip travels with the copy
+    hold_id = Hold.objects.get().pk
+    assert client.get(f"/api/v1/holds/{hold_id}", **bearer(keew)).json()["status"] == "in_transit"
+    arrived = post(
+        client, "/circulation/checkin", {"item_barcode": item.barcode}, staff_token()
+    ).json()
+    assert arrived["status"] == "on_hold_shelf" and arrived["hold"]["pickup_branch"] == "MAIN"
+
+
+def test_renew_by_patron_and_refused_when_someone_waits(client, shelf, staff_token, patron_token):
+    record = shelf.record("Renew me")
+    item = shelf.copy(record)
+    post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": AVERY, "item_barcode": item.barcode},
+        staff_token(),
+    )
+    mine = patron_token(AVERY)
+    response = post(client, "/circulation/renew", {"item_barcode": item.barcode}, mine)
+    assert response.status_code == 200, response.content
+    assert response.json()["decision"]["code"] == "renewal_granted"
+    stranger = post(
+        client, "/circulation/renew", {"item_barcode": item.barcode}, patron_token(BEATRICE)
+    )
+    assert stranger.status_code == 404
+    post(
+        client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
+    )
+    refused = post(client, "/circulation/renew", {"item_barcode": item.barcode}, mine)
+    assert refused.status_code == 409
+    assert refused.json()["decision"]["code"] == "renewal_wanted_by_holds"
+    assert refused.json()["decision"]["clauses"][0]["id"] == "OP-02-01-01/equal-respect"
+
+
+def test_holds_get_cancel_suspend_and_privacy(client, shelf, staff_token, patron_token):
+    record = shelf.record("Hold lifecycle")
+    shelf.copy(record, status="on_loan")
+    avery, beatrice = patron_token(AVERY), patron_token(BEATRICE)
+    first = post(client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, avery).json()
+    staff = staff_token()
+    second = post(
+        client,
+        "/holds",
+        {"record_id": record.pk, "pickup_branch": "KEEW", "patron_card": BEATRICE},
+        staff,
+    ).json()
+    assert (first["position"], second["position"]) == (1, 2)
+    assert client.get(f"/api/v1/holds/{first['id']}", **bearer(beatrice)).status_code == 404
+    seen_by_staff = client.get(f"/api/v1/holds/{first['id']}", **bearer(staff)).json()
+    assert set(seen_by_staff) >= {"id", "status", "position", "estimated_wait_days", "record_id"}
+    assert not {"patron", "patron_card", "name"} & set(seen_by_staff)
+    suspended = post(client, f"/holds/{first['id']}/suspend", {"until": "2099-01-01"}, avery)
+    assert suspended.status_code == 422  # more than a year ahead
+    suspended = post(client, f"/holds/{first['id']}/suspend", {"until": None}, avery)
+    assert suspended.json()["status"] == "suspended"
+    assert client.get(f"/api/v1/holds/{second['id']}", **bearer(beatrice)).json()["position"] == 2
+    cancelled = client.delete(f"/api/v1/holds/{first['id']}", **bearer(avery))
+    assert cancelled.json()["status"] == "cancelled"
+    assert client.get(f"/api/v1/holds/{second['id']}", **bearer(beatrice)).json()["position"] == 1
+    mine = client.get("/api/v1/me/holds", **bearer(beatrice)).json()
+    assert [h["id"] for h in mine] == [second["id"]]
+
+
+def test_requests_and_my_lists(client, shelf, staff_token, patron_token):
+    token = patron_token(SAM)
+    made = post(
+        client,
+        "/requests",
+        {"kind": "purchase", "title": "A book we lack", "isbn": "0-306-40615-2"},
+        token,
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["status"] == "submitted"
+    bad = post(client, "/requests", {"kind": "purchase", "title": "x", "isbn": "123"}, token)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "isbn"]
+    listed = client.get("/api/v1/me/requests", **bearer(token)).json()
+    assert [r["title"] for r in listed] == ["A book we lack"]
+    item = shelf.copy(shelf.record("Sam's book"))
+    post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": SAM, "item_barcode": item.barcode},
+        staff_token(),
+    )
+    loans = client.get("/api/v1/me/loans", **bearer(token)).json()
+    assert [loan["item_barcode"] for loan in loans] == [item.barcode]
+    assert client.get("/api/v1/me/loans", **bearer(patron_token(AVERY))).json() == []
+
+
+def test_openapi_describes_the_circulation_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/circulation/checkout",
+        "/api/v1/circulation/checkin",
+        "/api/v1/circulation/renew",
+        "/api/v1/holds",
+        "/api/v1/holds/{hold_id}",
+        "/api/v1/holds/{hold_id}/suspend",
+        "/api/v1/requests",
+        "/api/v1/me/loans",
+        "/api/v1/me/holds",
+        "/api/v1/me/requests",
+    ):
+        assert path in paths, path
