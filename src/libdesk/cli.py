@@ -25,6 +25,9 @@ Catalogue:
   catalog reindex                   rebuild the search index from the database
   items import CSV                  copies, by barcode
 
+Circulation:
+  circulation run-jobs              notices, hold-shelf expiry (libdesk run does it hourly)
+
 People and access:
   staff create USERNAME [--role R]  a staff account (the first administrator of a library)
   tokens create USERNAME --workstation NAME

@@ -72,3 +72,13 @@ def patron(demo_library):
         return Patron.objects.get(card_number=card)
 
     return by_card
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Run what a block queued for after commit (notices) when the block ends."""
+
+    def block():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block

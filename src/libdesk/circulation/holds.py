@@ -203,13 +203,7 @@ def _check_hold(patron: Patron, record: Record, item: Item | None) -> None:
         raise Refused(Decision.refuse("hold_limit", count=active.count(), limit=limit))
     if active.filter(record=record).exists():
         raise Refused(Decision.refuse("hold_duplicate"))
-    if (
-        Loan.objects.filter(
-            patron=patron, closed_at__isnull=True, item__record__work_id=record.work_id
-        )
-        .filter(item__record=record)
-        .exists()
-    ):
+    if Loan.objects.filter(patron=patron, closed_at__isnull=True, item__record=record).exists():
         raise Refused(Decision.refuse("hold_already_borrowed"))
     copies = Item.objects.filter(status__in=HOLDABLE)
     copies = copies.filter(pk=item.pk) if item is not None else copies.filter(record=record)

@@ -20,6 +20,7 @@ from django.db import connection
 from libdesk.demo.loader import sign_ins
 from libdesk.library.selectors import the_library
 
+JOBS_EVERY_SECONDS = 3600
 STOP_GRACE_SECONDS = 10
 
 
@@ -100,10 +101,22 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _supervise(self, children: dict[str, subprocess.Popen], stopping) -> str | None:
+        """Watch the services, and start the periodic jobs (notices, hold-shelf expiry) at
+        once and then every hour; they are idempotent, so a run that overlaps is harmless."""
+        next_jobs = time.monotonic()
         while not stopping():
             for name, child in children.items():
-                if child.poll() is not None:
+                if name != "jobs" and child.poll() is not None:
                     return name
+            if time.monotonic() >= next_jobs and (
+                "jobs" not in children or children["jobs"].poll() is not None
+            ):
+                children["jobs"] = subprocess.Popen(
+                    [sys.executable, "-m", "libdesk", "circulation", "run-jobs"],
+                    start_new_session=True,
+                    stdout=subprocess.DEVNULL,
+                )
+                next_jobs = time.monotonic() + JOBS_EVERY_SECONDS
             time.sleep(0.2)
         return None
 

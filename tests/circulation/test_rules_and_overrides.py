@@ -1,0 +1,251 @@
+"""Loan rules as data, blocks, and overrides that can only favour the patron."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from libdesk.circulation import fees, holds, loans
+from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
+from libdesk.circulation.models import Fee, Loan, LoanRule, Override
+from libdesk.circulation.rules import rule_for
+from libdesk.core import clock
+from libdesk.core.decisions import Refused
+from libdesk.library.models import Branch
+from tests.conftest import AVERY, BEATRICE, SAM
+
+pytestmark = pytest.mark.django_db
+GOODWILL = OverrideRequest("circumstances", "Patron is moving house this week")
+
+
+def test_demo_rules_lend_21_days_two_renewals_50_adults_20_children(demo_library):
+    adult, child = rule_for("adult", "book", None), rule_for("child", "dvd", None)
+    assert (adult.loan_days, adult.renewals, adult.max_items) == (21, 2, 50)
+    assert (child.loan_days, child.renewals, child.max_items) == (21, 2, 20)
+    assert adult.fine_per_day == child.fine_per_day == Decimal("0")
+    assert adult.clause == "OP-02-01-01/policies-explained"
+
+
+def test_the_most_specific_rule_wins(demo_library):
+    keew = Branch.objects.get(code="KEEW")
+    LoanRule.objects.create(
+        clause="OP-02-01-01/policies-explained",
+        material_type="dvd",
+        loan_days=7,
+        renewals=1,
+        max_items=5,
+        max_holds=5,
+    )
+    LoanRule.objects.create(
+        clause="OP-02-01-01/policies-explained",
+        material_type="dvd",
+        branch=keew,
+        loan_days=14,
+        renewals=1,
+        max_items=5,
+        max_holds=5,
+    )
+    assert rule_for("adult", "dvd", None).loan_days == 7
+    assert rule_for("adult", "dvd", keew).loan_days == 14
+    assert rule_for("adult", "book", keew).loan_days == 21
+
+
+def test_a_due_date_on_a_statutory_holiday_moves_to_the_next_open_day(shelf, desk, patron):
+    item = shelf.copy(shelf.record("Holiday loan"))
+    # 21 days after 2026-12-04 is Christmas Day (closed), then Boxing Day observed and Sunday.
+    with clock.travel_to(date(2026, 12, 4)):
+        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    assert loan.due > date(2026, 12, 25)
+    from libdesk.library.selectors import is_open_on
+
+    assert is_open_on(loan.branch, loan.due)
+    assert not any(
+        is_open_on(loan.branch, date(2026, 12, 25) + timedelta(d))
+        for d in range((loan.due - date(2026, 12, 25)).days)
+    )
+
+
+def test_child_limit_blocks_and_a_clerk_may_override_with_a_reason(shelf, desk, patron):
+    LoanRule.objects.filter(patron_category="child").update(max_items=1)
+    record = shelf.record("Child limit")
+    first, second = shelf.copy(record), shelf.copy(record)
+    loans.checkout(desk(), patron(SAM), first.barcode)
+    with pytest.raises(Refused) as refused:
+        loans.checkout(desk(), patron(SAM), second.barcode)
+    assert refused.value.decision.code == "too_many_items"
+    assert refused.value.decision.params == {"count": 1, "limit": 1}
+    result = loans.checkout(desk(), patron(SAM), second.barcode, override=GOODWILL)
+    assert result.decision.code == "checkout_overridden"
+    override = Override.objects.get()
+    assert (override.kind, override.reason, override.refusal_code) == (
+        "checkout_block",
+        "circumstances",
+        "too_many_items",
+    )
+    assert override.loan == result.loan
+
+
+def test_an_override_cannot_take_a_copy_from_the_queue(shelf, desk, patron):
+    record = shelf.record("Queued")
+    copy = shelf.copy(record)
+    holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
+    with pytest.raises(Refused) as refused:
+        loans.checkout(desk(), patron(AVERY), copy.barcode, override=GOODWILL)
+    assert refused.value.decision.code == "item_wanted_by_holds"
+    assert not Loan.objects.exists()
+
+
+def test_overrides_never_shorten_a_loan_or_add_a_charge(shelf, desk, patron):
+    item = shelf.copy(shelf.record("Favour only"))
+    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    for earlier in (loan.due, loan.due - timedelta(days=1)):
+        with pytest.raises(Refused) as refused:
+            loans.extend_due(desk(), loan, earlier, GOODWILL)
+        assert refused.value.decision.code == "override_must_favour_patron"
+        assert refused.value.decision.clauses == ("OP-02-01-01/patrons-favour",)
+    loan.refresh_from_db()
+    longer = loans.extend_due(desk(), loan, loan.due + timedelta(days=7), GOODWILL)
+    assert longer.due == loan.due + timedelta(days=7)
+    fee = Fee.objects.create(
+        patron=patron(AVERY),
+        loan=loan,
+        kind="damage",
+        amount=Decimal("4"),
+        balance=Decimal("4"),
+        created_at=clock.now(),
+    )
+    with pytest.raises(CirculationError):
+        fees.waive(desk(), fee, Decimal("5"), GOODWILL)  # more than is owed
+    with pytest.raises(CirculationError):
+        fees.parse_amount("-1")
+    fee.refresh_from_db()
+    assert fee.balance == Decimal("4")
+    assert Override.objects.filter(kind="extend_due").count() == 1
+
+
+def test_an_override_needs_a_reason_and_a_note_and_a_desk_role(shelf, desk, patron):
+    with pytest.raises(CirculationError) as missing:
+        OverrideRequest("circumstances", "  ")
+    assert missing.value.field == "override_note"
+    with pytest.raises(CirculationError):
+        OverrideRequest("because", "a note")
+    item = shelf.copy(shelf.record("Self service"))
+    with pytest.raises(CirculationError):
+        loans.checkout(
+            Desk.self_service(desk().branch), patron(AVERY), item.barcode, override=GOODWILL
+        )
+
+
+def test_expired_and_lost_cards_block(shelf, desk, patron):
+    item = shelf.copy(shelf.record("Card blocks"))
+    avery = patron(AVERY)
+    avery.card_expires = clock.today() - timedelta(days=1)
+    avery.save()
+    with pytest.raises(Refused) as refused:
+        loans.checkout(desk(), avery, item.barcode)
+    assert refused.value.decision.code == "card_expired"
+    avery.card_lost_at = clock.now()
+    avery.save()
+    with pytest.raises(Refused) as refused:
+        loans.checkout(desk(), avery, item.barcode, override=GOODWILL)
+    assert refused.value.decision.code == "not_overridable"
+
+
+def test_fees_where_a_library_charges_them(shelf, desk, patron):
+    """Fines with a cap, a block over the limit, payment with a receipt, and the patron link
+    kept only while the fee is open."""
+    LoanRule.objects.filter(patron_category="").update(
+        fine_per_day=Decimal("0.25"), fine_cap=Decimal("2.00")
+    )
+    item = shelf.copy(shelf.record("Late book"))
+    with clock.travel_to(date(2027, 2, 1)):
+        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    with clock.travel_to(loan.due + timedelta(days=30)):
+        result = loans.checkin(desk(), item.barcode)
+    assert result.fee.amount == Decimal("2.00")  # 30 days at 0.25, capped at 2.00
+    loan.refresh_from_db()
+    assert loan.patron_id == patron(AVERY).pk  # kept while the fee is open
+    payment = fees.pay(desk(), result.fee, Decimal("0.50"))
+    assert payment.receipt.startswith("R")
+    loan.refresh_from_db()
+    assert loan.patron_id is not None
+    fees.waive(desk(), result.fee, Decimal("1.50"), GOODWILL)
+    loan.refresh_from_db()
+    fee = Fee.objects.get()
+    assert loan.patron_id is None and fee.loan_id is None and fee.closed_at is not None
+
+
+def test_fees_over_the_limit_block_borrowing(shelf, desk, patron):
+    avery = patron(AVERY)
+    Fee.objects.create(
+        patron=avery,
+        kind="damage",
+        amount=Decimal("12"),
+        balance=Decimal("12"),
+        created_at=clock.now(),
+    )
+    item = shelf.copy(shelf.record("Owing"))
+    with pytest.raises(Refused) as refused:
+        loans.checkout(desk(), avery, item.barcode)
+    assert refused.value.decision.code == "fees_over_limit"
+    assert loans.checkout(desk(), avery, item.barcode, override=GOODWILL).loan
+
+
+def test_renewal_limit_and_renewal_never_shortens(shelf, desk, patron):
+    item = shelf.copy(shelf.record("Renewals"))
+    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    loans.extend_due(desk(), loan, loan.due + timedelta(days=40), GOODWILL)
+    loan.refresh_from_db()
+    long_due = loan.due
+    assert loans.renew(desk(), loan).loan.due == long_due  # renewing never shortens
+    loans.renew(desk(), loan)
+    with pytest.raises(Refused) as refused:
+        loans.renew(desk(), loan)
+    assert refused.value.decision.code == "renewal_limit"
+    assert loans.renew(desk(), loan, override=GOODWILL).decision.code == "checkout_overridden"
+
+
+def test_lost_damaged_claims_returned_and_withdrawn(shelf, desk, patron):
+    record = shelf.record("Mishaps")
+    a, b, c = shelf.copy(record), shelf.copy(record), shelf.copy(record)
+    loan = loans.checkout(desk(), patron(AVERY), a.barcode).loan
+    loans.mark_lost(desk(), loan)  # fine-free: no charge, so the patron link goes at once
+    loan.refresh_from_db()
+    a.refresh_from_db()
+    assert (loan.state, loan.patron_id, a.status) == ("lost", None, "lost")
+    loan = loans.checkout(desk(), patron(AVERY), b.barcode).loan
+    loans.claim_returned(desk(), loan)
+    b.refresh_from_db()
+    assert b.status == "claimed_returned"
+    found = loans.checkin(desk(), b.barcode)  # found on the shelf later
+    assert found.item.status == "available"
+    loan = loans.checkout(desk(), patron(AVERY), c.barcode).loan
+    result = loans.return_damaged(desk(), c.barcode, Decimal("0"), "Water damage")
+    assert result.item.status == "damaged" and result.fee is None
+    with pytest.raises(Refused) as refused:
+        loans.checkout(desk(), patron(BEATRICE), c.barcode)
+    assert refused.value.decision.code == "item_not_for_loan"
+
+
+def test_withdrawing_a_copy_moves_its_holds_to_other_copies(shelf, desk, patron):
+    record = shelf.record("Withdrawn")
+    old, new = shelf.copy(record), shelf.copy(record, status="on_loan")
+    hold, _ = holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, item=old)
+    loans.checkin(desk(), old.barcode)  # captured for the item-level hold
+    hold.refresh_from_db()
+    assert hold.status == "ready"
+    loans.withdraw(desk(), old.barcode)
+    hold.refresh_from_db()
+    assert (hold.status, hold.item_id, hold.captured_item_id) == ("waiting", None, None)
+    Loan.objects.create(
+        item=new,
+        patron=patron(AVERY),
+        branch=desk().branch,
+        patron_category="adult",
+        via="desk",
+        checked_out_at=clock.now(),
+        due=clock.today(),
+    )
+    loans.checkin(desk(), new.barcode)
+    hold.refresh_from_db()
+    assert hold.status == "ready" and hold.captured_item_id == new.pk
