@@ -6,8 +6,8 @@ from libdesk.api.api import api
 
 urlpatterns = [
     path("", include("libdesk.web.urls")),
-    path("", include("libdesk.patrons.urls")),
     path("", include("libdesk.circulation.urls")),
+    path("", include("libdesk.patrons.urls")),
     path("", include("libdesk.catalog.urls")),
     path("staff/", include("libdesk.accounts.urls")),
     path("staff/questions/", include("libdesk.policies.question_urls")),

@@ -155,7 +155,8 @@ def run_steps(world, steps) -> None:
                 elif kind == "resume":
                     holds.resume_hold(desks["MAIN"], hold)
                 elif kind == "cancel":
-                    handled.add(hold.captured_item_id)
+                    if hold.status == "ready":  # an in-transit copy is routed on arrival
+                        handled.add(hold.captured_item_id)
                     holds.cancel_hold(desks["MAIN"], hold)
                 elif hold.status == "ready":
                     loans.checkout(

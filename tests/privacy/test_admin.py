@@ -28,4 +28,14 @@ def test_every_patron_linked_model_is_known_to_this_test():
     from django.apps import apps
 
     linked = {m.__name__ for m in apps.get_models() if links_to_a_patron(m)}
-    assert linked == {"Patron", "RetiredCard", "GuardianLink", "ServingContext", "ApiToken"}
+    assert linked == {
+        "Patron",
+        "RetiredCard",
+        "GuardianLink",
+        "ServingContext",
+        "ApiToken",
+        "Loan",
+        "Hold",
+        "Fee",
+        "PatronRequest",
+    }

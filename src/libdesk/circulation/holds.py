@@ -141,17 +141,30 @@ def route(item: Item, at_branch: Branch) -> Hold | None:
     return hold
 
 
-def arrive(item: Item, at_branch: Branch) -> Hold | None:
-    """A copy in transit reaches a branch: its hold goes on the shelf, or it is routed anew."""
-    hold = Hold.objects.filter(captured_item=item, status=HoldStatus.IN_TRANSIT).first()
-    if hold is not None and hold.pickup_branch_id == at_branch.pk:
-        _put_on_shelf(hold, item)
-        hold.save()
+def receive(item: Item, at_branch: Branch) -> Hold | None:
+    """A copy is in staff hands at a branch (a return, an arrival, a stray scan): a copy set
+    aside for a hold stays with that hold (shelved here, or sent on to its pickup branch);
+    any other copy is routed anew."""
+    hold = (
+        Hold.objects.select_for_update()
+        .select_related("pickup_branch", "patron")
+        .filter(captured_item=item, status__in=CAPTURED_HOLD)
+        .first()
+    )
+    if hold is None:
+        return route(item, at_branch)
+    if hold.pickup_branch_id == at_branch.pk:
+        if hold.status == HoldStatus.READY:
+            item.status, item.in_transit_to = ItemStatus.ON_HOLD_SHELF, None
+        else:
+            _put_on_shelf(hold, item)
+            hold.save()
         return hold
-    if hold is not None:  # checked in somewhere on the way: keep travelling
-        item.status, item.in_transit_to = ItemStatus.IN_TRANSIT, hold.pickup_branch
-        return hold
-    return route(item, at_branch)
+    hold.status = HoldStatus.IN_TRANSIT  # carried off somewhere: on to the pickup branch
+    hold.ready_at = hold.shelf_expires = None
+    item.status, item.in_transit_to = ItemStatus.IN_TRANSIT, hold.pickup_branch
+    hold.save()
+    return hold
 
 
 def place_hold(

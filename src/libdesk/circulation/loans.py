@@ -251,10 +251,7 @@ def checkin(desk: Desk, barcode: str) -> CheckinResult:
         fee = _close_loan(loan, LoanState.RETURNED) if loan is not None else None
         if loan is not None:
             counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
-        if item.status == ItemStatus.IN_TRANSIT:
-            hold = holds.arrive(item, desk.branch)
-        else:
-            hold = holds.route(item, desk.branch)
+        hold = holds.receive(item, desk.branch)
         _set_status(item, item.status)
         audit.record(
             desk.actor,

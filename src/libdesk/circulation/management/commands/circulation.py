@@ -14,7 +14,7 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         jobs = actions.add_parser(
             "run-jobs",
-            help="send due notices, expire uncollected holds, resume suspensions, unlink ended holds",
+            help="send notices, expire uncollected holds, resume suspensions, unlink ended holds",
         )
         jobs.add_argument("--json", action="store_true", help="print what was done as JSON")
 

@@ -1,0 +1,212 @@
+"""Circulation benchmark: checkout, and placing a hold then filling it on return, with the
+250,000-record catalogue and 100,000 items.
+
+    .venv/bin/python bench/circulation_bench.py [DIR]
+
+DIR is a data directory; when it is empty the script builds it: the demo library, then the
+250,000 LC records from ../shared/data, then 100,000 items and 2,000 patrons. Figures are
+p50/p95/p99 in milliseconds, through the service layer and through the HTTP API (waitress).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT.parent / "shared" / "data" / "loc-books-2016-part01.mrc.xz"
+ITEMS, PATRONS, SAMPLES = 100_000, 2_000, 1_000
+
+
+def libdesk(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "libdesk", *args], check=True)
+
+
+def percentiles(samples: list[float]) -> str:
+    cut = statistics.quantiles(sorted(samples), n=100)
+    return f"p50 {cut[49]:.2f} ms  p95 {cut[94]:.2f} ms  p99 {cut[98]:.2f} ms  (n={len(samples)})"
+
+
+def build(data_dir: str) -> None:
+    libdesk("migrate", "-v", "0")
+    libdesk("demo", "load")
+    started = time.perf_counter()
+    libdesk("catalog", "import", str(SOURCE))
+    print(f"imported the catalogue in {time.perf_counter() - started:.0f} s")
+    setup_django()
+    from libdesk.catalog.models import Item, Record
+    from libdesk.library.models import Branch
+    from libdesk.patrons.models import Patron
+
+    branches = list(Branch.objects.all())
+    record_ids = list(Record.objects.order_by("pk").values_list("pk", flat=True)[:ITEMS])
+    Item.objects.bulk_create(
+        (
+            Item(
+                barcode=f"5{n:013d}",
+                record_id=pk,
+                branch=branches[n % len(branches)],
+                call_number=f"{n % 1000:03d}",
+            )
+            for n, pk in enumerate(record_ids)
+        ),
+        batch_size=5000,
+    )
+    now = __import__("libdesk.core.clock", fromlist=["now"]).now()
+    Patron.objects.bulk_create(
+        (
+            Patron(
+                card_number=f"28{n:012d}",
+                name=f"Bench Patron {n}",
+                email=f"p{n}@example.org",
+                category="adult",
+                home_branch=branches[0],
+                card_expires=date(2035, 1, 1),
+                registered_at=now,
+            )
+            for n in range(PATRONS)
+        ),
+        batch_size=2000,
+    )
+    print(f"{Item.objects.count():,} items, {Patron.objects.count():,} patrons")
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libdesk.settings")
+    import django
+
+    django.setup()
+
+
+def desk():
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.circulation.desk import Desk
+
+    return Desk.staff_at(
+        StaffUser.objects.get(username="clerk"), Workstation.objects.get(name="MAIN-DESK-1")
+    )
+
+
+def available_barcodes(count: int) -> list[str]:
+    from libdesk.catalog.models import Item
+
+    barcodes = list(
+        Item.objects.filter(status="available", barcode__startswith="5").values_list(
+            "barcode", flat=True
+        )[:50_000]
+    )
+    return random.sample(barcodes, count)
+
+
+def service_checkouts() -> list[float]:
+    from libdesk.circulation import loans
+    from libdesk.patrons.models import Patron
+
+    patrons = list(Patron.objects.filter(card_number__startswith="28")[:PATRONS])
+    counter, samples = desk(), []
+    for barcode in available_barcodes(SAMPLES):
+        patron = random.choice(patrons)
+        started = time.perf_counter()
+        loans.checkout(counter, patron, barcode)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def holds_filled_on_return() -> tuple[list[float], list[float], list[float]]:
+    """A patron holds a title whose only copy is out; the copy comes back and is captured."""
+    from libdesk.circulation import holds, loans
+    from libdesk.patrons.models import Patron
+
+    counter = desk()
+    patrons = list(Patron.objects.filter(card_number__startswith="28")[:PATRONS])
+    placing, returning, both = [], [], []
+    for barcode in available_barcodes(SAMPLES):
+        borrower, holder = random.sample(patrons, 2)
+        loan = loans.checkout(counter, borrower, barcode).loan
+        started = time.perf_counter()
+        holds.place_hold(counter, holder, pickup_branch=counter.branch, record=loan.item.record)
+        placed = time.perf_counter()
+        result = loans.checkin(counter, barcode)
+        done = time.perf_counter()
+        assert result.hold is not None
+        placing.append((placed - started) * 1000)
+        returning.append((done - placed) * 1000)
+        both.append((done - started) * 1000)
+    return placing, returning, both
+
+
+def api_checkouts(data_dir: str) -> list[float]:
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.api.tokens import issue_staff_token
+
+    token = issue_staff_token(
+        StaffUser.objects.get(username="clerk"), Workstation.objects.get(name="MAIN-DESK-1")
+    ).bearer
+    cards = [f"28{n:012d}" for n in range(PATRONS)]
+    barcodes = available_barcodes(SAMPLES + 50)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "libdesk", "serve_web", "--bind", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "LIBDESK_DATA_DIR": data_dir},
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        samples = []
+        for n, barcode in enumerate(barcodes):
+            body = json.dumps({"patron_card": random.choice(cards), "item_barcode": barcode})
+            started = time.perf_counter()
+            connection.request(
+                "POST",
+                "/api/v1/circulation/checkout",
+                body,
+                {**headers, "Idempotency-Key": f"bench-{barcode}"},
+            )
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 201, response.status
+            if n >= 50:  # the first 50 warm up
+                samples.append((time.perf_counter() - started) * 1000)
+        return samples
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main(data_dir: str) -> None:
+    os.environ["LIBDESK_DATA_DIR"] = data_dir
+    if not (Path(data_dir) / "libdesk.sqlite3").exists():
+        build(data_dir)
+    setup_django()
+    from libdesk.catalog.models import Item, Record
+
+    random.seed(5)
+    print(f"{Record.objects.count():,} records, {Item.objects.count():,} items")
+    print("checkout, service layer:        ", percentiles(service_checkouts()))
+    placing, returning, both = holds_filled_on_return()
+    print("place a hold, service layer:    ", percentiles(placing))
+    print("return that fills it:           ", percentiles(returning))
+    print("place + fill on return:         ", percentiles(both))
+    print("checkout, HTTP API (waitress):  ", percentiles(api_checkouts(data_dir)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="libdesk-circ-"))
