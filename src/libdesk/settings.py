@@ -234,6 +234,10 @@ LIBDESK = {
     "SEARCH_DIR": Path(os.environ.get("LIBDESK_SEARCH_DIR", str(DATA_DIR / "search"))),
     # Audit entries older than this are pruned (a checkpoint keeps the chain verifiable).
     "AUDIT_RETENTION_DAYS": _env_int("LIBDESK_AUDIT_RETENTION_DAYS", 730),
+    # Filled, cancelled or expired holds lose their patron this many hours after they end.
+    "ENDED_HOLD_RETENTION_HOURS": _env_int("LIBDESK_ENDED_HOLD_RETENTION_HOURS", 24),
+    # Closed interlibrary loan requests and purchase suggestions lose their patron after this.
+    "CLOSED_REQUEST_RETENTION_DAYS": _env_int("LIBDESK_CLOSED_REQUEST_RETENTION_DAYS", 30),
 }
 
 LOGGING = {

@@ -241,3 +241,24 @@ def test_requests_are_handled_in_arrival_order(shelf, desk, patron):
         )
     assert [r.title for r in request_queue()] == ["First", "Second", "Third"]
     assert PatronRequest.objects.count() == 3
+
+
+def test_closed_requests_lose_their_patron_after_the_retention_period(desk, patron, settings):
+    made, _ = requests.submit_request(
+        desk(),
+        patron(AVERY),
+        kind="ill",
+        pickup_branch=desk().branch,
+        title="Kept a while",
+        note="for my thesis",
+    )
+    requests.update_request(desk(), made, "declined", "Not lendable")
+    days = settings.LIBDESK["CLOSED_REQUEST_RETENTION_DAYS"]
+    with clock.travel_to(clock.now() + timedelta(days=days - 1)):
+        call_command("circulation", "run-jobs")
+    made.refresh_from_db()
+    assert made.patron_id is not None
+    with clock.travel_to(clock.now() + timedelta(days=days + 1)):
+        call_command("circulation", "run-jobs")
+    made.refresh_from_db()
+    assert made.patron_id is None and made.note == "" and made.status == "declined"

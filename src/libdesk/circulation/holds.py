@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,6 @@ HOLDABLE = (
     ItemStatus.MISSING,
     ItemStatus.CLAIMED_RETURNED,
 )
-UNLINK_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -381,8 +381,9 @@ def expire_and_resume(today: date | None = None) -> dict[str, int]:
 
 
 def unlink_ended_holds() -> int:
-    """Filled, cancelled and expired holds lose their patron a day after they end."""
-    cutoff = clock.now() - UNLINK_AFTER
+    """Filled, cancelled and expired holds lose their patron a day (a setting) after they end."""
+    hours = settings.LIBDESK["ENDED_HOLD_RETENTION_HOURS"]
+    cutoff = clock.now() - timedelta(hours=hours)
     return Hold.objects.filter(
         patron__isnull=False,
         status__in=[HoldStatus.FULFILLED, HoldStatus.CANCELLED, HoldStatus.EXPIRED],

@@ -151,7 +151,7 @@ def _item_refusal(item: Item, patron: Patron, existing: Loan | None) -> tuple[st
             return None
         if Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exists():
             return "item_held_for_another", {"status": item.get_status_display().lower()}
-        return None  # in transit home: the copy is in hand and free
+        # otherwise on its way home: in hand, and free unless the queue needs it
     waiting, spare = queue_claims(item, patron)
     if waiting > spare:
         return "item_wanted_by_holds", {"waiting": waiting, "spare": spare}

@@ -3,6 +3,9 @@ staff in the order they arrive, with the time to fulfil them recorded for the bo
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -117,3 +120,13 @@ def update_request(
 
 def cancel_request(desk: Desk, request: PatronRequest) -> PatronRequest:
     return update_request(desk, request, RequestStatus.CANCELLED)
+
+
+def unlink_closed_requests() -> int:
+    """Closed requests keep their status and dates for the figures, but lose their patron
+    once the retention period (a setting) has passed."""
+    days = settings.LIBDESK["CLOSED_REQUEST_RETENTION_DAYS"]
+    cutoff = clock.now() - timedelta(days=days)
+    return PatronRequest.objects.filter(patron__isnull=False, closed_at__lte=cutoff).update(
+        patron=None, note=""
+    )
