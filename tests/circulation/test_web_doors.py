@@ -238,3 +238,67 @@ def test_record_page_says_on_loan_due_and_nothing_more(client, shelf, desk, patr
     assert "On loan" in text and loan.due.strftime("%Y") in text
     assert "Avery" not in text and "Lindqvist" not in text
     assert "interlibrary loan" in text.lower()  # alternatives for a title not on the shelf
+
+
+def test_checkout_receipt_printed_or_emailed(
+    staff_client, shelf, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    item = shelf.copy(shelf.record("Receipt title"))
+    client = staff_client()
+    page = serve(client, AVERY)
+    client.post(f"{page}checkout/", {"barcode": item.barcode})
+    slip = client.get(f"{page}receipt/").content.decode()
+    assert "Receipt title" in slip and "card ending 0001" in slip and AVERY not in slip
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{page}receipt/")
+    assert mail.outbox[-1].to == ["avery@example.org"]
+    assert "Receipt title" in mail.outbox[-1].body
+
+
+def test_payment_shows_its_receipt_number(staff_client, shelf, desk, patron):
+    from decimal import Decimal
+
+    from libdesk.circulation.models import Fee
+
+    fee = Fee.objects.create(
+        patron=patron(AVERY),
+        kind="damage",
+        amount=Decimal("3.00"),
+        balance=Decimal("3.00"),
+        created_at=clock.now(),
+    )
+    client = staff_client()
+    page = serve(client, AVERY)
+    response = client.post(
+        f"{page}loans/pay/", {"fee_id": fee.pk, "amount": "3.00", "method": "cash"}
+    )
+    text = response.content.decode()
+    fee.refresh_from_db()
+    assert fee.balance == 0 and fee.closed_at is not None
+    assert f"Receipt number {fee.payments.get().receipt}" in text
+
+
+def test_staff_item_page_cannot_fake_a_loan_and_withdraws(staff_client, shelf, desk, patron):
+    record = shelf.record("Catalogued")
+    item = shelf.copy(record)
+    client = staff_client()
+    fields = {
+        f"i{item.pk}-branch": "MAIN",
+        f"i{item.pk}-location": "",
+        f"i{item.pk}-call_number": "1",
+        f"i{item.pk}-collection": "",
+        f"i{item.pk}-status": "on_loan",
+    }
+    client.post(f"/staff/catalog/items/{item.pk}/", fields)
+    item.refresh_from_db()
+    assert item.status == "available"
+    hold, _ = holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, item=item)
+    other = shelf.copy(record, status="on_loan")
+    client.post(f"/staff/catalog/items/{item.pk}/withdraw/")
+    item.refresh_from_db()
+    hold.refresh_from_db()
+    assert item.status == "withdrawn"
+    assert hold.item_id is None and hold.record_id == record.pk and hold.status == "waiting"
+    assert other.pk

@@ -32,7 +32,7 @@ def record(
     reason: str = "",
 ) -> AuditEntry:
     """Append one entry to the chain (ids and codes only, never contents)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the change's own transaction
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.seq + 1,

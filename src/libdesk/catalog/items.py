@@ -14,6 +14,13 @@ from libdesk.audit.actors import Actor
 from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
 from libdesk.library.models import Branch
 
+CIRCULATION_STATUSES = {
+    ItemStatus.ON_LOAN,
+    ItemStatus.ON_HOLD_SHELF,
+    ItemStatus.IN_TRANSIT,
+    ItemStatus.CLAIMED_RETURNED,
+    ItemStatus.WITHDRAWN,
+}
 COLUMNS = ["barcode", "control_number", "branch", "location", "call_number", "collection", "status"]
 
 
@@ -122,13 +129,22 @@ def update_item(
     status: str,
     branch: str,
 ) -> Item:
-    """A cataloguer corrects an item. Circulation changes statuses through its own services."""
+    """A cataloguer corrects an item. Statuses that circulation owns (on loan, on the hold
+    shelf, in transit, claimed returned, withdrawn) change only through its services, and an
+    item on loan or set aside for a hold keeps its status here."""
     if status not in ItemStatus.values:
         raise ValueError(f"status must be one of {', '.join(ItemStatus.values)}")
+    if status != item.status and (
+        status in CIRCULATION_STATUSES or item.status in CIRCULATION_STATUSES
+    ):
+        raise ValueError(
+            f"{item.barcode} is {item.status}; circulation changes that status "
+            "(check the item in, or withdraw it from the staff item page)"
+        )
     target = Branch.objects.filter(code=branch).first()
     if target is None:
         raise ValueError(f"no branch has the code {branch!r}")
-    from libdesk.catalog.search.tasks import apply_catalog_outbox
+    from libdesk.catalog.search.tasks import request_index_drain
 
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
@@ -143,5 +159,5 @@ def update_item(
             object_id=item.pk,
             reason=status,
         )
-        transaction.on_commit(apply_catalog_outbox.enqueue)
+        request_index_drain()
     return item

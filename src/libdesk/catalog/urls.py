@@ -9,4 +9,5 @@ urlpatterns = [
     path("records/<int:record_id>/", views.record, name="record"),
     path("staff/catalog/records/<int:record_id>/", views.staff_record, name="staff-record"),
     path("staff/catalog/items/<int:item_id>/", views.staff_item, name="staff-item"),
+    path("staff/catalog/items/<int:item_id>/withdraw/", views.withdraw_item, name="withdraw-item"),
 ]

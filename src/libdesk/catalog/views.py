@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.accounts.decorators import staff_required
 from libdesk.accounts.models import Role
@@ -282,8 +282,31 @@ def staff_item(request: HttpRequest, item_id: int) -> HttpResponse:
     form = ItemForm(request.POST, prefix=f"i{item.pk}")
     if form.is_valid():
         data = {**form.cleaned_data, "branch": form.cleaned_data["branch"].code}
-        update_item(request.user, request.workstation, item, **data)
-        messages.success(request, _("Item %(barcode)s saved.") % {"barcode": item.barcode})
+        try:
+            update_item(request.user, request.workstation, item, **data)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Item %(barcode)s saved.") % {"barcode": item.barcode})
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("catalog:staff-record", record_id=item.record_id)
+
+
+@staff_required(roles=STAFF_ROLES)
+@require_POST
+def withdraw_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Take a copy out of the collection; its holds move to the other copies."""
+    from libdesk.circulation.desk import CirculationError, Desk
+    from libdesk.circulation.loans import withdraw
+
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    try:
+        withdraw(Desk.staff_at(request.user, request.workstation), item.barcode)
+    except CirculationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Item %(barcode)s withdrawn.") % {"barcode": item.barcode})
     return redirect("catalog:staff-record", record_id=item.record_id)

@@ -32,8 +32,9 @@ from libdesk.circulation.forms import (
 from libdesk.circulation.models import Fee, Hold, Loan, LoanRule, PatronRequest
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE
 from libdesk.core import clock
-from libdesk.core.decisions import Refused
+from libdesk.core.decisions import Decision, Refused
 from libdesk.privacy.access import Context
+from libdesk.privacy.services import serving_access
 
 RULE_EDITORS = [Role.HEAD_LIBRARIAN, Role.ADMINISTRATOR]
 REPORT_READERS = [*DESK_ROLES, Role.ADMINISTRATOR]
@@ -99,6 +100,40 @@ def _refill(data: dict) -> CheckoutForm:
     return CheckoutForm(initial={"barcode": data["barcode"]})
 
 
+def todays_loans(context) -> list[Loan]:
+    """What this patron borrowed today: the receipt's lines (an audited read of loans)."""
+    today = clock.today()
+    loans_now = selectors.current_loans(serving_access(context))
+    return [
+        loan
+        for loan in loans_now
+        if loan.checked_out_at.astimezone(clock.library_zone()).date() == today
+    ]
+
+
+@staff_required(roles=DESK_ROLES)
+def receipt(request: HttpRequest, context_id) -> HttpResponse:
+    """A printable checkout slip: today's loans, due dates, the card's last four digits."""
+    context = _serving(request, context_id)
+    if request.method == "POST":
+        lent = todays_loans(context)
+        if not context.patron.email:
+            messages.error(request, _("This patron has no e-mail address; print the slip."))
+        elif lent:
+            from libdesk.circulation.notices import queue_receipt
+
+            queue_receipt([loan.pk for loan in lent])
+            messages.success(request, _("Receipt sent by e-mail."))
+        return redirect("patrons:serving", context_id=context.pk)
+    response = render(
+        request,
+        "circulation/receipt.html",
+        {"context": context, "loans": todays_loans(context), "today": clock.today()},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @staff_required(roles=DESK_ROLES)
 @require_POST
 def loan_action(request: HttpRequest, context_id, action: str) -> HttpResponse:
@@ -142,7 +177,10 @@ def _run_action(desk: Desk, context, action: str, post):
         if fee is None:
             raise Http404
         if action == "pay":
-            fees.pay(desk, fee, form.cleaned_data["amount"], form.cleaned_data["method"])
+            payment = fees.pay(desk, fee, form.cleaned_data["amount"], form.cleaned_data["method"])
+            return Decision.allow(
+                "payment_received", receipt=payment.receipt, amount=payment.amount
+            )
         else:
             override = OverrideRequest(form.cleaned_data["reason"], form.cleaned_data["note"])
             fees.waive(desk, fee, form.cleaned_data["amount"], override)

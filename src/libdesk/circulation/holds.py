@@ -146,7 +146,7 @@ def receive(item: Item, at_branch: Branch) -> Hold | None:
     aside for a hold stays with that hold (shelved here, or sent on to its pickup branch);
     any other copy is routed anew."""
     hold = (
-        Hold.objects.select_for_update()
+        Hold.objects.select_for_update(of=("self",))
         .select_related("pickup_branch", "patron")
         .filter(captured_item=item, status__in=CAPTURED_HOLD)
         .first()
@@ -243,7 +243,7 @@ def cancel_hold(desk: Desk, hold: Hold) -> Hold:
 
 def _release(item: Item, at_branch: Branch) -> None:
     """A copy on a hold shelf that is no longer wanted there goes to the next in line."""
-    item = Item.objects.select_for_update().select_related("record").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("record").get(pk=item.pk)
     route(item, at_branch)
     item.save(update_fields=["status", "in_transit_to"])
     OutboxEntry.objects.create(record_id=item.record_id)
@@ -251,9 +251,9 @@ def _release(item: Item, at_branch: Branch) -> None:
 
 
 def _enqueue_index() -> None:
-    from libdesk.catalog.search.tasks import apply_catalog_outbox
+    from libdesk.catalog.search.tasks import request_index_drain
 
-    transaction.on_commit(apply_catalog_outbox.enqueue)
+    request_index_drain()
 
 
 def suspend_hold(desk: Desk, hold: Hold, until: date | None) -> Hold:
@@ -284,11 +284,15 @@ def resume_hold(desk: Desk, hold: Hold) -> Hold:
     return hold
 
 
-def fulfil_for(patron: Patron, item: Item) -> Hold | None:
-    """The patron takes a copy: the hold it was set aside for them, or their hold it fills."""
-    hold = Hold.objects.filter(
-        patron=patron, captured_item=item, status__in=CAPTURED_HOLD
-    ).first() or next((h for h in queue_for(item) if h.patron_id == patron.pk), None)
+def fulfil_for(patron: Patron, item: Item, *, queue: list[Hold] | None = None) -> Hold | None:
+    """The patron takes a copy: the hold it was set aside for them, or their hold it fills.
+    `queue` is the copy's queue when the caller has just read it (a copy from the shelf)."""
+    if queue is None:
+        hold = Hold.objects.filter(
+            patron=patron, captured_item=item, status__in=CAPTURED_HOLD
+        ).first() or next((h for h in queue_for(item) if h.patron_id == patron.pk), None)
+    else:
+        hold = next((h for h in queue if h.patron_id == patron.pk), None)
     if hold is not None:
         hold.status, hold.ended_at = HoldStatus.FULFILLED, clock.now()
         if hold.ready_at is None:

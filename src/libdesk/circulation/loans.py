@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
@@ -65,13 +65,21 @@ class CheckinResult:
     loan_id: int | None
 
 
-def item_by_barcode(barcode: str, *, lock: bool = False) -> Item:
+def item_by_barcode(barcode: str, *, lock: bool = False, with_loan: bool = False) -> Item:
+    """The copy with this barcode; `with_loan` adds its open loan's id and patron id (one
+    query instead of two on the checkout path)."""
     barcode = (barcode or "").strip()
     if not barcode:
         raise CirculationError("item_barcode", _("scan or type the item's barcode"))
     query = Item.objects.select_related("record", "branch")
     if lock:
         query = query.select_for_update(of=("self",))
+    if with_loan:
+        open_loan = Loan.objects.filter(item=OuterRef("pk"), closed_at__isnull=True)
+        query = query.annotate(
+            open_loan_id=Subquery(open_loan.values("pk")[:1]),
+            open_loan_patron_id=Subquery(open_loan.values("patron_id")[:1]),
+        )
     item = query.filter(barcode=barcode).first()
     if item is None:
         raise CirculationError("item_barcode", _("no item has the barcode %s") % barcode)
@@ -94,18 +102,18 @@ def checkout(
 def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
     from libdesk.circulation.alternatives import alternatives_for
 
-    item = item_by_barcode(barcode, lock=True)
-    patron = Patron.objects.select_for_update().get(pk=patron.pk)
-    existing = Loan.objects.filter(item=item, closed_at__isnull=True).first()
-    if existing is not None and existing.patron_id == patron.pk:
+    item = item_by_barcode(barcode, lock=True, with_loan=True)
+    if item.open_loan_id is not None and item.open_loan_patron_id == patron.pk:
+        existing = Loan.objects.get(pk=item.open_loan_id)  # a second scan: no second loan
         decision = Decision.allow("already_on_loan_to_patron", due=existing.due)
         return LoanResult(decision, existing, created=False)
-    item_refusal = _item_refusal(item, patron, existing)
-    if item_refusal is not None:
-        alternatives = alternatives_for(item.record, patron, desk.branch, exclude=item)
-        raise Refused(Decision.refuse(item_refusal[0], alternatives, **item_refusal[1]))
     rule = _rule(patron, item, desk)
-    blocks = patron_blocks(patron, rule)
+    patron, on_loan, owed = _standing(patron.pk, rule)
+    refusal, queue = _item_refusal(item, patron)
+    if refusal is not None:
+        alternatives = alternatives_for(item.record, patron, desk.branch, exclude=item)
+        raise Refused(Decision.refuse(refusal[0], alternatives, **refusal[1]))
+    blocks = patron_blocks(patron, rule, on_loan=on_loan, owed=owed)
     if blocks and (override is None or blocks[0].code not in OVERRIDABLE):
         if override is not None:
             raise Refused(Decision.refuse("not_overridable", refusal=blocks[0].code))
@@ -120,7 +128,7 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
         checked_out_at=clock.now(),
         due=due_date(rule, desk.branch, clock.today()),
     )
-    holds.fulfil_for(patron, item)
+    holds.fulfil_for(patron, item, queue=queue)
     _set_status(item, ItemStatus.ON_LOAN)
     counts.count("checkout", desk.branch, item.record.material_type, patron.category)
     audit.record(
@@ -138,31 +146,61 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
     return LoanResult(Decision.allow("checkout_granted", due=loan.due), loan)
 
 
-def _item_refusal(item: Item, patron: Patron, existing: Loan | None) -> tuple[str, dict] | None:
-    if existing is not None or item.status == ItemStatus.ON_LOAN:
-        return "item_on_loan", {}
+def _standing(patron_id: int, rule: LoanRule) -> tuple[Patron, int, Decimal]:
+    """The patron, locked for this checkout, with their loans counted (of the rule's material
+    type when the rule has one) and their open fees summed, in one query."""
+    on_loan = Loan.objects.filter(patron=OuterRef("pk"), closed_at__isnull=True)
+    if rule.material_type:
+        on_loan = on_loan.filter(item__record__material_type=rule.material_type)
+    owed = Fee.objects.filter(patron=OuterRef("pk"), closed_at__isnull=True)
+    patron = (
+        Patron.objects.select_for_update(of=("self",))
+        .annotate(
+            loans_now=Subquery(
+                on_loan.order_by().values("patron").annotate(n=Count("pk")).values("n")
+            ),
+            fees_owed=Subquery(
+                owed.order_by().values("patron").annotate(s=Sum("balance")).values("s")
+            ),
+        )
+        .get(pk=patron_id)
+    )
+    return patron, patron.loans_now or 0, Decimal(patron.fees_owed or 0)
+
+
+def _item_refusal(item: Item, patron: Patron) -> tuple[tuple[str, dict] | None, list | None]:
+    """Why this copy cannot go to this patron, if it cannot; and the hold queue it was
+    checked against (reused to fill the patron's own hold)."""
+    if item.open_loan_id is not None or item.status == ItemStatus.ON_LOAN:
+        return ("item_on_loan", {}), None
     if item.status in NOT_LENDABLE:
-        return "item_not_for_loan", {"status": item.get_status_display().lower()}
+        return ("item_not_for_loan", {"status": item.get_status_display().lower()}), None
     if item.status in (ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
-        mine = Hold.objects.filter(
-            captured_item=item, status__in=CAPTURED_HOLD, patron=patron
-        ).exists()
-        if mine:
-            return None
-        if Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exists():
-            return "item_held_for_another", {"status": item.get_status_display().lower()}
+        holder = (
+            Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD)
+            .values_list("patron_id", flat=True)
+            .first()
+        )
+        if holder == patron.pk:
+            return None, None
+        if (
+            holder is not None
+            or Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exists()
+        ):
+            return ("item_held_for_another", {"status": item.get_status_display().lower()}), None
         # otherwise on its way home: in hand, and free unless the queue needs it
-    waiting, spare = queue_claims(item, patron)
+    queue = holds.queue_for(item)
+    waiting, spare = queue_claims(item, patron, queue)
     if waiting > spare:
-        return "item_wanted_by_holds", {"waiting": waiting, "spare": spare}
-    return None
+        return ("item_wanted_by_holds", {"waiting": waiting, "spare": spare}), queue
+    return None, queue
 
 
-def queue_claims(item: Item, patron: Patron) -> tuple[int, int]:
+def queue_claims(item: Item, patron: Patron, queue: list[Hold]) -> tuple[int, int]:
     """How many holds ahead of this patron this copy could fill, and how many other copies on
     the shelf could fill them instead. A walk-in takes the copy only if the others suffice."""
     today = clock.today()
-    queue = [h for h in holds.queue_for(item) if holds.waiting_now(h, today)]
+    queue = [h for h in queue if holds.waiting_now(h, today)]
     mine = next((h for h in queue if h.patron_id == patron.pk), None)
     ahead = queue[: queue.index(mine)] if mine is not None else queue
     if not ahead:
@@ -183,24 +221,33 @@ def _rule(patron: Patron, item: Item, desk: Desk) -> LoanRule:
         raise CirculationError("item_barcode", str(exc)) from exc
 
 
-def patron_blocks(patron: Patron, rule: LoanRule | None) -> list[Decision]:
-    """Everything that stops this patron borrowing, most basic first."""
+def patron_blocks(
+    patron: Patron,
+    rule: LoanRule | None,
+    *,
+    on_loan: int | None = None,
+    owed: Decimal | None = None,
+) -> list[Decision]:
+    """Everything that stops this patron borrowing, most basic first. Counts already taken
+    (by `_standing`) are passed in rather than queried again."""
     blocks = []
     if patron.card_lost_at:
         blocks.append(Decision.refuse("card_lost"))
     if patron.card_expires < clock.today():
         blocks.append(Decision.refuse("card_expired", expired=patron.card_expires))
     if rule is not None:
-        on_loan = Loan.objects.filter(patron=patron, closed_at__isnull=True)
-        if rule.material_type:
-            on_loan = on_loan.filter(item__record__material_type=rule.material_type)
-        count = on_loan.count()
-        if count >= rule.max_items:
-            blocks.append(Decision.refuse("too_many_items", count=count, limit=rule.max_items))
-    owed = fees_owed(patron)
-    limit = terms().fee_block_limit
-    if limit > ZERO and owed >= limit:
-        blocks.append(Decision.refuse("fees_over_limit", owed=owed, limit=limit))
+        if on_loan is None:
+            loans_now = Loan.objects.filter(patron=patron, closed_at__isnull=True)
+            if rule.material_type:
+                loans_now = loans_now.filter(item__record__material_type=rule.material_type)
+            on_loan = loans_now.count()
+        if on_loan >= rule.max_items:
+            blocks.append(Decision.refuse("too_many_items", count=on_loan, limit=rule.max_items))
+    owed = fees_owed(patron) if owed is None else owed
+    if owed > ZERO:  # only a library that charges fees ever reads the limit
+        limit = terms().fee_block_limit
+        if limit > ZERO and owed >= limit:
+            blocks.append(Decision.refuse("fees_over_limit", owed=owed, limit=limit))
     return blocks
 
 
@@ -292,7 +339,7 @@ def renew(
         raise CirculationError("override_reason", _("only desk staff may override"))
     with transaction.atomic():
         loan = (
-            Loan.objects.select_for_update()
+            Loan.objects.select_for_update(of=("self",))
             .select_related("item__record", "patron")
             .get(pk=loan.pk)
         )
@@ -350,7 +397,11 @@ def extend_due(desk: Desk, loan: Loan, new_due: date, override: OverrideRequest)
 def mark_lost(desk: Desk, loan: Loan) -> Fee | None:
     """The patron reports the item lost: the loan closes, the rule's charge (if any) is made."""
     with transaction.atomic():
-        loan = Loan.objects.select_for_update().select_related("item", "rule").get(pk=loan.pk)
+        loan = (
+            Loan.objects.select_for_update(of=("self",))
+            .select_related("item", "rule")
+            .get(pk=loan.pk)
+        )
         if not loan.is_open:
             raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
         charge = loan.rule.lost_charge if loan.rule else ZERO

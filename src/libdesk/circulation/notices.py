@@ -143,3 +143,37 @@ def daily_notices() -> int:
         queue_notice("hold_expiring", hold_id)
         queued += 1
     return queued
+
+
+def queue_receipt(loan_ids: list[int]) -> None:
+    """E-mail a checkout receipt after commit; the task carries loan ids only."""
+    from libdesk.circulation.tasks import send_receipt
+
+    transaction.on_commit(lambda: send_receipt.enqueue(sorted(loan_ids)))
+
+
+def deliver_receipt(loan_ids: list[int]) -> bool:
+    """The items lent and their due dates, to the borrower's own address."""
+    loans = list(
+        Loan.objects.filter(pk__in=loan_ids, closed_at__isnull=True, patron__isnull=False)
+        .select_related("patron", "item__record", "branch")
+        .order_by("due", "pk")
+    )
+    patrons = {loan.patron_id for loan in loans}
+    if len(patrons) != 1 or not loans[0].patron.email:
+        return False  # returned meanwhile, or no address: nothing to send
+    patron = loans[0].patron
+    with translation.override(patron.language):
+        lines = [
+            f"  {loan.item.record.title} ({loan.item.barcode}): "
+            + _("due %(due)s") % {"due": formats.date_format(loan.due, "DATE_FORMAT")}
+            for loan in loans
+        ]
+        body = _("You borrowed from %(branch)s:") % {"branch": loans[0].branch.name}
+        send_mail(
+            subject=_("Your library receipt"),
+            message=body + "\n\n" + "\n".join(lines) + "\n",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[patron.email],
+        )
+    return True

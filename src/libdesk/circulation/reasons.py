@@ -212,3 +212,10 @@ _reason(
     _("Cannot be overridden."),
     _("{refusal} protects another patron's place in the queue, so no override applies."),
 )
+_reason(
+    "payment_received",
+    (EQUITABLE,),
+    _("Payment of {amount} received. Receipt number {receipt}."),
+    _("Paid {amount}: receipt {receipt}"),
+    _("Payment of {amount} recorded; receipt {receipt}."),
+)

@@ -11,6 +11,7 @@ urlpatterns = [
         desk_views.loan_action,
         name="loan-action",
     ),
+    path("staff/serving/<uuid:context_id>/receipt/", desk_views.receipt, name="receipt"),
     path("staff/checkin/", desk_views.checkin, name="checkin"),
     path("staff/checkin/damaged/", desk_views.damaged, name="damaged"),
     path("staff/holds/", desk_views.holds_desk, name="holds-desk"),
