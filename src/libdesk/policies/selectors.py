@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from libdesk.core import clock
@@ -45,9 +46,33 @@ def clause_in_force(clause_id: str) -> Clause | None:
     )
 
 
+TITLES_CACHE_SECONDS = 300
+
+
 def clause_titles(clause_ids: Iterable[str], language: str) -> dict[str, str]:
-    """Titles of the given clauses in `language`; an unregistered clause shows its id."""
+    """Titles of the given clauses in `language`; an unregistered clause shows its id.
+
+    Every Decision names its clauses, so the titles are cached for a few minutes: a new
+    policy version's titles appear within TITLES_CACHE_SECONDS in every process (at once in
+    the process that registered it)."""
     clause_ids = list(clause_ids)
+    key = f"clause-titles:{cache.get('policy-generation', 0)}:{language}:{','.join(clause_ids)}"
+    titles = cache.get(key)
+    if titles is None:
+        titles = _clause_titles(clause_ids, language)
+        cache.set(key, titles, TITLES_CACHE_SECONDS)
+    return titles
+
+
+def forget_clause_titles() -> None:
+    """Called when a policy version is registered."""
+    try:
+        cache.incr("policy-generation")
+    except ValueError:
+        cache.set("policy-generation", 1, None)
+
+
+def _clause_titles(clause_ids: list[str], language: str) -> dict[str, str]:
     titles = {cid: cid for cid in clause_ids}
     numbers = {cid.rpartition("/")[0] for cid in clause_ids}
     clauses = (

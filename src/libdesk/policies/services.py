@@ -19,6 +19,7 @@ from libdesk.policies.models import (
     PolicyStatus,
     PolicyTranslation,
 )
+from libdesk.policies.selectors import forget_clause_titles
 
 
 class PolicyError(Exception):
@@ -56,6 +57,7 @@ def register_policy(doc: PolicyDocument) -> Registration:
             object_type="policy",
             object_id=f"{policy.number} v{policy.version}",
         )
+        transaction.on_commit(forget_clause_titles)
         return Registration(policy, "new version" if current else "registered", superseded)
 
 
