@@ -263,3 +263,63 @@ def test_openapi_describes_the_circulation_endpoints(client):
         "/api/v1/me/requests",
     ):
         assert path in paths, path
+
+
+def test_the_database_allows_one_open_loan_per_item(shelf, patron):
+    from django.db import IntegrityError, transaction
+
+    from libdesk.core import clock
+
+    item = shelf.copy(shelf.record("One loan only"))
+    fields = {
+        "item": item,
+        "branch": item.branch,
+        "patron_category": "adult",
+        "via": "desk",
+        "checked_out_at": clock.now(),
+        "due": clock.today(),
+    }
+    Loan.objects.create(patron=patron(AVERY), **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Loan.objects.create(patron=patron(BEATRICE), **fields)
+    assert Loan.objects.filter(item=item).count() == 1
+
+
+def test_a_retried_checkin_answers_the_same(client, shelf, staff_token, patron_token):
+    record = shelf.record("Retried return")
+    item = shelf.copy(record)
+    token = staff_token()
+    post(
+        client, "/circulation/checkout", {"patron_card": AVERY, "item_barcode": item.barcode}, token
+    )
+    post(
+        client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
+    )
+    first = post(
+        client,
+        "/circulation/checkin",
+        {"item_barcode": item.barcode},
+        token,
+        HTTP_IDEMPOTENCY_KEY="ret-1",
+    )
+    again = post(
+        client,
+        "/circulation/checkin",
+        {"item_barcode": item.barcode},
+        token,
+        HTTP_IDEMPOTENCY_KEY="ret-1",
+    )
+    assert first.json() == again.json() and first.json()["status"] == "on_hold_shelf"
+    assert Hold.objects.get().status == "ready"
+
+
+def test_only_desk_roles_lend(client, shelf, staff_token):
+    item = shelf.copy(shelf.record("Not for the privacy officer"))
+    response = post(
+        client,
+        "/circulation/checkout",
+        {"patron_card": AVERY, "item_barcode": item.barcode},
+        staff_token("privacy"),
+    )
+    assert response.status_code == 403
+    assert not Loan.objects.exists()

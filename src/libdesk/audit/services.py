@@ -33,7 +33,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the chain (ids and codes only, never contents)."""
     with transaction.atomic(savepoint=False):  # inside the change's own transaction
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.seq + 1,
             at=clock.now(),
@@ -52,8 +54,7 @@ def record(
         )
         entry.hash = entry_hash(entry)
         entry.save()
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
+        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
         return entry
 
 

@@ -80,10 +80,10 @@ def item_by_barcode(barcode: str, *, lock: bool = False, with_loan: bool = False
             open_loan_id=Subquery(open_loan.values("pk")[:1]),
             open_loan_patron_id=Subquery(open_loan.values("patron_id")[:1]),
         )
-    item = query.filter(barcode=barcode).first()
-    if item is None:
-        raise CirculationError("item_barcode", _("no item has the barcode %s") % barcode)
-    return item
+    try:  # get(), not first(): first() would order by the branch code through a join
+        return query.defer("record__marc").get(barcode=barcode)
+    except Item.DoesNotExist:
+        raise CirculationError("item_barcode", _("no item has the barcode %s") % barcode) from None
 
 
 def checkout(
@@ -260,7 +260,7 @@ def _set_status(item: Item, status: str) -> None:
     item.status = status
     if status != ItemStatus.IN_TRANSIT:
         item.in_transit_to = None
-    item.save(update_fields=["status", "in_transit_to"])
+    Item.objects.filter(pk=item.pk).update(status=status, in_transit_to=item.in_transit_to)
     OutboxEntry.objects.create(record_id=item.record_id)
     holds._enqueue_index()
 

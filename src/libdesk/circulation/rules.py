@@ -22,7 +22,7 @@ def rule_for(category: str, material_type: str, branch: Branch | None) -> LoanRu
     category match; blank fields and a null branch match anything."""
     candidates = LoanRule.objects.filter(
         patron_category__in=["", category], material_type__in=["", material_type]
-    ).select_related("branch")
+    ).order_by()
     best, best_score = None, -1
     for rule in candidates:
         if rule.branch_id and (branch is None or rule.branch_id != branch.pk):

@@ -57,10 +57,17 @@ def is_open_on(branch: Branch, day: date) -> bool:
 
 def next_open_day(branch: Branch, day: date) -> date:
     """`day` itself if the branch opens then, else the next day it does: where a due date
-    that falls on a closed day moves to."""
+    that falls on a closed day moves to. Two queries, however long the closure."""
+    weekdays = set(OpeningHours.objects.filter(branch=branch).values_list("weekday", flat=True))
+    closed = set(
+        ClosedDay.objects.filter(Q(branch=branch) | Q(branch__isnull=True))
+        .filter(date__gte=day, date__lte=day + timedelta(days=366))
+        .order_by()
+        .values_list("date", flat=True)
+    )
     for offset in range(366):
         candidate = day + timedelta(days=offset)
-        if is_open_on(branch, candidate):
+        if candidate.weekday() in weekdays and candidate not in closed:
             return candidate
     raise ValueError(f"{branch.code} has no open day in the year after {day}")
 
