@@ -7,6 +7,7 @@ from libdesk.api.api import api
 urlpatterns = [
     path("", include("libdesk.web.urls")),
     path("", include("libdesk.circulation.urls")),
+    path("", include("libdesk.library.urls")),
     path("", include("libdesk.patrons.urls")),
     path("", include("libdesk.catalog.urls")),
     path("staff/", include("libdesk.accounts.urls")),

@@ -249,3 +249,44 @@ def test_withdrawing_a_copy_moves_its_holds_to_other_copies(shelf, desk, patron)
     loans.checkin(desk(), new.barcode)
     hold.refresh_from_db()
     assert hold.status == "ready" and hold.captured_item_id == new.pk
+
+
+def test_a_lost_item_found_cancels_what_is_still_owed(shelf, desk, patron):
+    LoanRule.objects.filter(patron_category="").update(lost_charge=Decimal("20.00"))
+    item = shelf.copy(shelf.record("Found again"))
+    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    fee = loans.mark_lost(desk(), loan)
+    assert fee.amount == Decimal("20.00")
+    loan.refresh_from_db()
+    assert loan.patron_id is not None  # kept while the charge is open
+    back = loans.checkin(desk(), item.barcode)
+    fee.refresh_from_db()
+    loan.refresh_from_db()
+    assert back.item.status == "available"
+    assert fee.balance == 0 and fee.closed_at is not None
+    assert loan.patron_id is None
+
+
+def test_any_edition_in_chosen_formats(shelf, desk, patron):
+    print_ed = shelf.record("Formats", year=2001)
+    large = shelf.record("Formats", year=2015, form="d")
+    regular, big = shelf.copy(print_ed, status="on_loan"), shelf.copy(large, status="on_loan")
+    with pytest.raises(CirculationError) as bad:
+        holds.place_hold(
+            desk(),
+            patron(AVERY),
+            pickup_branch=desk().branch,
+            record=print_ed,
+            any_edition=True,
+            formats=("scroll",),
+        )
+    assert bad.value.field == "formats"
+    hold, _ = holds.place_hold(
+        desk(),
+        patron(AVERY),
+        pickup_branch=desk().branch,
+        record=print_ed,
+        any_edition=True,
+        formats=("large_print",),
+    )
+    assert holds.satisfies(hold, big) and not holds.satisfies(hold, regular)

@@ -112,6 +112,7 @@ def place_hold(request: HttpRequest) -> HttpResponse:
             pickup_branch=form.cleaned_data["pickup_branch"],
             record=record,
             any_edition=form.cleaned_data["any_edition"],
+            formats=tuple(form.cleaned_data["formats"]),
         )
     except Refused as refused:
         return _decision_page(request, refused.decision, status=409, record=record)

@@ -111,3 +111,16 @@ def _reduce(fee: Fee, amount: Decimal) -> None:
 
 def _receipt_number() -> str:
     return f"R{clock.today():%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def cancel_balance(desk: Desk, fee: Fee, why: str) -> None:
+    """Cancel what is still owed on a fee whose cause went away (a lost item found). Called
+    inside the caller's transaction."""
+    fee.balance = ZERO
+    fee.closed_at = clock.now()
+    fee.save(update_fields=["balance", "closed_at"])
+    audit.record(
+        desk.actor, "circulation.fee.cancel", object_type="fee", object_id=fee.pk, reason=why
+    )
+    if fee.loan_id is not None:
+        unlink_if_settled(Loan.objects.get(pk=fee.loan_id))

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from libdesk.catalog.models import MaterialType
 from libdesk.circulation.models import LoanRule, OverrideReason
 from libdesk.library.models import Branch
 
@@ -77,6 +78,12 @@ class StaffHoldForm(forms.Form):
 class PatronHoldForm(forms.Form):
     record_id = forms.IntegerField(widget=forms.HiddenInput)
     any_edition = forms.BooleanField(label=_("Any edition or format will do"), required=False)
+    formats = forms.MultipleChoiceField(
+        label=_("Only in these formats (with any edition; none ticked means any)"),
+        choices=MaterialType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     pickup_branch = forms.ModelChoiceField(
         label=_("Pick up at"), queryset=Branch.objects.all(), to_field_name="code"
     )

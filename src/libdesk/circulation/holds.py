@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
-from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
+from libdesk.catalog.models import Item, ItemStatus, MaterialType, OutboxEntry, Record
 from libdesk.circulation import counts
 from libdesk.circulation.desk import CirculationError, Desk
 from libdesk.circulation.models import (
@@ -180,6 +180,9 @@ def place_hold(
     """Put the patron in line for a title (or a whole work) or one copy."""
     if (record is None) == (item is None):
         raise CirculationError("record_id", _("give either a record or an item barcode"))
+    unknown = set(formats) - set(MaterialType.values)
+    if unknown:
+        raise CirculationError("formats", _("unknown formats: %s") % ", ".join(sorted(unknown)))
     record = item.record if item is not None else record
     with transaction.atomic():
         Patron.objects.select_for_update().filter(pk=patron.pk).first()  # one request at a time

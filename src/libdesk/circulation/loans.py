@@ -298,6 +298,8 @@ def checkin(desk: Desk, barcode: str) -> CheckinResult:
         fee = _close_loan(loan, LoanState.RETURNED) if loan is not None else None
         if loan is not None:
             counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
+        if loan is None and item.status == ItemStatus.LOST:
+            _found(desk, item)
         hold = holds.receive(item, desk.branch)
         _set_status(item, item.status)
         audit.record(
@@ -308,6 +310,17 @@ def checkin(desk: Desk, barcode: str) -> CheckinResult:
             reason=f"item {item.pk}",
         )
     return CheckinResult(item, hold, fee, loan.pk if loan else None)
+
+
+def _found(desk: Desk, item: Item) -> None:
+    """A copy charged as lost turns up: what is still owed for it is cancelled, in the
+    patron's favour (money already paid is refunded at the desk, by hand)."""
+    from libdesk.circulation.fees import cancel_balance
+
+    for fee in Fee.objects.select_for_update().filter(
+        loan__item=item, kind=FeeKind.LOST, closed_at__isnull=True
+    ):
+        cancel_balance(desk, fee, "item found")
 
 
 def _close_loan(loan: Loan, state: str, charge: Decimal = ZERO, kind: str = "") -> Fee | None:
