@@ -28,6 +28,7 @@ def libdesk_env(data_dir: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_kill_9_mid_import_then_rerun_completes_without_duplicates(tmp_path):
     env = libdesk_env(tmp_path)
     command = [sys.executable, "-m", "libdesk"]
