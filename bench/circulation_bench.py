@@ -10,11 +10,9 @@ p50/p95/p99 in milliseconds, through the service layer and through the HTTP API 
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +20,8 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from webserver import web_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT.parent / "shared" / "data" / "loc-books-2016-part01.mrc.xz"
@@ -155,21 +155,7 @@ def api_checkouts(data_dir: str) -> list[float]:
     ).bearer
     cards = [f"28{n:012d}" for n in range(PATRONS)]
     barcodes = available_barcodes(SAMPLES + 50)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "libdesk", "serve_web", "--bind", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "LIBDESK_DATA_DIR": data_dir},
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        connection = http.client.HTTPConnection("127.0.0.1", port)
+    with web_server(data_dir) as connection:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         samples = []
         for n, barcode in enumerate(barcodes):
@@ -187,9 +173,6 @@ def api_checkouts(data_dir: str) -> list[float]:
             if n >= 50:  # the first 50 warm up
                 samples.append((time.perf_counter() - started) * 1000)
         return samples
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def main(data_dir: str) -> None:

@@ -8,15 +8,14 @@ API on a real waitress server, and prints p50/p95/p99 in milliseconds.
 
 from __future__ import annotations
 
-import http.client
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from webserver import web_server
 
 QUERIES = (Path(__file__).parent / "search_queries.txt").read_text().splitlines()
 ROUNDS = 3
@@ -43,22 +42,7 @@ def service_level() -> list[float]:
 
 
 def over_http(data_dir: str) -> list[float]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "LIBDESK_DATA_DIR": data_dir}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "libdesk", "serve_web", "--bind", "127.0.0.1", "--port", str(port)],
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        connection = http.client.HTTPConnection("127.0.0.1", port)
+    with web_server(data_dir) as connection:
         samples = []
         for round_number in range(ROUNDS + 1):
             for query in QUERIES:
@@ -70,9 +54,6 @@ def over_http(data_dir: str) -> list[float]:
                 if round_number:  # the first round warms up
                     samples.append((time.perf_counter() - started) * 1000)
         return samples
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def main(data_dir: str) -> None:

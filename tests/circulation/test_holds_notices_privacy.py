@@ -262,3 +262,18 @@ def test_closed_requests_lose_their_patron_after_the_retention_period(desk, patr
         call_command("circulation", "run-jobs")
     made.refresh_from_db()
     assert made.patron_id is None and made.note == "" and made.status == "declined"
+
+
+def test_a_hold_about_to_expire_gets_a_reminder(shelf, desk, patron, sent):
+    record = shelf.record("Last call")
+    copy = shelf.copy(record, status="on_loan")
+    holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    with sent():
+        loans.checkin(desk(), copy.barcode)
+    hold = Hold.objects.get()
+    with clock.travel_to(hold.shelf_expires - timedelta(days=1)), sent():
+        call_command("circulation", "run-jobs")
+    with clock.travel_to(hold.shelf_expires - timedelta(days=1)), sent():
+        call_command("circulation", "run-jobs")  # a second run sends nothing again
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects == ["Your hold is ready", "Your hold is waiting: last day soon"]

@@ -302,3 +302,30 @@ def test_staff_item_page_cannot_fake_a_loan_and_withdraws(staff_client, shelf, d
     assert item.status == "withdrawn"
     assert hold.item_id is None and hold.record_id == record.pk and hold.status == "waiting"
     assert other.pk
+
+
+def test_revealing_a_borrower_needs_a_reason_and_shows_in_their_access_log(
+    staff_client, client, shelf, desk, patron, patron_token
+):
+    from tests.conftest import bearer
+
+    record = shelf.record("Damaged on return")
+    item = shelf.copy(record)
+    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    clerk = staff_client()
+    page = clerk.get(f"/staff/catalog/records/{record.pk}/").content.decode()
+    assert "Avery" not in page and "Who has it?" in page
+    refused = clerk.post(f"/staff/catalog/items/{item.pk}/borrower/", {"reason": ""}, follow=True)
+    assert "Avery" not in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="circulation.borrower.reveal").exists()
+    shown = clerk.post(f"/staff/catalog/items/{item.pk}/borrower/", {"reason": "damage claim"})
+    assert "Current borrower: Avery Lindqvist" in shown.content.decode()
+    by_loan = AuditEntry.objects.get(action="circulation.borrower.reveal")
+    assert (by_loan.object_id, by_loan.patron_id) == (str(loan.pk), None)
+    by_patron = AuditEntry.objects.get(
+        action="patron.read", data_kind="current borrower of an item"
+    )
+    assert by_patron.patron_id == patron(AVERY).pk
+    assert (by_patron.object_type, by_patron.object_id) == ("patron", str(patron(AVERY).pk))
+    log = client.get("/api/v1/me/access-log", **bearer(patron_token(AVERY))).json()
+    assert "current borrower of an item" in [e["data_kind"] for e in log]

@@ -41,6 +41,7 @@ EXPECTED = (
     | {(r, "patron.directory", "search", "none") for r in DESK}
     | {(r, "serving_context", "create", "none") for r in DESK}
     | {(r, "patron.contact", "read", "call_list") for r in DESK}
+    | {(r, "loan.borrower", "read", "none") for r in DESK}
     | {("patron", res, "read", "self") for res in ACCOUNT | {"patron.history", "patron.access_log"}}
     | {
         ("patron", res, "change", "self")

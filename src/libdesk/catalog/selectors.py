@@ -12,6 +12,7 @@ from libdesk.catalog.models import Item, ItemStatus, Record, RecordIdentifier
 from libdesk.catalog.search.engine import SearchRequest
 from libdesk.catalog.search.indexer import engine
 from libdesk.catalog.search.query import parse
+from libdesk.library.models import Branch
 
 ISBN_LIKE = re.compile(r"^(?:isbn:?\s*)?([0-9][0-9\- ]{8,16}[0-9Xx])$", re.IGNORECASE)
 LCCN_LIKE = re.compile(r"^(?:lccn:?\s*)?([a-z]{0,3}\s?\d{2,4}-?\d{1,6})$", re.IGNORECASE)
@@ -84,15 +85,16 @@ def availability(record_ids: list[int]) -> dict[int, list[Availability]]:
     """Copies per branch, read from the database so it is always exact."""
     rows = (
         Item.objects.filter(record_id__in=record_ids)
-        .values("record_id", "branch__code")
+        .values_list("record_id", "branch_id")
         .annotate(total=Count("pk"), available=Count("pk", filter=Q(status=ItemStatus.AVAILABLE)))
-        .order_by("record_id", "branch__code")
+        .order_by()
     )
+    codes = dict(Branch.objects.values_list("pk", "code"))  # a few rows; no join per item
     result: dict[int, list[Availability]] = {pk: [] for pk in record_ids}
-    for row in rows:
-        result[row["record_id"]].append(
-            Availability(row["branch__code"], row["available"], row["total"])
-        )
+    for record_id, branch_id, total, available in sorted(
+        rows, key=lambda row: (row[0], codes[row[1]])
+    ):
+        result[record_id].append(Availability(codes[branch_id], available, total))
     return result
 
 

@@ -10,4 +10,9 @@ urlpatterns = [
     path("staff/catalog/records/<int:record_id>/", views.staff_record, name="staff-record"),
     path("staff/catalog/items/<int:item_id>/", views.staff_item, name="staff-item"),
     path("staff/catalog/items/<int:item_id>/withdraw/", views.withdraw_item, name="withdraw-item"),
+    path(
+        "staff/catalog/items/<int:item_id>/borrower/",
+        views.reveal_borrower,
+        name="reveal-borrower",
+    ),
 ]

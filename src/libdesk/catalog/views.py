@@ -249,7 +249,9 @@ STAFF_ROLES = [Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN]
 
 
 @staff_required(roles=STAFF_ROLES)
-def staff_record(request: HttpRequest, record_id: int) -> HttpResponse:
+def staff_record(
+    request: HttpRequest, record_id: int, revealed: dict | None = None
+) -> HttpResponse:
     found = selectors.record_page(record_id)
     if found is None:
         raise Http404
@@ -270,7 +272,29 @@ def staff_record(request: HttpRequest, record_id: int) -> HttpResponse:
         for item in selectors.items_of(found)
     ]
     return render(
-        request, "catalog/staff_record.html", {"record": found, "item_forms": forms_by_item}
+        request,
+        "catalog/staff_record.html",
+        {"record": found, "item_forms": forms_by_item, **(revealed or {})},
+    )
+
+
+@staff_required(roles=STAFF_ROLES)
+@require_POST
+def reveal_borrower(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Who has this copy now, for a stated reason; the page shows it once, nothing keeps it."""
+    from libdesk.circulation.desk import CirculationError
+    from libdesk.circulation.disclosure import reveal_borrower as reveal
+
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    try:
+        borrower = reveal(request.user, request.workstation, item, request.POST.get("reason", ""))
+    except CirculationError as error:
+        messages.error(request, error.message)
+        return redirect("catalog:staff-record", record_id=item.record_id)
+    return staff_record(
+        request, item.record_id, revealed={"revealed_item": item, "borrower": borrower}
     )
 
 

@@ -39,6 +39,11 @@ from libdesk.patrons.models import Patron
 # patron's place in line (item_held_for_another, item_wanted_by_holds, renewal_wanted_by_holds)
 # are not on this list: overriding them would act against someone else.
 OVERRIDABLE = {"card_expired", "too_many_items", "fees_over_limit", "renewal_limit"}
+# Checkout and renewal: the decision when granted, the override kind when a block is set aside.
+LENDING = {
+    "checkout": ("checkout_granted", OverrideKind.CHECKOUT_BLOCK),
+    "renew": ("renewal_granted", OverrideKind.RENEWAL_BLOCK),
+}
 NOT_LENDABLE = {
     ItemStatus.MISSING,
     ItemStatus.LOST,
@@ -114,10 +119,7 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
         alternatives = alternatives_for(item.record, patron, desk.branch, exclude=item)
         raise Refused(Decision.refuse(refusal[0], alternatives, **refusal[1]))
     blocks = patron_blocks(patron, rule, on_loan=on_loan, owed=owed)
-    if blocks and (override is None or blocks[0].code not in OVERRIDABLE):
-        if override is not None:
-            raise Refused(Decision.refuse("not_overridable", refusal=blocks[0].code))
-        raise Refused(blocks[0])
+    _refuse_unless_overridden(blocks, override)
     loan = Loan.objects.create(
         item=item,
         patron=patron,
@@ -131,19 +133,34 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
     holds.fulfil_for(patron, item, queue=queue)
     _set_status(item, ItemStatus.ON_LOAN)
     counts.count("checkout", desk.branch, item.record.material_type, patron.category)
+    return _lent(desk, "checkout", loan, blocks, override)
+
+
+def _refuse_unless_overridden(blocks: list[Decision], override) -> None:
+    """The first block refuses, unless a clerk overrides it and it is one a clerk may set
+    aside (asking to override one that is not says so)."""
+    if blocks and (override is None or blocks[0].code not in OVERRIDABLE):
+        if override is not None:
+            raise Refused(Decision.refuse("not_overridable", refusal=blocks[0].code))
+        raise Refused(blocks[0])
+
+
+def _lent(desk: Desk, action: str, loan: Loan, blocks: list[Decision], override) -> LoanResult:
+    """Audit a checkout or renewal (by loan and item) and record the override it needed."""
     audit.record(
         desk.actor,
-        "circulation.checkout",
+        f"circulation.{action}",
         object_type="loan",
         object_id=loan.pk,
-        reason=f"item {item.pk}",
+        reason=f"item {loan.item_id}",
     )
     if blocks:
-        _record_override(desk, OverrideKind.CHECKOUT_BLOCK, override, loan, blocks[0].code)
+        _record_override(desk, LENDING[action][1], override, loan, blocks[0].code)
+        refusal = blocks[0].code
         return LoanResult(
-            Decision.override("checkout_overridden", due=loan.due, refusal=blocks[0].code), loan
+            Decision.override("checkout_overridden", due=loan.due, refusal=refusal), loan
         )
-    return LoanResult(Decision.allow("checkout_granted", due=loan.due), loan)
+    return LoanResult(Decision.allow(LENDING[action][0], due=loan.due), loan)
 
 
 def _standing(patron_id: int, rule: LoanRule) -> tuple[Patron, int, Decimal]:
@@ -367,27 +384,12 @@ def renew(
             blocks.insert(
                 0, Decision.refuse("renewal_limit", used=loan.renewals_used, limit=rule.renewals)
             )
-        if blocks and (override is None or blocks[0].code not in OVERRIDABLE):
-            if override is not None:
-                raise Refused(Decision.refuse("not_overridable", refusal=blocks[0].code))
-            raise Refused(blocks[0])
+        _refuse_unless_overridden(blocks, override)
         loan.due = max(loan.due, due_date(rule, loan.branch, today))
         loan.renewals_used += 1
         loan.save(update_fields=["due", "renewals_used"])
         counts.count("renewal", loan.branch, loan.item.record.material_type, loan.patron_category)
-        audit.record(
-            desk.actor,
-            "circulation.renew",
-            object_type="loan",
-            object_id=loan.pk,
-            reason=f"item {loan.item_id}",
-        )
-        if blocks:
-            _record_override(desk, OverrideKind.RENEWAL_BLOCK, override, loan, blocks[0].code)
-            return LoanResult(
-                Decision.override("checkout_overridden", due=loan.due, refusal=blocks[0].code), loan
-            )
-    return LoanResult(Decision.allow("renewal_granted", due=loan.due), loan)
+        return _lent(desk, "renew", loan, blocks, override)
 
 
 def extend_due(desk: Desk, loan: Loan, new_due: date, override: OverrideRequest) -> Loan:

@@ -45,6 +45,7 @@ RESOURCES = (
     "patron.guardians",
     "patron.directory",
     "serving_context",
+    "loan.borrower",
     "policy_question",
     "audit_log",
     "staff_accounts",
@@ -81,6 +82,8 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     | _cells(DESK, ["patron.profile"], ["create"], [Context.NONE])
     | _cells(DESK, ["patron.directory"], ["search"], [Context.NONE])
     | _cells(DESK, ["serving_context"], ["create"], [Context.NONE])
+    # Who has an item now: only with a stated reason, audited twice (circulation.disclosure).
+    | _cells(DESK, ["loan.borrower"], ["read"], [Context.NONE])
     # Notices for patrons without e-mail: staff read the contact, never the titles.
     | _cells(DESK, ["patron.contact"], ["read"], [Context.CALL_LIST])
     # Patrons see and manage only their own account.
