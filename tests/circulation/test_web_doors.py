@@ -228,6 +228,8 @@ def test_reports_show_figures_without_patrons(staff_client, shelf, desk, patron)
     text = staff_client().get("/staff/reports/").content.decode()
     assert "Avery" not in text and AVERY not in text
     assert 'class="total-checkout">1<' in text and 'class="total-checkin">1<' in text
+    for odd in ("99999999999", "-3", "abc", "0"):
+        assert staff_client().get("/staff/reports/", {"days": odd}).status_code == 200
 
 
 def test_record_page_says_on_loan_due_and_nothing_more(client, shelf, desk, patron):
