@@ -277,3 +277,10 @@ def test_a_hold_about_to_expire_gets_a_reminder(shelf, desk, patron, sent):
         call_command("circulation", "run-jobs")  # a second run sends nothing again
     subjects = [m.subject for m in mail.outbox]
     assert subjects == ["Your hold is ready", "Your hold is waiting: last day soon"]
+
+
+def test_pickup_codes_fold_accents_and_never_show_a_whole_name(demo_library, patron):
+    beatrice = patron(BEATRICE)
+    assert holds.pickup_code(beatrice) == "OUE-0002"
+    beatrice.name = "ᐊᓂᔑᓈᐯ"  # a name written in syllabics: no Latin letters to take
+    assert holds.pickup_code(beatrice) == "HLD-0002"

@@ -49,6 +49,9 @@ HOLDABLE = (
 )
 
 
+NO_LATIN_LETTERS = "HLD"
+
+
 @dataclass(frozen=True)
 class QueuePlace:
     position: int
@@ -124,10 +127,11 @@ def pickup_code(patron: Patron | None) -> str:
     on the shelf, not enough to identify anyone."""
     if patron is None:
         return ""
-    surname = patron.name.split()[-1] if patron.name.split() else "X"
-    letters = unicodedata.normalize("NFKD", surname).encode("ascii", "ignore").decode()
-    letters = "".join(c for c in letters if c.isalpha()).upper()[:3] or "XXX"
-    return f"{letters}-{patron.card_last4}"
+    words = patron.name.split()
+    folded = unicodedata.normalize("NFKD", words[-1] if words else "")
+    letters = "".join(c for c in folded.encode("ascii", "ignore").decode() if c.isalpha())
+    # A surname with no Latin letters (written in syllabics, say) files under a fixed prefix.
+    return f"{letters.upper()[:3] or NO_LATIN_LETTERS}-{patron.card_last4}"
 
 
 def route(item: Item, at_branch: Branch) -> Hold | None:
