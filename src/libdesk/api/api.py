@@ -12,11 +12,10 @@ from libdesk.api.auth import router as auth_router
 from libdesk.api.idempotency import KeyReused
 from libdesk.catalog.api import router as catalog_router
 from libdesk.circulation.api import router as circulation_router
-from libdesk.circulation.desk import CirculationError
 from libdesk.core.decisions import Refused
+from libdesk.core.errors import InputError
 from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
-from libdesk.patrons.services import PatronError
 from libdesk.policies.api import router as policies_router
 from libdesk.privacy.access import AccessDenied
 from libdesk.privacy.api import router as serving_router
@@ -50,14 +49,8 @@ def forbidden(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
     return api.create_response(request, {"detail": "Your role may not do this."}, status=403)
 
 
-@api.exception_handler(PatronError)
-def invalid_patron_input(request: HttpRequest, exc: PatronError) -> HttpResponse:
-    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
-    return api.create_response(request, {"detail": detail}, status=422)
-
-
-@api.exception_handler(CirculationError)
-def invalid_circulation_input(request: HttpRequest, exc: CirculationError) -> HttpResponse:
+@api.exception_handler(InputError)
+def invalid_input(request: HttpRequest, exc: InputError) -> HttpResponse:
     detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
     return api.create_response(request, {"detail": detail}, status=422)
 

@@ -10,17 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.accounts.models import Role
 from libdesk.audit.actors import Actor
 from libdesk.circulation.models import OverrideReason, Via
+from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
 
 DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 
 
-class CirculationError(Exception):
+class CirculationError(InputError):
     """Input a circulation service cannot accept, naming the field it came in."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, str(message)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,12 @@ from django.db import IntegrityError, transaction
 
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
+from libdesk.core.errors import InputError
 from libdesk.library.models import Branch, ClosedDay, OpeningHours
 
 
-class CalendarError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+class CalendarError(InputError):
+    """A change to the calendar that cannot be made, naming the field."""
 
 
 def add_closed_day(staff, workstation, *, branch: Branch | None, day: date, name: str) -> ClosedDay:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock, lockout
+from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
 from libdesk.patrons.models import Category, GuardianLink, Language, Patron, RetiredCard
 from libdesk.patrons.selectors import card_hash, patron_by_card
@@ -27,12 +28,8 @@ CARD_PATTERN = re.compile(r"^[0-9A-Za-z]{5,20}$")
 UNUSABLE_PIN = make_password(None)
 
 
-class PatronError(Exception):
-    """Input a service cannot accept, naming the field, so the door can show it there."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+class PatronError(InputError):
+    """Input a patron service cannot accept, naming the field."""
 
 
 class SignInFailed(Exception):
