@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from libdesk.accounts.decorators import staff_required
 from libdesk.accounts.models import Role
-from libdesk.audit import services as audit
 from libdesk.catalog.models import Record
 from libdesk.circulation import fees, holds, loans, reports, requests, selectors
 from libdesk.circulation.desk import DESK_ROLES, CirculationError, Desk, OverrideRequest
@@ -30,7 +29,7 @@ from libdesk.circulation.forms import (
     WaiveForm,
 )
 from libdesk.circulation.models import Fee, Hold, Loan, LoanRule, PatronRequest
-from libdesk.circulation.rules import LOAN_RULE_CLAUSE
+from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
 from libdesk.privacy.access import Context
@@ -382,26 +381,11 @@ def edit_rule(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
     rule = get_object_or_404(LoanRule, pk=rule_id) if rule_id else LoanRule(clause=LOAN_RULE_CLAUSE)
     form = LoanRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        duplicate = LoanRule.objects.filter(
-            patron_category=form.cleaned_data["patron_category"],
-            material_type=form.cleaned_data["material_type"],
-            branch=form.cleaned_data["branch"],
-        ).exclude(pk=rule.pk)
-        if duplicate.exists():
-            form.add_error(None, _("A rule for this category, material and branch exists."))
+        try:
+            save_loan_rule(_desk(request), form.save(commit=False))
+        except CirculationError as error:
+            form.add_error(None, error.message)
         else:
-            from django.db import transaction
-
-            from libdesk.audit.actors import Actor
-
-            with transaction.atomic():
-                saved = form.save()
-                audit.record(
-                    Actor.staff(request.user, request.workstation),
-                    "circulation.rule.save",
-                    object_type="loan_rule",
-                    object_id=saved.pk,
-                )
             messages.success(request, _("Loan rule saved."))
             return redirect("circulation:rules")
     return render(request, "circulation/rule_edit.html", {"form": form, "rule": rule})

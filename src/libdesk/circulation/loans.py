@@ -136,6 +136,17 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
     return _lent(desk, "checkout", loan, blocks, override)
 
 
+def _audit_loan(desk: Desk, action: str, loan: Loan) -> None:
+    """A circulation entry names the acting party, the loan and the item: never the patron."""
+    audit.record(
+        desk.actor,
+        f"circulation.{action}",
+        object_type="loan",
+        object_id=loan.pk,
+        reason=f"item {loan.item_id}",
+    )
+
+
 def _refuse_unless_overridden(blocks: list[Decision], override) -> None:
     """The first block refuses, unless a clerk overrides it and it is one a clerk may set
     aside (asking to override one that is not says so)."""
@@ -147,13 +158,7 @@ def _refuse_unless_overridden(blocks: list[Decision], override) -> None:
 
 def _lent(desk: Desk, action: str, loan: Loan, blocks: list[Decision], override) -> LoanResult:
     """Audit a checkout or renewal (by loan and item) and record the override it needed."""
-    audit.record(
-        desk.actor,
-        f"circulation.{action}",
-        object_type="loan",
-        object_id=loan.pk,
-        reason=f"item {loan.item_id}",
-    )
+    _audit_loan(desk, action, loan)
     if blocks:
         _record_override(desk, LENDING[action][1], override, loan, blocks[0].code)
         refusal = blocks[0].code
@@ -423,13 +428,7 @@ def mark_lost(desk: Desk, loan: Loan) -> Fee | None:
         fee = _close_loan(loan, LoanState.LOST, charge, FeeKind.LOST)
         item = Item.objects.select_for_update().get(pk=loan.item_id)
         _set_status(item, ItemStatus.LOST)
-        audit.record(
-            desk.actor,
-            "circulation.lost",
-            object_type="loan",
-            object_id=loan.pk,
-            reason=f"item {loan.item_id}",
-        )
+        _audit_loan(desk, "lost", loan)
     return fee
 
 
@@ -443,13 +442,7 @@ def claim_returned(desk: Desk, loan: Loan) -> Loan:
         loan.save(update_fields=["state"])
         item = Item.objects.select_for_update().get(pk=loan.item_id)
         _set_status(item, ItemStatus.CLAIMED_RETURNED)
-        audit.record(
-            desk.actor,
-            "circulation.claimed_returned",
-            object_type="loan",
-            object_id=loan.pk,
-            reason=f"item {loan.item_id}",
-        )
+        _audit_loan(desk, "claimed_returned", loan)
     return loan
 
 

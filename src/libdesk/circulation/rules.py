@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from libdesk.audit import services as audit
+from libdesk.circulation.desk import CirculationError
 from libdesk.circulation.models import ZERO, DeskTerms, LoanRule
 from libdesk.library.models import Branch
 from libdesk.library.selectors import next_open_day
@@ -33,6 +38,27 @@ def rule_for(category: str, material_type: str, branch: Branch | None) -> LoanRu
     if best is None:
         raise NoLoanRule(f"no loan rule covers {category or 'any'} patrons and {material_type}")
     return best
+
+
+def save_loan_rule(desk, rule: LoanRule) -> LoanRule:
+    """Store a new or edited rule (already validated field by field by its form): one rule per
+    category, material and branch, so "the most specific rule" is never ambiguous."""
+    clash = LoanRule.objects.filter(
+        patron_category=rule.patron_category,
+        material_type=rule.material_type,
+        branch=rule.branch_id,
+    ).exclude(pk=rule.pk)
+    if clash.exists():
+        raise CirculationError(
+            "__all__", _("A rule for this category, material and branch exists.")
+        )
+    rule.clause = rule.clause or LOAN_RULE_CLAUSE
+    with transaction.atomic():
+        rule.save()
+        audit.record(
+            desk.actor, "circulation.rule.save", object_type="loan_rule", object_id=rule.pk
+        )
+    return rule
 
 
 def terms() -> DeskTerms:
