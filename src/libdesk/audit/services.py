@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +17,34 @@ from django.db import transaction
 from libdesk.audit.actors import Actor
 from libdesk.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from libdesk.core import clock
+from libdesk.core.statements import Insert, Select, Update
 
 GENESIS = "0" * 64
+# Every change appends here, so the three statements are compiled once (core.statements).
+HEAD = Select(lambda: AuditHead.objects.select_for_update().filter(pk=1))
+NEW_ENTRY = Insert(
+    AuditEntry,
+    seq=int,
+    at=datetime,
+    actor_kind=str,
+    actor_id=str,
+    actor_role=str,
+    workstation=str,
+    branch=str,
+    action=str,
+    object_type=str,
+    object_id=str,
+    patron_id=int,
+    data_kind=str,
+    reason=str,
+    prev_hash=str,
+    hash=str,
+)
+MOVE_HEAD = Update(
+    lambda seq, hash: (AuditHead.objects.filter(pk=1), {"seq": seq, "hash": hash}),
+    seq=int,
+    hash=str,
+)
 
 
 def record(
@@ -33,7 +59,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the chain (ids and codes only, never contents)."""
     with transaction.atomic(savepoint=False):  # inside the change's own transaction
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        head = HEAD.first()
         if head is None:
             head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
@@ -53,8 +79,8 @@ def record(
             prev_hash=head.hash,
         )
         entry.hash = entry_hash(entry)
-        entry.save()
-        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+        NEW_ENTRY.save(entry)
+        MOVE_HEAD.run(seq=entry.seq, hash=entry.hash)
         return entry
 
 

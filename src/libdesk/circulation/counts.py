@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import F
 
 from libdesk.circulation.models import CirculationCount, WaitFigure
 from libdesk.core import clock
+from libdesk.core.statements import Update
+
+ADD_ONE = Update(
+    lambda day, branch, material_type, patron_category, event: (
+        CirculationCount.objects.filter(
+            day=day,
+            branch_id=branch,
+            material_type=material_type,
+            patron_category=patron_category,
+            event=event,
+        ),
+        {"count": F("count") + 1},
+    ),
+    day=date,
+    branch=int,
+    material_type=str,
+    patron_category=str,
+    event=str,
+)
 
 
 def count(event: str, branch, material_type: str, patron_category: str) -> None:
@@ -19,7 +38,13 @@ def count(event: str, branch, material_type: str, patron_category: str) -> None:
         "patron_category": patron_category,
         "event": event,
     }
-    updated = CirculationCount.objects.filter(**key).update(count=F("count") + 1)
+    updated = ADD_ONE.run(
+        day=key["day"],
+        branch=branch.pk,
+        material_type=material_type,
+        patron_category=patron_category,
+        event=event,
+    )
     if not updated:
         CirculationCount.objects.create(**key, count=1)
 

@@ -32,6 +32,7 @@ from libdesk.circulation.models import (
 from libdesk.circulation.rules import NoLoanRule, rule_for, terms
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
+from libdesk.core.statements import Insert, Select
 from libdesk.library.models import Branch
 from libdesk.library.selectors import next_open_day
 from libdesk.patrons.models import Patron
@@ -77,16 +78,27 @@ def waiting_now(hold: Hold, today: date) -> bool:
     )
 
 
+def _queue_statement(lock: bool) -> Select:
+    def build(item_id: int, record_id: int, work_id: int):
+        query = Hold.objects.filter(status__in=QUEUED_HOLD).filter(
+            Q(item_id=item_id)
+            | Q(item__isnull=True, work__isnull=True, record_id=record_id)
+            | Q(item__isnull=True, work_id=work_id)
+        )
+        if lock:
+            query = query.select_for_update()
+        return query.order_by("placed_at", "pk")
+
+    return Select(build, item_id=int, record_id=int, work_id=int)
+
+
+QUEUE = {False: _queue_statement(False), True: _queue_statement(True)}
+
+
 def queue_for(item: Item, *, lock: bool = False) -> list[Hold]:
     """The queued holds this copy could fill, in placement order."""
-    query = Hold.objects.filter(status__in=QUEUED_HOLD).filter(
-        Q(item=item)
-        | Q(item__isnull=True, work__isnull=True, record_id=item.record_id)
-        | Q(item__isnull=True, work_id=item.record.work_id)
-    )
-    if lock:
-        query = query.select_for_update()
-    return [h for h in query.order_by("placed_at", "pk") if satisfies(h, item)]
+    queue = QUEUE[lock].all(item_id=item.pk, record_id=item.record_id, work_id=item.record.work_id)
+    return [h for h in queue if satisfies(h, item)]
 
 
 def capture(item: Item, at_branch: Branch) -> Hold | None:
@@ -253,13 +265,18 @@ def _release(item: Item, at_branch: Branch) -> None:
     item = Item.objects.select_for_update(of=("self",)).select_related("record").get(pk=item.pk)
     route(item, at_branch)
     item.save(update_fields=["status", "in_transit_to"])
-    OutboxEntry.objects.create(record_id=item.record_id)
-    _enqueue_index()
+    reindex(item.record_id)
 
 
-def _enqueue_index() -> None:
+NEW_OUTBOX_ENTRY = Insert(OutboxEntry, record_id=int)
+
+
+def reindex(record_id: int) -> None:
+    """A copy's status changed: its record's availability in the search index follows, from
+    the outbox entry written in this transaction."""
     from libdesk.catalog.search.tasks import request_index_drain
 
+    NEW_OUTBOX_ENTRY.run(record_id=record_id)
     request_index_drain()
 
 

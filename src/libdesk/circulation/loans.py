@@ -7,7 +7,7 @@ is still open (then `fees` unlinks it when the fee closes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -15,7 +15,7 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
-from libdesk.catalog.models import Item, ItemStatus, OutboxEntry
+from libdesk.catalog.models import Item, ItemStatus
 from libdesk.circulation import counts, holds
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import (
@@ -33,6 +33,7 @@ from libdesk.circulation.models import (
 from libdesk.circulation.rules import NoLoanRule, due_date, overdue_fine, rule_for, terms
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
+from libdesk.core.statements import Insert, Select, Update
 from libdesk.patrons.models import Patron
 
 # Patron blocks a clerk may set aside in the patron's favour. Refusals that protect another
@@ -70,25 +71,35 @@ class CheckinResult:
     loan_id: int | None
 
 
+def _item_statement(lock: bool, with_loan: bool) -> Select:
+    def build(barcode: str):
+        query = Item.objects.select_related("record", "branch").defer("record__marc")
+        if lock:
+            query = query.select_for_update(of=("self",))
+        if with_loan:
+            open_loan = Loan.objects.filter(item=OuterRef("pk"), closed_at__isnull=True)
+            query = query.annotate(
+                open_loan_id=Subquery(open_loan.values("pk")[:1]),
+                open_loan_patron_id=Subquery(open_loan.values("patron_id")[:1]),
+            )
+        return query.filter(barcode=barcode)
+
+    return Select(build, barcode=str)
+
+
+ITEM_BY_BARCODE = {(lock, loan): _item_statement(lock, loan) for lock in (0, 1) for loan in (0, 1)}
+
+
 def item_by_barcode(barcode: str, *, lock: bool = False, with_loan: bool = False) -> Item:
     """The copy with this barcode; `with_loan` adds its open loan's id and patron id (one
     query instead of two on the checkout path)."""
     barcode = (barcode or "").strip()
     if not barcode:
         raise CirculationError("item_barcode", _("scan or type the item's barcode"))
-    query = Item.objects.select_related("record", "branch")
-    if lock:
-        query = query.select_for_update(of=("self",))
-    if with_loan:
-        open_loan = Loan.objects.filter(item=OuterRef("pk"), closed_at__isnull=True)
-        query = query.annotate(
-            open_loan_id=Subquery(open_loan.values("pk")[:1]),
-            open_loan_patron_id=Subquery(open_loan.values("patron_id")[:1]),
-        )
-    try:  # get(), not first(): first() would order by the branch code through a join
-        return query.defer("record__marc").get(barcode=barcode)
-    except Item.DoesNotExist:
-        raise CirculationError("item_barcode", _("no item has the barcode %s") % barcode) from None
+    item = ITEM_BY_BARCODE[int(lock), int(with_loan)].first(barcode=barcode)
+    if item is None:
+        raise CirculationError("item_barcode", _("no item has the barcode %s") % barcode)
+    return item
 
 
 def checkout(
@@ -120,7 +131,7 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
         raise Refused(Decision.refuse(refusal[0], alternatives, **refusal[1]))
     blocks = patron_blocks(patron, rule, on_loan=on_loan, owed=owed)
     _refuse_unless_overridden(blocks, override)
-    loan = Loan.objects.create(
+    loan = Loan(
         item=item,
         patron=patron,
         branch=desk.branch,
@@ -130,6 +141,7 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
         checked_out_at=clock.now(),
         due=due_date(rule, desk.branch, clock.today()),
     )
+    NEW_LOAN.save(loan)
     holds.fulfil_for(patron, item, queue=queue)
     _set_status(item, ItemStatus.ON_LOAN)
     counts.count("checkout", desk.branch, item.record.material_type, patron.category)
@@ -168,25 +180,42 @@ def _lent(desk: Desk, action: str, loan: Loan, blocks: list[Decision], override)
     return LoanResult(Decision.allow(LENDING[action][0], due=loan.due), loan)
 
 
+def _standing_statement(by_material: bool) -> Select:
+    def build(patron_id: int, material_type: str = ""):
+        on_loan = Loan.objects.filter(patron=OuterRef("pk"), closed_at__isnull=True)
+        if by_material:
+            on_loan = on_loan.filter(item__record__material_type=material_type)
+        owed = Fee.objects.filter(patron=OuterRef("pk"), closed_at__isnull=True)
+        return (
+            Patron.objects.select_for_update(of=("self",))
+            .annotate(
+                loans_now=Subquery(
+                    on_loan.order_by().values("patron").annotate(n=Count("pk")).values("n")
+                ),
+                fees_owed=Subquery(
+                    owed.order_by().values("patron").annotate(s=Sum("balance")).values("s")
+                ),
+            )
+            .filter(pk=patron_id)
+        )
+
+    if by_material:
+        return Select(build, patron_id=int, material_type=str)
+    return Select(build, patron_id=int)
+
+
+STANDING = {False: _standing_statement(False), True: _standing_statement(True)}
+
+
 def _standing(patron_id: int, rule: LoanRule) -> tuple[Patron, int, Decimal]:
     """The patron, locked for this checkout, with their loans counted (of the rule's material
     type when the rule has one) and their open fees summed, in one query."""
-    on_loan = Loan.objects.filter(patron=OuterRef("pk"), closed_at__isnull=True)
     if rule.material_type:
-        on_loan = on_loan.filter(item__record__material_type=rule.material_type)
-    owed = Fee.objects.filter(patron=OuterRef("pk"), closed_at__isnull=True)
-    patron = (
-        Patron.objects.select_for_update(of=("self",))
-        .annotate(
-            loans_now=Subquery(
-                on_loan.order_by().values("patron").annotate(n=Count("pk")).values("n")
-            ),
-            fees_owed=Subquery(
-                owed.order_by().values("patron").annotate(s=Sum("balance")).values("s")
-            ),
-        )
-        .get(pk=patron_id)
-    )
+        patron = STANDING[True].first(patron_id=patron_id, material_type=rule.material_type)
+    else:
+        patron = STANDING[False].first(patron_id=patron_id)
+    if patron is None:
+        raise Patron.DoesNotExist(f"no patron {patron_id}")
     return patron, patron.loans_now or 0, Decimal(patron.fees_owed or 0)
 
 
@@ -278,13 +307,34 @@ def fees_owed(patron: Patron) -> Decimal:
     return total["s"] or ZERO
 
 
+SET_STATUS = Update(
+    lambda pk, status, in_transit_to: (
+        Item.objects.filter(pk=pk),
+        {"status": status, "in_transit_to_id": in_transit_to},
+    ),
+    pk=int,
+    status=str,
+    in_transit_to=int,
+)
+NEW_LOAN = Insert(
+    Loan,
+    item_id=int,
+    patron_id=int,
+    branch_id=int,
+    patron_category=str,
+    rule_id=int,
+    via=str,
+    checked_out_at=datetime,
+    due=date,
+)
+
+
 def _set_status(item: Item, status: str) -> None:
     item.status = status
     if status != ItemStatus.IN_TRANSIT:
         item.in_transit_to = None
-    Item.objects.filter(pk=item.pk).update(status=status, in_transit_to=item.in_transit_to)
-    OutboxEntry.objects.create(record_id=item.record_id)
-    holds._enqueue_index()
+    SET_STATUS.run(pk=item.pk, status=status, in_transit_to=item.in_transit_to_id)
+    holds.reindex(item.record_id)
 
 
 def _record_override(

@@ -11,11 +11,21 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.audit import services as audit
 from libdesk.circulation.desk import CirculationError
 from libdesk.circulation.models import ZERO, DeskTerms, LoanRule
+from libdesk.core.statements import Select
 from libdesk.library.models import Branch
 from libdesk.library.selectors import next_open_day
 
 LOAN_RULE_CLAUSE = "OP-02-01-01/policies-explained"
 TERMS_CLAUSE = "OP-02-01-01/equal-respect"
+
+
+CANDIDATE_RULES = Select(
+    lambda category, material_type: LoanRule.objects.filter(
+        patron_category__in=["", category], material_type__in=["", material_type]
+    ).order_by(),
+    category=str,
+    material_type=str,
+)
 
 
 class NoLoanRule(Exception):
@@ -25,11 +35,8 @@ class NoLoanRule(Exception):
 def rule_for(category: str, material_type: str, branch: Branch | None) -> LoanRule:
     """The most specific rule: a branch match outweighs a material match, which outweighs a
     category match; blank fields and a null branch match anything."""
-    candidates = LoanRule.objects.filter(
-        patron_category__in=["", category], material_type__in=["", material_type]
-    ).order_by()
     best, best_score = None, -1
-    for rule in candidates:
+    for rule in CANDIDATE_RULES.all(category=category, material_type=material_type):
         if rule.branch_id and (branch is None or rule.branch_id != branch.pk):
             continue
         score = 4 * bool(rule.branch_id) + 2 * bool(rule.material_type) + bool(rule.patron_category)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 
 from libdesk.core import clock
+from libdesk.core.statements import Select
 from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
 
 
@@ -55,16 +56,29 @@ def is_open_on(branch: Branch, day: date) -> bool:
     return has_hours and _closure_on(branch, day) is None
 
 
+OPEN_WEEKDAYS = Select(
+    lambda branch: OpeningHours.objects.filter(branch_id=branch).values_list("weekday"),
+    branch=int,
+)
+CLOSED_DAYS = Select(
+    lambda branch, start, end: (
+        ClosedDay.objects.filter(Q(branch_id=branch) | Q(branch__isnull=True))
+        .filter(date__gte=start, date__lte=end)
+        .order_by()
+        .values_list("date")
+    ),
+    branch=int,
+    start=date,
+    end=date,
+)
+
+
 def next_open_day(branch: Branch, day: date) -> date:
     """`day` itself if the branch opens then, else the next day it does: where a due date
     that falls on a closed day moves to. Two queries, however long the closure."""
-    weekdays = set(OpeningHours.objects.filter(branch=branch).values_list("weekday", flat=True))
-    closed = set(
-        ClosedDay.objects.filter(Q(branch=branch) | Q(branch__isnull=True))
-        .filter(date__gte=day, date__lte=day + timedelta(days=366))
-        .order_by()
-        .values_list("date", flat=True)
-    )
+    weekdays = {row[0] for row in OPEN_WEEKDAYS.all(branch=branch.pk)}
+    end = day + timedelta(days=366)
+    closed = {row[0] for row in CLOSED_DAYS.all(branch=branch.pk, start=day, end=end)}
     for offset in range(366):
         candidate = day + timedelta(days=offset)
         if candidate.weekday() in weekdays and candidate not in closed:

@@ -4,11 +4,22 @@ from django.db import transaction
 from django_tasks import task, task_backends
 
 from libdesk.catalog.search.indexer import drain_outbox
+from libdesk.core.statements import Select
 
 
 @task()
 def apply_catalog_outbox() -> None:
     drain_outbox()
+
+
+def _drains(path: str, status: str):
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=path, status=status).values_list("pk")[:1]
+
+
+# Asked after every circulation change: compiled once (core.statements).
+DRAIN_WAITING = Select(_drains, path=str, status=str)
 
 
 def request_index_drain() -> None:
@@ -23,11 +34,7 @@ def _enqueue_unless_waiting() -> None:
 
     backend = task_backends[apply_catalog_outbox.backend]
     if type(backend).__module__.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
-
-        waiting = DBTaskResult.objects.filter(
-            task_path=apply_catalog_outbox.module_path, status=TaskResultStatus.READY
-        )
-        if waiting.exists():
+        path = apply_catalog_outbox.module_path
+        if DRAIN_WAITING.first(path=path, status=TaskResultStatus.READY):
             return
     apply_catalog_outbox.enqueue()
