@@ -21,7 +21,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from webserver import web_server
+from webserver import checkpointer, web_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT.parent / "shared" / "data" / "loc-books-2016-part01.mrc.xz"
@@ -183,12 +183,13 @@ def main(data_dir: str) -> None:
     from libdesk.catalog.models import Item, Record
 
     print(f"{Record.objects.count():,} records, {Item.objects.count():,} items")
-    print("checkout, service layer:        ", percentiles(service_checkouts()))
-    placing, returning, both = holds_filled_on_return()
-    print("place a hold, service layer:    ", percentiles(placing))
-    print("return that fills it:           ", percentiles(returning))
-    print("place + fill on return:         ", percentiles(both))
-    print("checkout, HTTP API (waitress):  ", percentiles(api_checkouts(data_dir)))
+    with checkpointer(data_dir):  # as under `libdesk run`
+        print("checkout, service layer:        ", percentiles(service_checkouts()))
+        placing, returning, both = holds_filled_on_return()
+        print("place a hold, service layer:    ", percentiles(placing))
+        print("return that fills it:           ", percentiles(returning))
+        print("place + fill on return:         ", percentiles(both))
+        print("checkout, HTTP API (waitress):  ", percentiles(api_checkouts(data_dir)))
 
 
 if __name__ == "__main__":

@@ -33,3 +33,17 @@ def web_server(data_dir: str) -> Iterator[http.client.HTTPConnection]:
     finally:
         server.terminate()
         server.wait()
+
+
+@contextmanager
+def checkpointer(data_dir: str) -> Iterator[None]:
+    """`libdesk checkpoint_wal`, as `libdesk run` starts it beside the web server on SQLite."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "libdesk", "checkpoint_wal"],
+        env={**os.environ, "LIBDESK_DATA_DIR": data_dir},
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait()

@@ -114,13 +114,18 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("LIBDESK_DATABASE_URL", f"sqlite:///{DATA_DIR / 'libdesk.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# A commit checkpoints only past ~40 MB of WAL; the checkpointer keeps it far below that, and
+# the file is cut back to 64 MB after a reset (core/walcheckpoint.py).
+WAL_PRAGMAS = "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while one writer commits; synchronous=FULL makes an acknowledged
+    # WAL lets readers work while one writer commits (checkpoints run beside the web server,
+    # not inside a desk's commit: core/walcheckpoint.py); synchronous=FULL makes an acknowledged
     # commit survive a power cut; IMMEDIATE transactions take the write lock up front so two
     # writers queue on the busy timeout instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+            + WAL_PRAGMAS
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

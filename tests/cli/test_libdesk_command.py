@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -119,8 +120,10 @@ def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_di
         with urllib.request.urlopen(css) as response:
             assert response.headers["Content-Type"].startswith("text/css")
         children = children_of(run.process.pid)
-        # web server and background worker, and the first hourly jobs run if still going
-        assert len(children) in (2, 3)
+        # web server, background worker, WAL checkpointer, and the first hourly jobs if going
+        assert len(children) in (3, 4)
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        assert any(b"checkpoint_wal" in command for command in commands)
     assert run.process.returncode == 0, run.err
     assert "libdesk stopped." in run.out
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)
@@ -209,3 +212,29 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"nothing listens on {port}")
+
+
+def test_the_checkpointer_copies_the_write_ahead_log_into_the_database(data_dir):
+    """While a connection stays open the WAL is not folded back on close: the checkpointer
+    does it, so desk commits never have to."""
+    database = data_dir / "libdesk.sqlite3"
+    writer = sqlite3.connect(database)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("CREATE TABLE IF NOT EXISTS wal_probe (filler TEXT)")
+        writer.executemany("INSERT INTO wal_probe VALUES (?)", [("x" * 1000,)] * 2000)
+        writer.commit()
+        before = database.stat().st_size
+        assert (data_dir / "libdesk.sqlite3-wal").stat().st_size > 2_000_000
+        libdesk(data_dir, "checkpoint_wal", "--rounds", "1")
+        assert database.stat().st_size > before + 2_000_000
+    finally:
+        writer.execute("DROP TABLE wal_probe")
+        writer.commit()
+        writer.close()
+
+
+def test_the_checkpointer_refuses_a_nonsense_interval(data_dir):
+    result = libdesk(data_dir, "checkpoint_wal", "--every", "0", check=False)
+    assert result.returncode != 0
+    assert "--every must be more than 0 seconds" in result.stderr

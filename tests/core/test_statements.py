@@ -126,4 +126,4 @@ def test_an_insert_that_would_freeze_a_computed_default_is_refused():
     with pytest.raises(StatementError, match="needs a slot"):  # authors: default=list
         Insert(Record, title=str)
     with pytest.raises(StatementError, match="slots hold"):
-        Select(lambda x: Branch.objects.all(), x=float)
+        Select(lambda x: Branch.objects.all(), x=list)

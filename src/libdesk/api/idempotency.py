@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from libdesk.api.models import IdempotentReply
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
+from libdesk.core.statements import Delete
 
 KEEP_FOR = timedelta(hours=24)
 MAX_KEY = 100
@@ -79,9 +80,12 @@ def _replayed(stored: IdempotentReply, fingerprint: str) -> tuple[int, dict]:
     return stored.status, stored.body
 
 
+FORGET_LOAN = Delete(lambda loan: IdempotentReply.objects.filter(loan_id=loan), loan=int)
+
+
 def forget_loan(loan_id: int) -> None:
     """Called in the transaction that unlinks a loan from its patron."""
-    IdempotentReply.objects.filter(loan_id=loan_id).delete()
+    FORGET_LOAN.run(loan=loan_id)
 
 
 def purge_expired() -> int:

@@ -8,7 +8,7 @@ from django.db.models import F
 
 from libdesk.circulation.models import CirculationCount, WaitFigure
 from libdesk.core import clock
-from libdesk.core.statements import Update
+from libdesk.core.statements import Insert, Update
 
 ADD_ONE = Update(
     lambda day, branch, material_type, patron_category, event: (
@@ -27,6 +27,9 @@ ADD_ONE = Update(
     patron_category=str,
     event=str,
 )
+
+
+NEW_WAIT = Insert(WaitFigure, kind=str, branch_id=int, day=date, hours=float)
 
 
 def count(event: str, branch, material_type: str, patron_category: str) -> None:
@@ -52,4 +55,4 @@ def count(event: str, branch, material_type: str, patron_category: str) -> None:
 def wait(kind: str, branch, since: datetime) -> None:
     """How long a request waited before it was met."""
     hours = (clock.now() - since).total_seconds() / 3600
-    WaitFigure.objects.create(kind=kind, branch=branch, day=clock.today(), hours=hours)
+    NEW_WAIT.run(kind=kind, branch_id=branch.pk, day=clock.today(), hours=hours)

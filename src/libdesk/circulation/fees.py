@@ -14,6 +14,7 @@ from libdesk.audit import services as audit
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import ZERO, Fee, Loan, OverrideKind, Payment
 from libdesk.core import clock
+from libdesk.core.statements import Select, Update
 
 
 def charge_fee(loan: Loan, kind: str, amount: Decimal) -> Fee:
@@ -29,14 +30,23 @@ def charge_fee(loan: Loan, kind: str, amount: Decimal) -> Fee:
     )
 
 
+# Run at every check-in: compiled once (core.statements).
+OPEN_FEE_ON = Select(
+    lambda loan: Fee.objects.filter(loan_id=loan, closed_at__isnull=True).values_list("pk")[:1],
+    loan=int,
+)
+UNLINK_FEES = Update(lambda loan: (Fee.objects.filter(loan_id=loan), {"loan": None}), loan=int)
+UNLINK_LOAN = Update(lambda loan: (Loan.objects.filter(pk=loan), {"patron": None}), loan=int)
+
+
 def unlink_if_settled(loan: Loan) -> None:
     """A closed loan with no open fee loses its patron, and closed fees lose the loan."""
     if loan.closed_at is None:
         return
-    if Fee.objects.filter(loan=loan, closed_at__isnull=True).exists():
+    if OPEN_FEE_ON.first(loan=loan.pk):
         return
-    Fee.objects.filter(loan=loan).update(loan=None)
-    Loan.objects.filter(pk=loan.pk).update(patron=None)
+    UNLINK_FEES.run(loan=loan.pk)
+    UNLINK_LOAN.run(loan=loan.pk)
     loan.patron = None
     from libdesk.api.idempotency import forget_loan
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import heapq
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
@@ -32,7 +32,7 @@ from libdesk.circulation.models import (
 from libdesk.circulation.rules import NoLoanRule, rule_for, terms
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
-from libdesk.core.statements import Insert, Select
+from libdesk.core.statements import Insert, Select, Update
 from libdesk.library.models import Branch
 from libdesk.library.selectors import next_open_day
 from libdesk.patrons.models import Patron
@@ -86,10 +86,55 @@ def _queue_statement(lock: bool) -> Select:
             | Q(item__isnull=True, work_id=work_id)
         )
         if lock:
-            query = query.select_for_update()
-        return query.order_by("placed_at", "pk")
+            query = query.select_for_update(of=("self",))
+        return query.select_related("patron", "pickup_branch").order_by("placed_at", "pk")
 
     return Select(build, item_id=int, record_id=int, work_id=int)
+
+
+def _progress(
+    pk, status, suspended_until, captured_item, captured_at, ready_at, expires, code, ended
+):
+    changes = {
+        "status": status,
+        "suspended_until": suspended_until,
+        "captured_item_id": captured_item,
+        "captured_at": captured_at,
+        "ready_at": ready_at,
+        "shelf_expires": expires,
+        "pickup_code": code,
+        "ended_at": ended,
+    }
+    return Hold.objects.filter(pk=pk), changes
+
+
+# A hold moving along its way (captured, shelved, sent on, filled): the fields that change.
+HOLD_PROGRESS = Update(
+    _progress,
+    pk=int,
+    status=str,
+    suspended_until=date,
+    captured_item=int,
+    captured_at=datetime,
+    ready_at=datetime,
+    expires=date,
+    code=str,
+    ended=datetime,
+)
+
+
+def _save_progress(hold: Hold) -> None:
+    HOLD_PROGRESS.run(
+        pk=hold.pk,
+        status=hold.status,
+        suspended_until=hold.suspended_until,
+        captured_item=hold.captured_item_id,
+        captured_at=hold.captured_at,
+        ready_at=hold.ready_at,
+        expires=hold.shelf_expires,
+        code=hold.pickup_code,
+        ended=hold.ended_at,
+    )
 
 
 QUEUE = {False: _queue_statement(False), True: _queue_statement(True)}
@@ -116,7 +161,7 @@ def capture(item: Item, at_branch: Branch) -> Hold | None:
         else:
             hold.status = HoldStatus.IN_TRANSIT
             item.status, item.in_transit_to = ItemStatus.IN_TRANSIT, hold.pickup_branch
-        hold.save()
+        _save_progress(hold)
         return hold
     return None
 
@@ -157,16 +202,21 @@ def route(item: Item, at_branch: Branch) -> Hold | None:
     return hold
 
 
+SET_ASIDE_FOR = Select(
+    lambda item: (
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("pickup_branch", "patron")
+        .filter(captured_item_id=item, status__in=CAPTURED_HOLD)[:1]
+    ),
+    item=int,
+)
+
+
 def receive(item: Item, at_branch: Branch) -> Hold | None:
     """A copy is in staff hands at a branch (a return, an arrival, a stray scan): a copy set
     aside for a hold stays with that hold (shelved here, or sent on to its pickup branch);
     any other copy is routed anew."""
-    hold = (
-        Hold.objects.select_for_update(of=("self",))
-        .select_related("pickup_branch", "patron")
-        .filter(captured_item=item, status__in=CAPTURED_HOLD)
-        .first()
-    )
+    hold = SET_ASIDE_FOR.first(item=item.pk)
     if hold is None:
         return route(item, at_branch)
     if hold.pickup_branch_id == at_branch.pk:
@@ -174,13 +224,42 @@ def receive(item: Item, at_branch: Branch) -> Hold | None:
             item.status, item.in_transit_to = ItemStatus.ON_HOLD_SHELF, None
         else:
             _put_on_shelf(hold, item)
-            hold.save()
+            _save_progress(hold)
         return hold
     hold.status = HoldStatus.IN_TRANSIT  # carried off somewhere: on to the pickup branch
     hold.ready_at = hold.shelf_expires = None
     item.status, item.in_transit_to = ItemStatus.IN_TRANSIT, hold.pickup_branch
-    hold.save()
+    _save_progress(hold)
     return hold
+
+
+PATRON_LOCK = Select(
+    lambda pk: Patron.objects.select_for_update().filter(pk=pk).values_list("pk"), pk=int
+)
+ACTIVE_HOLDS = Select(
+    lambda patron: (
+        Hold.objects.filter(patron_id=patron, status__in=ACTIVE_HOLD)
+        .order_by()
+        .values_list("record_id")
+    ),
+    patron=int,
+)
+BORROWING = Select(
+    lambda patron, record: Loan.objects.filter(
+        patron_id=patron, closed_at__isnull=True, item__record_id=record
+    ).values_list("pk")[:1],
+    patron=int,
+    record=int,
+)
+HOLDABLE_COPY = {
+    "item": Select(
+        lambda pk: Item.objects.filter(status__in=HOLDABLE, pk=pk).values_list("pk")[:1], pk=int
+    ),
+    "record": Select(
+        lambda pk: Item.objects.filter(status__in=HOLDABLE, record_id=pk).values_list("pk")[:1],
+        pk=int,
+    ),
+}
 
 
 def place_hold(
@@ -201,7 +280,7 @@ def place_hold(
         raise CirculationError("formats", _("unknown formats: %s") % ", ".join(sorted(unknown)))
     record = item.record if item is not None else record
     with transaction.atomic():
-        Patron.objects.select_for_update().filter(pk=patron.pk).first()  # one request at a time
+        PATRON_LOCK.first(pk=patron.pk)  # one request at a time
         _check_hold(patron, record, item)
         hold = Hold.objects.create(
             patron=patron,
@@ -230,16 +309,18 @@ def _check_hold(patron: Patron, record: Record, item: Item | None) -> None:
         limit = rule_for(patron.category, record.material_type, None).max_holds
     except NoLoanRule:
         limit = 0
-    active = Hold.objects.filter(patron=patron, status__in=ACTIVE_HOLD)
-    if active.count() >= limit:
-        raise Refused(Decision.refuse("hold_limit", count=active.count(), limit=limit))
-    if active.filter(record=record).exists():
+    active = [row[0] for row in ACTIVE_HOLDS.all(patron=patron.pk)]
+    if len(active) >= limit:
+        raise Refused(Decision.refuse("hold_limit", count=len(active), limit=limit))
+    if record.pk in active:
         raise Refused(Decision.refuse("hold_duplicate"))
-    if Loan.objects.filter(patron=patron, closed_at__isnull=True, item__record=record).exists():
+    if BORROWING.first(patron=patron.pk, record=record.pk):
         raise Refused(Decision.refuse("hold_already_borrowed"))
-    copies = Item.objects.filter(status__in=HOLDABLE)
-    copies = copies.filter(pk=item.pk) if item is not None else copies.filter(record=record)
-    if not copies.exists():
+    if item is not None:
+        holdable = HOLDABLE_COPY["item"].first(pk=item.pk)
+    else:
+        holdable = HOLDABLE_COPY["record"].first(pk=record.pk)
+    if not holdable:
         alternatives = request_alternatives(record)
         raise Refused(Decision.refuse("nothing_to_hold", alternatives=alternatives))
 
@@ -321,7 +402,7 @@ def fulfil_for(patron: Patron, item: Item, *, queue: list[Hold] | None = None) -
         hold.status, hold.ended_at = HoldStatus.FULFILLED, clock.now()
         if hold.ready_at is None:
             counts.wait("hold", hold.pickup_branch, hold.placed_at)
-        hold.save()
+        _save_progress(hold)
     return hold
 
 
@@ -330,37 +411,67 @@ def queue_place(hold: Hold) -> QueuePlace:
     and the loan period. Renewals do not add to it: a copy someone waits for cannot renew."""
     if hold.status not in QUEUED_HOLD:
         return QueuePlace(0, 0 if hold.status in CAPTURED_HOLD else None)
-    ahead = (
-        Hold.objects.filter(status__in=QUEUED_HOLD)
-        .filter(_same_target(hold))
-        .filter(Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, pk__lt=hold.pk))
-        .count()
-    )
-    return QueuePlace(ahead + 1, _estimate(hold, ahead + 1))
+    values = {"record": hold.record_id, "record_work": hold.record.work_id}
+    values.update(placed_at=hold.placed_at, pk=hold.pk)
+    if hold.work_id is not None:
+        values["work"] = hold.work_id
+    ahead = AHEAD[hold.work_id is not None].all(**values)
+    return QueuePlace(len(ahead) + 1, _estimate(hold, len(ahead) + 1))
 
 
 def _same_target(hold: Hold) -> Q:
+    """Holds competing with this one for copies: the same title, or the work it belongs to."""
     target = Q(record_id=hold.record_id) | Q(work_id=hold.record.work_id)
     if hold.work_id is not None:
         target |= Q(record__work_id=hold.work_id)
     return target
 
 
-def _copies_for(hold: Hold):
+def _ahead_statement(by_work: bool) -> Select:
+    """The queued holds placed before this one for the same title (or work)."""
+
+    def build(record: int, record_work: int, placed_at: datetime, pk: int, work: int = 0):
+        target = Q(record_id=record) | Q(work_id=record_work)
+        if by_work:
+            target |= Q(record__work_id=work)
+        before = Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, pk__lt=pk)
+        return (
+            Hold.objects.filter(target, before, status__in=QUEUED_HOLD).order_by().values_list("pk")
+        )
+
+    slots = {"record": int, "record_work": int, "placed_at": datetime, "pk": int}
+    return Select(build, **slots, **({"work": int} if by_work else {}))
+
+
+AHEAD = {False: _ahead_statement(False), True: _ahead_statement(True)}
+
+
+def _copies_statement(target: str) -> Select:
+    """The copies that may fill a hold, each with its open loan's due date."""
+
+    def build(pk: int):
+        due = Loan.objects.filter(item=OuterRef("pk"), closed_at__isnull=True).values("due")[:1]
+        copies = Item.objects.filter(status__in=HOLDABLE, **{target: pk})
+        return copies.select_related("record").defer("record__marc").annotate(due=Subquery(due))
+
+    return Select(build, pk=int)
+
+
+COPIES = {name: _copies_statement(name) for name in ("pk", "record__work_id", "record_id")}
+
+
+def _copies_for(hold: Hold) -> list[Item]:
     if hold.item_id is not None:
-        copies = Item.objects.filter(pk=hold.item_id)
-    elif hold.work_id is not None:
-        copies = Item.objects.filter(record__work_id=hold.work_id)
-        if hold.formats:
-            copies = copies.filter(record__material_type__in=hold.formats)
-    else:
-        copies = Item.objects.filter(record_id=hold.record_id)
-    return copies.filter(status__in=HOLDABLE)
+        return COPIES["pk"].all(pk=hold.item_id)
+    if hold.work_id is not None:
+        copies = COPIES["record__work_id"].all(pk=hold.work_id)
+        return [c for c in copies if not hold.formats or c.record.material_type in hold.formats]
+    return COPIES["record_id"].all(pk=hold.record_id)
 
 
 def _estimate(hold: Hold, position: int) -> int | None:
     today = clock.today()
-    copies = list(_copies_for(hold).select_related("record"))
+    copies = _copies_for(hold)
     if not copies:
         return None
     try:
@@ -368,13 +479,10 @@ def _estimate(hold: Hold, position: int) -> int | None:
     except NoLoanRule:
         loan_days = 21
     shelf_days = terms().hold_shelf_days
-    due = dict(
-        Loan.objects.filter(item__in=copies, closed_at__isnull=True).values_list("item_id", "due")
-    )
     free_in = []
     for copy in copies:
-        if copy.pk in due:
-            free_in.append(max(0, (due[copy.pk] - today).days))
+        if copy.due is not None:
+            free_in.append(max(0, (copy.due - today).days))
         elif copy.status in (ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
             free_in.append(shelf_days + loan_days)
         else:

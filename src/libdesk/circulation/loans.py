@@ -361,12 +361,31 @@ def _record_override(
     return row
 
 
+OPEN_LOAN = Select(
+    lambda item: (
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("rule")
+        .filter(item_id=item, closed_at__isnull=True)[:1]
+    ),
+    item=int,
+)
+CLOSE_LOAN = Update(
+    lambda pk, state, closed_at: (
+        Loan.objects.filter(pk=pk),
+        {"state": state, "closed_at": closed_at},
+    ),
+    pk=int,
+    state=str,
+    closed_at=datetime,
+)
+
+
 def checkin(desk: Desk, barcode: str) -> CheckinResult:
     """The item is back in the library's hands: close its loan (unlinking the patron), then
     send it to the first hold in line, its shelf, or in transit."""
     with transaction.atomic():
         item = item_by_barcode(barcode, lock=True)
-        loan = Loan.objects.select_for_update().filter(item=item, closed_at__isnull=True).first()
+        loan = OPEN_LOAN.first(item=item.pk)
         fee = _close_loan(loan, LoanState.RETURNED) if loan is not None else None
         if loan is not None:
             counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
@@ -408,7 +427,7 @@ def _close_loan(loan: Loan, state: str, charge: Decimal = ZERO, kind: str = "") 
     if charge > ZERO:
         fee = charge_fee(loan, kind, charge)
     loan.state, loan.closed_at = state, now
-    loan.save(update_fields=["state", "closed_at"])
+    CLOSE_LOAN.run(pk=loan.pk, state=state, closed_at=now)
     unlink_if_settled(loan)
     return fee
 
@@ -506,7 +525,7 @@ def return_damaged(desk: Desk, barcode: str, charge: Decimal, note: str) -> Chec
         raise CirculationError("note", _("describe the damage"))
     with transaction.atomic():
         item = item_by_barcode(barcode, lock=True)
-        loan = Loan.objects.select_for_update().filter(item=item, closed_at__isnull=True).first()
+        loan = OPEN_LOAN.first(item=item.pk)
         fee = None
         if loan is not None:
             fee = _close_loan(loan, LoanState.RETURNED, charge, FeeKind.DAMAGE)

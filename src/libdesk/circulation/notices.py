@@ -1,9 +1,10 @@
 """Notices: due soon, overdue, hold ready, hold expiring, request status changed.
 
-Each is a background task enqueued after the transaction commits, carrying one loan, hold or
-request id (never a patron with an item). Patrons with an e-mail address get it by e-mail in
-their language; the rest appear on the staff's daily call or print list. Titles are named only
-in e-mail to the patron's own address, and only when the library's terms say so.
+Each is a background task that runs only after the transaction commits (core.tasks),
+carrying one loan, hold or request id (never a patron with an item). Patrons with an e-mail
+address get it by e-mail in their language; the rest appear on the staff's daily call or
+print list. Titles are named only in e-mail to the patron's own address, and only when the
+library's terms say so.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from libdesk.circulation.models import (
 )
 from libdesk.circulation.rules import terms
 from libdesk.core import clock
+from libdesk.core.tasks import enqueue_after_commit
 
 OVERDUE_STAGES = (1, 7, 14)
 
@@ -35,7 +37,7 @@ def queue_notice(kind: str, object_id: int, stage: str = "") -> None:
     """Send after commit; if the change rolls back, no notice goes."""
     from libdesk.circulation.tasks import send_notice
 
-    transaction.on_commit(lambda: send_notice.enqueue(kind, object_id, stage))
+    enqueue_after_commit(send_notice, kind, object_id, stage)
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ def queue_receipt(loan_ids: list[int]) -> None:
     """E-mail a checkout receipt after commit; the task carries loan ids only."""
     from libdesk.circulation.tasks import send_receipt
 
-    transaction.on_commit(lambda: send_receipt.enqueue(sorted(loan_ids)))
+    enqueue_after_commit(send_receipt, sorted(loan_ids))
 
 
 def deliver_receipt(loan_ids: list[int]) -> bool:

@@ -28,6 +28,9 @@ CANDIDATE_RULES = Select(
 )
 
 
+DESK_TERMS = Select(lambda: DeskTerms.objects.order_by("pk")[:1])
+
+
 class NoLoanRule(Exception):
     """No rule covers this category and material: the library must add one before lending."""
 
@@ -70,7 +73,7 @@ def save_loan_rule(desk, rule: LoanRule) -> LoanRule:
 
 def terms() -> DeskTerms:
     """The library-wide terms; the defaults apply until staff save their own."""
-    found = DeskTerms.objects.first()
+    found = DESK_TERMS.first()
     return found if found is not None else DeskTerms(clause=TERMS_CLAUSE)
 
 

@@ -26,9 +26,9 @@ from typing import Any
 
 from django.db import connections, models
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
-from django.db.models.sql import InsertQuery, UpdateQuery
+from django.db.models.sql import DeleteQuery, InsertQuery, UpdateQuery
 
-SLOT_KINDS = (str, int, date, datetime)
+SLOT_KINDS = (str, int, float, date, datetime)
 
 
 class StatementError(Exception):
@@ -41,6 +41,8 @@ def _marker(kind: type, n: int) -> Any:
         return f"\x00libdesk-slot-{n}\x00"
     if kind is int:
         return -(7 * 10**15) - n
+    if kind is float:
+        return -7.5e15 - n
     if kind is datetime:
         return datetime(1111, 1, 1, tzinfo=UTC) + timedelta(seconds=n)
     if kind is date:
@@ -204,6 +206,30 @@ class Update(_Statement):
 
     def run(self, **values) -> int:
         """Rows changed."""
+        connection, compiled = self.compiled()
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.bind(values, connection))
+            return cursor.rowcount
+
+
+class Delete(_Statement):
+    """Removes the rows of `build(**markers)` in one statement, as `QuerySet._raw_delete`
+    does: only for a model that nothing refers to, since no cascade or signal runs."""
+
+    def __init__(self, build: Callable[..., models.QuerySet], using: str = "default", **slots):
+        super().__init__(using, slots)
+        self.build = build
+
+    def _compile(self, connection):
+        queryset = self.build(**self.markers())
+        if queryset.model._meta.related_objects:
+            raise StatementError(f"rows of {queryset.model.__name__} are referred to elsewhere")
+        query = queryset.query.chain(DeleteQuery)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        return _Compiled(sql, params, self.slots, connection)
+
+    def run(self, **values) -> int:
+        """Rows removed."""
         connection, compiled = self.compiled()
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, compiled.bind(values, connection))

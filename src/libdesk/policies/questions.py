@@ -18,6 +18,7 @@ from libdesk.accounts.models import Role, StaffUser
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock
+from libdesk.core.tasks import enqueue_after_commit
 from libdesk.policies.models import PolicyQuestion, PolicyQuestionShare, QuestionStatus
 from libdesk.policies.selectors import clause_in_force
 from libdesk.privacy.access import AccessDenied, Context, require
@@ -153,7 +154,7 @@ def answer(staff: StaffUser, workstation, question: PolicyQuestion, text: str) -
             object_id=question.pk,
         )
         if question.contact_email:
-            transaction.on_commit(lambda: send_policy_answer.enqueue(question.pk))
+            enqueue_after_commit(send_policy_answer, question.pk)
     return question
 
 

@@ -1,10 +1,11 @@
 """The indexer's task: apply the outbox to the search engine."""
 
 from django.db import transaction
-from django_tasks import task, task_backends
+from django_tasks import task
 
 from libdesk.catalog.search.indexer import drain_outbox
 from libdesk.core.statements import Select
+from libdesk.core.tasks import uses_database_backend
 
 
 @task()
@@ -32,8 +33,7 @@ def request_index_drain() -> None:
 def _enqueue_unless_waiting() -> None:
     from django_tasks.base import TaskResultStatus
 
-    backend = task_backends[apply_catalog_outbox.backend]
-    if type(backend).__module__.startswith("django_tasks_db"):
+    if uses_database_backend(apply_catalog_outbox):
         path = apply_catalog_outbox.module_path
         if DRAIN_WAITING.first(path=path, status=TaskResultStatus.READY):
             return

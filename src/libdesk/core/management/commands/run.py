@@ -1,7 +1,8 @@
 """`libdesk run`: every service of one library in the foreground, stopped together.
 
-The web server and the background worker run as child processes in their own session, so a
-Ctrl-C or SIGTERM reaches only this supervisor, which then stops each child cleanly.
+The web server, the background worker and (on SQLite) the WAL checkpointer run as child
+processes in their own session, so a Ctrl-C or SIGTERM reaches only this supervisor, which
+then stops each child cleanly.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             "web": [*python, "serve_web", "--bind", bind, "--port", str(web_port)],
             "worker": [*python, "db_worker", "--interval", "1", "--no-startup-delay"],
         }
+        if connection.vendor == "sqlite":  # WAL checkpoints off the desk's commits
+            services["checkpointer"] = [*python, "checkpoint_wal"]
         children = {
             name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in services.items()
         }
