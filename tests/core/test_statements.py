@@ -126,4 +126,22 @@ def test_an_insert_that_would_freeze_a_computed_default_is_refused():
     with pytest.raises(StatementError, match="needs a slot"):  # authors: default=list
         Insert(Record, title=str)
     with pytest.raises(StatementError, match="slots hold"):
-        Select(lambda x: Branch.objects.all(), x=list)
+        Select(lambda x: Branch.objects.all(), x=set)
+
+
+@pytest.mark.django_db
+def test_json_values_are_bound_like_the_orm_binds_them(demo_library):
+    from libdesk.catalog.models import Work
+
+    record = Shelf().record("Json slot")
+    insert = Insert(Work, key=str)
+    work_pk = insert.run(key="json-slot-work")
+    rename = Update(
+        lambda pk, authors: (type(record).objects.filter(pk=pk), {"authors": authors}),
+        pk=int,
+        authors=list,
+    )
+    assert rename.run(pk=record.pk, authors=["Ann Author", {"role": "ed."}]) == 1
+    record.refresh_from_db()
+    assert record.authors == ["Ann Author", {"role": "ed."}]
+    assert Work.objects.get(pk=work_pk).key == "json-slot-work"

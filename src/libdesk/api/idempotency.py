@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from libdesk.api.models import IdempotentReply
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
-from libdesk.core.statements import Delete
+from libdesk.core.statements import Delete, Insert, Select
 
 KEEP_FOR = timedelta(hours=24)
 MAX_KEY = 100
@@ -47,12 +47,12 @@ def replay_or_run(
     token, fingerprint = request.api_token, _fingerprint(request, payload)
     try:
         with transaction.atomic():
-            stored = IdempotentReply.objects.filter(token=token, key=key).first()
+            stored = STORED_REPLY.first(token=token.pk, key=key)
             if stored is not None:
                 return _replayed(stored, fingerprint)
             status, body, loan_id = _answer(run)
-            IdempotentReply.objects.create(
-                token=token,
+            NEW_REPLY.run(
+                token_id=token.pk,
                 key=key,
                 request_hash=fingerprint,
                 status=status,
@@ -80,6 +80,21 @@ def _replayed(stored: IdempotentReply, fingerprint: str) -> tuple[int, dict]:
     return stored.status, stored.body
 
 
+STORED_REPLY = Select(
+    lambda token, key: IdempotentReply.objects.filter(token_id=token, key=key)[:1],
+    token=int,
+    key=str,
+)
+NEW_REPLY = Insert(
+    IdempotentReply,
+    token_id=int,
+    key=str,
+    request_hash=str,
+    status=int,
+    body=dict,
+    loan_id=int,
+    created_at=datetime,
+)
 FORGET_LOAN = Delete(lambda loan: IdempotentReply.objects.filter(loan_id=loan), loan=int)
 
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +21,7 @@ from libdesk.api.models import ApiToken
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock
+from libdesk.core.statements import Select
 
 PREFIX = "ldk"
 
@@ -82,16 +83,23 @@ def issue_patron_token(patron) -> Issued:
     return issued
 
 
+# Every API call resolves its token: compiled once (core.statements).
+LIVE_TOKEN = Select(
+    lambda public_id, kind, now: ApiToken.objects.select_related(
+        "staff", "workstation__branch", "patron"
+    ).filter(public_id=public_id, kind=kind, revoked_at__isnull=True, expires_at__gt=now)[:1],
+    public_id=str,
+    kind=str,
+    now=datetime,
+)
+
+
 def resolve(bearer: str, kind: str) -> ApiToken | None:
     """The live token this bearer string stands for, or None."""
     parts = bearer.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         return None
-    token = (
-        ApiToken.objects.select_related("staff", "workstation__branch", "patron")
-        .filter(public_id=parts[1], kind=kind, revoked_at__isnull=True, expires_at__gt=clock.now())
-        .first()
-    )
+    token = LIVE_TOKEN.first(public_id=parts[1], kind=kind, now=clock.now())
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
         return None
     if kind == ApiToken.STAFF and not (token.staff.is_active and token.workstation.active):

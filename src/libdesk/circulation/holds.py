@@ -262,6 +262,19 @@ HOLDABLE_COPY = {
 }
 
 
+NEW_HOLD = Insert(
+    Hold,
+    patron_id=int,
+    record_id=int,
+    work_id=int,
+    item_id=int,
+    formats=list,
+    pickup_branch_id=int,
+    placed_at=datetime,
+    status=str,
+)
+
+
 def place_hold(
     desk: Desk,
     patron: Patron,
@@ -282,7 +295,7 @@ def place_hold(
     with transaction.atomic():
         PATRON_LOCK.first(pk=patron.pk)  # one request at a time
         _check_hold(patron, record, item)
-        hold = Hold.objects.create(
+        hold = Hold(
             patron=patron,
             record=record,
             work=record.work if any_edition and item is None else None,
@@ -292,6 +305,7 @@ def place_hold(
             placed_at=clock.now(),
             status=HoldStatus.WAITING,
         )
+        NEW_HOLD.save(hold)
         audit.record(desk.actor, "circulation.hold.place", object_type="hold", object_id=hold.pk)
     place = queue_place(hold)
     return hold, Decision.allow("hold_placed", position=place.position)

@@ -28,7 +28,7 @@ from django.db import connections, models
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql import DeleteQuery, InsertQuery, UpdateQuery
 
-SLOT_KINDS = (str, int, float, date, datetime)
+SLOT_KINDS = (str, int, float, date, datetime, dict, list)  # dict, list: JSON
 
 
 class StatementError(Exception):
@@ -47,6 +47,10 @@ def _marker(kind: type, n: int) -> Any:
         return datetime(1111, 1, 1, tzinfo=UTC) + timedelta(seconds=n)
     if kind is date:
         return date(1111, 1, 1) + timedelta(days=n)
+    if kind is dict:
+        return {"libdesk-slot": n}
+    if kind is list:
+        return ["libdesk-slot", n]
     raise StatementError(f"slots hold {', '.join(k.__name__ for k in SLOT_KINDS)}; not {kind}")
 
 
@@ -58,7 +62,17 @@ def _adapt(kind: type, value: Any, connection) -> Any:
         return connection.ops.adapt_datetimefield_value(value)
     if kind is date:
         return connection.ops.adapt_datefield_value(value)
+    if kind in (dict, list):  # as a JSONField without a custom encoder adapts it
+        return connection.ops.adapt_json_value(value, None)
     return value
+
+
+def _same(param: Any, wanted: Any) -> bool:
+    """Whether a compiled parameter is this slot's marker (PostgreSQL wraps JSON in an object
+    that compares by identity, so its payload is compared instead)."""
+    if not isinstance(param, type(wanted)):  # psycopg's Int8 is an int, say
+        return False
+    return param == wanted or getattr(param, "obj", param) == getattr(wanted, "obj", wanted)
 
 
 class _Compiled:
@@ -69,14 +83,16 @@ class _Compiled:
         self.params = list(params)
         self.kinds = slots
         self.positions: dict[str, list[int]] = {}
+        self.wrappers: dict[str, type | None] = {}
         for n, (name, kind) in enumerate(slots.items()):
             wanted = _adapt(kind, _marker(kind, n), connection)
-            found = [
-                i for i, p in enumerate(self.params) if type(p) is type(wanted) and p == wanted
-            ]
+            found = [i for i, p in enumerate(self.params) if _same(p, wanted)]
             if not found:
                 raise StatementError(f"slot {name!r} does not reach the SQL as a bound value")
             self.positions[name] = found
+            # The driver type Django chose for this column (PostgreSQL binds a bigint as Int8).
+            chosen = type(self.params[found[0]])
+            self.wrappers[name] = chosen if chosen is not type(wanted) else None
 
     def bind(self, values: dict[str, Any], connection) -> list:
         if values.keys() != self.kinds.keys():
@@ -86,6 +102,9 @@ class _Compiled:
         params = list(self.params)
         for name, value in values.items():
             adapted = _adapt(self.kinds[name], value, connection)
+            wrapper = self.wrappers[name]
+            if wrapper is not None and adapted is not None:
+                adapted = wrapper(adapted)
             for position in self.positions[name]:
                 params[position] = adapted
         return params

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
+from libdesk.core.statements import Select
 from libdesk.patrons.models import GuardianLink, Patron, RetiredCard
 from libdesk.privacy.access import Context, require
 from libdesk.privacy.purposes import Access
@@ -21,14 +22,17 @@ def card_hash(card: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), card.strip().encode(), hashlib.sha256).hexdigest()
 
 
+# Every desk scan and kiosk sign-in starts here: compiled once (core.statements).
+PATRON_BY_CARD = Select(
+    lambda card: Patron.objects.select_related("home_branch").filter(card_number=card)[:1],
+    card=str,
+)
+
+
 def patron_by_card(card: str) -> Patron | None:
     """Resolve a scanned card to its patron, for services; reveals nothing by itself."""
     card = card.strip()
-    return (
-        Patron.objects.select_related("home_branch").filter(card_number=card).first()
-        if card
-        else None
-    )
+    return PATRON_BY_CARD.first(card=card) if card else None
 
 
 def retired_card_reason(card: str) -> str:
