@@ -145,3 +145,36 @@ def test_json_values_are_bound_like_the_orm_binds_them(demo_library):
     record.refresh_from_db()
     assert record.authors == ["Ann Author", {"role": "ed."}]
     assert Work.objects.get(pk=work_pk).key == "json-slot-work"
+
+
+@pytest.mark.django_db
+def test_a_constraint_broken_on_either_path_is_django_s_integrity_error(demo_library):
+    from django.db import IntegrityError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from libdesk.catalog.models import Work
+
+    insert = Insert(Work, key=str)
+    insert.run(key="only-once")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert.run(key="only-once")  # straight to the driver on SQLite
+    with (
+        CaptureQueriesContext(connection) as seen,
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+    ):
+        insert.run(key="only-once")  # through Django's cursor, which records it
+    assert any("INSERT" in query["sql"] for query in seen.captured_queries)
+    assert Work.objects.filter(key="only-once").count() == 1
+
+
+@pytest.mark.django_db
+def test_watched_and_unwatched_runs_return_the_same_rows(demo_library):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plain = BRANCH_BY_CODE.all(code="MAIN")
+    with CaptureQueriesContext(connection) as seen:
+        watched = BRANCH_BY_CODE.all(code="MAIN")
+    assert [b.pk for b in plain] == [b.pk for b in watched]
+    assert len(seen.captured_queries) == 1
