@@ -12,6 +12,7 @@ from libdesk.catalog.models import Item, ItemStatus, Record, RecordIdentifier
 from libdesk.catalog.search.engine import SearchRequest
 from libdesk.catalog.search.indexer import engine
 from libdesk.catalog.search.query import parse
+from libdesk.core.statements import Select
 from libdesk.library.models import Branch
 
 ISBN_LIKE = re.compile(r"^(?:isbn:?\s*)?([0-9][0-9\- ]{8,16}[0-9Xx])$", re.IGNORECASE)
@@ -63,7 +64,7 @@ def search(
 ) -> SearchResult:
     filters = {k: v for k, v in (filters or {}).items() if v}
     if (ids := identifier_lookup(text)) and not filters:
-        records = list(Record.objects.filter(pk__in=ids).defer("marc"))
+        records = records_by_id(ids)
         return SearchResult(len(records), records, availability(ids), exact=True)
     engine_filters = {("subject_facet" if k == "subject" else k): v for k, v in filters.items()}
     request = SearchRequest(
@@ -74,22 +75,66 @@ def search(
     if response.total == 0 and len(request.query.terms) > 1:
         request.require_all = False
         response, relaxed = engine().search(request), True
-    by_id = Record.objects.defer("marc").in_bulk(response.ids)
-    records = [by_id[i] for i in response.ids if i in by_id]
+    records = records_by_id(response.ids)
     return SearchResult(
         response.total, records, availability(response.ids), response.facets, relaxed=relaxed
     )
 
 
-def availability(record_ids: list[int]) -> dict[int, list[Availability]]:
-    """Copies per branch, read from the database so it is always exact."""
-    rows = (
-        Item.objects.filter(record_id__in=record_ids)
+# A results page is read on every search: its two reads are compiled once (core.statements)
+# for up to a page of ids, unused places holding 0, which no row has.
+PAGE = 20
+
+
+def _page_slots() -> dict[str, type]:
+    return {f"id{n}": int for n in range(PAGE)}
+
+
+def _page_values(ids: list[int]) -> dict[str, int]:
+    padded = [*ids, *[0] * (PAGE - len(ids))]
+    return {f"id{n}": pk for n, pk in enumerate(padded)}
+
+
+RECORDS_ON_PAGE = Select(
+    lambda **ids: Record.objects.defer("marc").filter(pk__in=list(ids.values())).order_by(),
+    **_page_slots(),
+)
+COPIES_ON_PAGE = Select(
+    lambda **ids: (
+        Item.objects.filter(record_id__in=list(ids.values()))
         .values_list("record_id", "branch_id")
         .annotate(total=Count("pk"), available=Count("pk", filter=Q(status=ItemStatus.AVAILABLE)))
         .order_by()
-    )
-    codes = dict(Branch.objects.values_list("pk", "code"))  # a few rows; no join per item
+    ),
+    **_page_slots(),
+)
+BRANCH_CODES = Select(lambda: Branch.objects.values_list("pk", "code").order_by())
+
+
+def records_by_id(ids: list[int]) -> list[Record]:
+    """The records with these ids that exist, in the order of `ids` (the MARC left unread)."""
+    if len(ids) <= PAGE:
+        found = RECORDS_ON_PAGE.all(**_page_values(ids))
+    else:
+        found = Record.objects.defer("marc").filter(pk__in=ids)
+    by_id = {record.pk: record for record in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def availability(record_ids: list[int]) -> dict[int, list[Availability]]:
+    """Copies per branch, read from the database so it is always exact."""
+    if len(record_ids) <= PAGE:
+        rows = COPIES_ON_PAGE.all(**_page_values(record_ids))
+    else:
+        rows = (
+            Item.objects.filter(record_id__in=record_ids)
+            .values_list("record_id", "branch_id")
+            .annotate(
+                total=Count("pk"), available=Count("pk", filter=Q(status=ItemStatus.AVAILABLE))
+            )
+            .order_by()
+        )
+    codes = dict(BRANCH_CODES.all())  # a few rows; no join per item
     result: dict[int, list[Availability]] = {pk: [] for pk in record_ids}
     for record_id, branch_id, total, available in sorted(
         rows, key=lambda row: (row[0], codes[row[1]])
