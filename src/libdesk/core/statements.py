@@ -5,11 +5,12 @@ Why: building a query costs Django far more than running it. On the reference VM
 the database; a checkout sends a dozen, so the circulation desk (issue 5: checkout p95 5 ms)
 cannot afford to rebuild them on every scan.
 
-A `Select`, `Update` or `Insert` is written with the ORM like any other query. On first use
-on a connection it is built once with marker values in its slots and compiled by Django's own
-compiler; afterwards each call binds the new values to the same SQL and turns rows into model
-instances the way Django's `ModelIterable` does. The SQL text always comes from the ORM and
-values are always bound parameters, never formatted into the text (PRIVACY.md: "ORM only").
+A `Select`, `Update`, `Insert` or `Delete` is written with the ORM like any other query. On
+first use on a connection it is built once with marker values in its slots and compiled by
+Django's own compiler; afterwards each call binds the new values to the same SQL and turns rows
+into model instances the way Django's `ModelIterable` does. The SQL text always comes from the
+ORM and values are always bound parameters, never formatted into the text (PRIVACY.md: "ORM
+only").
 
 A slot must stand for a value in the query (a lookup's right-hand side, an updated or inserted
 value), never for a part of its shape: anything that changes the SQL text (a list whose length
@@ -240,12 +241,25 @@ class Select(_Statement):
         return compiled.make(row) if compiled.make is not None else tuple(row)
 
 
-class Update(_Statement):
-    """A write to the rows of `build(**markers)`: it returns (queryset, {field: new value})."""
+class _Write(_Statement):
+    """A statement that changes rows and answers how many."""
 
-    def __init__(self, build: Callable[..., tuple], using: str = "default", **slots):
+    def __init__(self, build: Callable, using: str = "default", **slots):
         super().__init__(using, slots)
         self.build = build
+
+    def run(self, **values) -> int:
+        """Rows changed (or removed)."""
+        connection, compiled = self.compiled()
+        cursor = _execute(connection, compiled, values)
+        try:
+            return cursor.rowcount
+        finally:
+            cursor.close()
+
+
+class Update(_Write):
+    """A write to the rows of `build(**markers)`: it returns (queryset, {field: new value})."""
 
     def _compile(self, connection):
         queryset, changes = self.build(**self.markers())
@@ -256,23 +270,10 @@ class Update(_Statement):
         sql, params = query.get_compiler(connection=connection).as_sql()
         return _Compiled(sql, params, self.slots, connection)
 
-    def run(self, **values) -> int:
-        """Rows changed."""
-        connection, compiled = self.compiled()
-        cursor = _execute(connection, compiled, values)
-        try:
-            return cursor.rowcount
-        finally:
-            cursor.close()
 
-
-class Delete(_Statement):
+class Delete(_Write):
     """Removes the rows of `build(**markers)` in one statement, as `QuerySet._raw_delete`
     does: only for a model that nothing refers to, since no cascade or signal runs."""
-
-    def __init__(self, build: Callable[..., models.QuerySet], using: str = "default", **slots):
-        super().__init__(using, slots)
-        self.build = build
 
     def _compile(self, connection):
         queryset = self.build(**self.markers())
@@ -281,15 +282,6 @@ class Delete(_Statement):
         query = queryset.query.chain(DeleteQuery)
         sql, params = query.get_compiler(connection=connection).as_sql()
         return _Compiled(sql, params, self.slots, connection)
-
-    def run(self, **values) -> int:
-        """Rows removed."""
-        connection, compiled = self.compiled()
-        cursor = _execute(connection, compiled, values)
-        try:
-            return cursor.rowcount
-        finally:
-            cursor.close()
 
 
 class Insert(_Statement):
