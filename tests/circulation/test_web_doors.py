@@ -157,6 +157,36 @@ def test_patron_places_a_hold_sees_position_suspends_and_cancels(client, shelf, 
     assert hold.status == "cancelled"
 
 
+def test_patron_holds_one_particular_copy_from_the_record_page(client, shelf, desk, patron):
+    record = shelf.record("Two copies, one wanted")
+    near, far = shelf.copy(record, "MAIN"), shelf.copy(record, "KEEW")
+    loans.checkout(desk(), patron(JORDAN), near.barcode)
+    loans.checkout(desk(), patron(BEATRICE), far.barcode)
+    patron_client(client, AVERY)
+    page = client.get(f"/records/{record.pk}/").content.decode()
+    assert "Any copy: the first one back" in page and far.barcode in page
+    both = client.post(
+        "/account/holds/new/",
+        {"record_id": record.pk, "copy": far.barcode, "any_edition": "on", "pickup_branch": "MAIN"},
+    )
+    assert both.status_code == 422
+    assert "Choose one copy or any edition, not both." in both.content.decode()
+    stranger = client.post(
+        "/account/holds/new/",
+        {"record_id": record.pk, "copy": "99999999999999", "pickup_branch": "MAIN"},
+    )
+    assert stranger.status_code == 422 and not Hold.objects.exists()
+    placed = client.post(
+        "/account/holds/new/",
+        {"record_id": record.pk, "copy": far.barcode, "pickup_branch": "MAIN"},
+    )
+    assert placed.status_code == 200 and "number 1 in line" in placed.content.decode()
+    hold = Hold.objects.get(patron=patron(AVERY))
+    assert hold.item_id == far.pk and hold.work_id is None
+    assert loans.checkin(desk(), near.barcode).hold is None  # another copy: not this hold's
+    assert loans.checkin(desk(), far.barcode).hold == hold
+
+
 def test_patron_renews_from_the_account_and_sees_refusals_explained(client, shelf, desk, patron):
     record = shelf.record("Renew online")
     item = shelf.copy(record)

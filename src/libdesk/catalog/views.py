@@ -192,6 +192,7 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     can be offered when no copy is on the shelf at the patron's branch."""
     from libdesk.circulation.alternatives import alternatives_for
     from libdesk.circulation.forms import PatronHoldForm
+    from libdesk.circulation.holds import HOLDABLE
     from libdesk.circulation.models import Loan
     from libdesk.patrons.account_views import signed_in_patron_id
     from libdesk.patrons.models import Patron
@@ -210,7 +211,8 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     return {
         "signed_in_patron": patron,
         "hold_form": PatronHoldForm(
-            initial={"record_id": record.pk, "pickup_branch": branch.code if branch else None}
+            initial={"record_id": record.pk, "pickup_branch": branch.code if branch else None},
+            copies=[i for i in items if i.status in HOLDABLE],
         ),
         "alternatives": () if here else alternatives_for(record, patron, branch),
     }

@@ -98,26 +98,39 @@ def place_hold(request: HttpRequest) -> HttpResponse:
     patron = _patron(request)
     if patron is None:
         return redirect("web:patron-sign-in")
-    form = PatronHoldForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    record = Record.objects.filter(pk=form.cleaned_data["record_id"]).first()
+    record_id = request.POST.get("record_id", "")
+    record = Record.objects.filter(pk=int(record_id)).first() if record_id.isdigit() else None
     if record is None:
         raise Http404
+    form = PatronHoldForm(request.POST, copies=holds.holdable_copies(record))
+    if not form.is_valid():
+        return _hold_form_page(request, record, form)
+    data = form.cleaned_data
+    chosen = form.copies.get(data["copy"])
     desk = Desk.self_service(patron.home_branch)
     try:
         hold, decision = holds.place_hold(
             desk,
             patron,
-            pickup_branch=form.cleaned_data["pickup_branch"],
-            record=record,
-            any_edition=form.cleaned_data["any_edition"],
-            formats=tuple(form.cleaned_data["formats"]),
+            pickup_branch=data["pickup_branch"],
+            record=None if chosen else record,
+            item=chosen,
+            any_edition=data["any_edition"],
+            formats=tuple(data["formats"]),
         )
     except Refused as refused:
         return _decision_page(request, refused.decision, status=409, record=record)
     place = holds.queue_place(hold)
     return _decision_page(request, decision, record=record, hold=hold, place=place)
+
+
+def _hold_form_page(request, record: Record, form: PatronHoldForm) -> HttpResponse:
+    """The hold form again, with what was wrong next to the field it concerns."""
+    response = render(
+        request, "circulation/hold_form.html", {"form": form, "record": record}, status=422
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache

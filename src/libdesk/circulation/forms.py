@@ -76,7 +76,10 @@ class StaffHoldForm(forms.Form):
 
 
 class PatronHoldForm(forms.Form):
+    """A hold from the record page: the title (any copy), the whole work, or one copy."""
+
     record_id = forms.IntegerField(widget=forms.HiddenInput)
+    copy = forms.ChoiceField(label=_("Which copy"), required=False)
     any_edition = forms.BooleanField(label=_("Any edition or format will do"), required=False)
     formats = forms.MultipleChoiceField(
         label=_("Only in these formats (with any edition; none ticked means any)"),
@@ -87,6 +90,22 @@ class PatronHoldForm(forms.Form):
     pickup_branch = forms.ModelChoiceField(
         label=_("Pick up at"), queryset=Branch.objects.all(), to_field_name="code"
     )
+
+    def __init__(self, *args, copies=(), **kwargs) -> None:
+        """`copies`: the record's copies a patron may hold one by one (any status a copy can
+        come back from); each is offered by branch, call number and barcode."""
+        super().__init__(*args, **kwargs)
+        self.copies = {item.barcode: item for item in copies}
+        self.fields["copy"].choices = [("", _("Any copy: the first one back"))] + [
+            (item.barcode, f"{item.branch.name} · {item.call_number} · {item.barcode}")
+            for item in copies
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("copy") and data.get("any_edition"):
+            self.add_error("copy", _("Choose one copy or any edition, not both."))
+        return data
 
 
 class SuspendForm(forms.Form):

@@ -311,6 +311,12 @@ def place_hold(
     return hold, Decision.allow("hold_placed", position=place.position)
 
 
+def holdable_copies(record: Record) -> list[Item]:
+    """The copies of a record a patron may hold one by one: any that can come back."""
+    copies = Item.objects.filter(record=record, status__in=HOLDABLE).select_related("branch")
+    return list(copies)
+
+
 def _check_hold(patron: Patron, record: Record, item: Item | None) -> None:
     from libdesk.circulation.alternatives import request_alternatives
 
