@@ -178,3 +178,23 @@ def test_watched_and_unwatched_runs_return_the_same_rows(demo_library):
         watched = BRANCH_BY_CODE.all(code="MAIN")
     assert [b.pk for b in plain] == [b.pk for b in watched]
     assert len(seen.captured_queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_s_connection_compiles_its_own_and_gets_its_own_rows(demo_library):
+    """Waitress serves from several threads, each with its own connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    codes = list(Branch.objects.values_list("code", flat=True))
+
+    def look_up(code: str) -> str:
+        try:
+            return BRANCH_BY_CODE.first(code=code).code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(look_up, codes * 10))
+    assert found == codes * 10
