@@ -46,7 +46,11 @@ def identifier_lookup(text: str) -> list[int]:
         values.add(isbn)
     if match := LCCN_LIKE.match(text):
         values.add(normalise_lccn(match.group(1)))
-    ids = set(RecordIdentifier.objects.filter(value__in=values).values_list("record_id", flat=True))
+    ids = set()
+    if values:  # most searches are words: no query at all then
+        ids |= set(
+            RecordIdentifier.objects.filter(value__in=values).values_list("record_id", flat=True)
+        )
     if BARCODE_LIKE.match(text):
         ids |= set(Item.objects.filter(barcode=text).values_list("record_id", flat=True))
     return sorted(ids)
