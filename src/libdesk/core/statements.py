@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -142,7 +143,7 @@ def _execute(connection, compiled: _Compiled, values: dict[str, Any]):
     return cursor
 
 
-class _Statement:
+class _Statement(ABC):
     """Compiles lazily, once per connection object (one per thread and database alias)."""
 
     def __init__(self, using: str, slots: dict[str, type]) -> None:
@@ -165,8 +166,9 @@ class _Statement:
                 self._compiled[connection] = found
         return connection, found
 
-    def _compile(self, connection):
-        raise NotImplementedError
+    @abstractmethod
+    def _compile(self, connection) -> _Compiled:
+        """Build the queryset with markers and compile it for this connection."""
 
 
 class Select(_Statement):
