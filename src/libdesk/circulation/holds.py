@@ -92,6 +92,9 @@ def _queue_statement(lock: bool) -> Select:
     return Select(build, item_id=int, record_id=int, work_id=int)
 
 
+QUEUE = {False: _queue_statement(False), True: _queue_statement(True)}
+
+
 def _progress(
     pk, status, suspended_until, captured_item, captured_at, ready_at, expires, code, ended
 ):
@@ -135,9 +138,6 @@ def _save_progress(hold: Hold) -> None:
         code=hold.pickup_code,
         ended=hold.ended_at,
     )
-
-
-QUEUE = {False: _queue_statement(False), True: _queue_statement(True)}
 
 
 def queue_for(item: Item, *, lock: bool = False) -> list[Hold]:
@@ -441,9 +441,13 @@ def queue_place(hold: Hold) -> QueuePlace:
 
 def _same_target(hold: Hold) -> Q:
     """Holds competing with this one for copies: the same title, or the work it belongs to."""
-    target = Q(record_id=hold.record_id) | Q(work_id=hold.record.work_id)
-    if hold.work_id is not None:
-        target |= Q(record__work_id=hold.work_id)
+    return _competing(hold.record_id, hold.record.work_id, hold.work_id)
+
+
+def _competing(record: int, record_work: int, work: int | None) -> Q:
+    target = Q(record_id=record) | Q(work_id=record_work)
+    if work is not None:
+        target |= Q(record__work_id=work)
     return target
 
 
@@ -451,9 +455,7 @@ def _ahead_statement(by_work: bool) -> Select:
     """The queued holds placed before this one for the same title (or work)."""
 
     def build(record: int, record_work: int, placed_at: datetime, pk: int, work: int = 0):
-        target = Q(record_id=record) | Q(work_id=record_work)
-        if by_work:
-            target |= Q(record__work_id=work)
+        target = _competing(record, record_work, work if by_work else None)
         before = Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, pk__lt=pk)
         return (
             Hold.objects.filter(target, before, status__in=QUEUED_HOLD).order_by().values_list("pk")
