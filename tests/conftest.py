@@ -145,5 +145,23 @@ def patron_token(client, demo_library):
     return sign_in
 
 
+@pytest.fixture
+def serving(client):
+    """A staff client opening a serving context on a presented card, as the desk does; gives
+    the headers that make later API calls about that patron."""
+
+    def open_context(token: str, card: str = AVERY) -> dict[str, str]:
+        response = client.post(
+            "/api/v1/serving",
+            {"patron_card": card, "basis": "card_presented"},
+            content_type="application/json",
+            **bearer(token),
+        )
+        assert response.status_code == 201, response.content
+        return {**bearer(token), "HTTP_X_SERVING_CONTEXT": response.json()["id"]}
+
+    return open_context
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -103,7 +103,13 @@ def open_context(client, token, card=AVERY, basis="card_presented", **extra):
 
 def test_a_staff_client_reads_an_account_only_inside_a_serving_context(client, staff_token):
     token = staff_token("clerk")
-    assert client.get("/api/v1/patron", **bearer(token)).status_code == 404
+    missing = client.get("/api/v1/patron", **bearer(token))
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"] == ["header", "X-Serving-Context"]
+    assert (
+        client.get("/api/v1/patron", HTTP_X_SERVING_CONTEXT="nope", **bearer(token)).status_code
+        == 404
+    )
     opened = open_context(client, token)
     assert opened.status_code == 201
     context_id = opened.json()["id"]

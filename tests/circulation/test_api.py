@@ -8,19 +8,20 @@ from tests.conftest import AVERY, BEATRICE, SAM, bearer
 pytestmark = pytest.mark.django_db
 
 
-def post(client, path, body, token, **headers):
-    return client.post(
-        f"/api/v1{path}", body, content_type="application/json", **bearer(token), **headers
-    )
+def post(client, path, body, auth, **headers):
+    """POST as a token (a patron's, or staff where no patron is named) or with the headers of a
+    serving context (staff acting for the patron being served)."""
+    auth = bearer(auth) if isinstance(auth, str) else auth
+    return client.post(f"/api/v1{path}", body, content_type="application/json", **auth, **headers)
 
 
-def test_checkout_answers_201_with_the_loan(client, shelf, staff_token):
+def test_checkout_answers_201_with_the_loan(client, shelf, staff_token, serving):
     item = shelf.copy(shelf.record("Checkout shape"))
     response = post(
         client,
         "/circulation/checkout",
-        {"patron_card": AVERY, "item_barcode": item.barcode},
-        staff_token(),
+        {"item_barcode": item.barcode},
+        serving(staff_token(), AVERY),
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -33,21 +34,21 @@ def test_checkout_answers_201_with_the_loan(client, shelf, staff_token):
     assert item.status == "on_loan"
 
 
-def test_a_refusal_is_409_with_clause_reason_and_alternatives(client, shelf, staff_token):
+def test_a_refusal_is_409_with_clause_reason_and_alternatives(client, shelf, staff_token, serving):
     record = shelf.record("Refused title")
     first, second = shelf.copy(record), shelf.copy(record, branch="KEEW")
     token = staff_token()
     post(
         client,
         "/circulation/checkout",
-        {"patron_card": AVERY, "item_barcode": first.barcode},
-        token,
+        {"item_barcode": first.barcode},
+        serving(token, AVERY),
     )
     response = post(
         client,
         "/circulation/checkout",
-        {"patron_card": BEATRICE, "item_barcode": first.barcode},
-        token,
+        {"item_barcode": first.barcode},
+        serving(token, BEATRICE),
     )
     assert response.status_code == 409
     decision = response.json()["decision"]
@@ -61,73 +62,69 @@ def test_a_refusal_is_409_with_clause_reason_and_alternatives(client, shelf, sta
     assert Loan.objects.filter(item=first).count() == 1
 
 
-def test_unknown_barcode_and_card_are_422_naming_the_field(client, shelf, staff_token):
+def test_unknown_barcode_is_422_and_a_missing_serving_context_names_the_header(
+    client, shelf, staff_token, serving
+):
     item = shelf.copy(shelf.record("Field errors"))
     token = staff_token()
-    response = post(
-        client, "/circulation/checkout", {"patron_card": AVERY, "item_barcode": "nope"}, token
-    )
+    response = post(client, "/circulation/checkout", {"item_barcode": "nope"}, serving(token))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "item_barcode"]
-    response = post(
-        client,
-        "/circulation/checkout",
-        {"patron_card": "99999999", "item_barcode": item.barcode},
-        token,
-    )
+    response = post(client, "/circulation/checkout", {"item_barcode": item.barcode}, token)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "patron_card"]
+    assert response.json()["detail"][0]["loc"] == ["header", "X-Serving-Context"]
     assert not Loan.objects.exists()
 
 
-def test_idempotency_key_replays_the_first_answer_without_a_second_loan(client, shelf, staff_token):
+def test_idempotency_key_replays_the_first_answer_without_a_second_loan(
+    client, shelf, staff_token, serving
+):
     item = shelf.copy(shelf.record("Retry me"))
     token = staff_token()
-    body = {"patron_card": AVERY, "item_barcode": item.barcode}
-    first = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="scan-1")
-    again = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="scan-1")
+    avery = serving(token, AVERY)
+    body = {"item_barcode": item.barcode}
+    first = post(client, "/circulation/checkout", body, avery, HTTP_IDEMPOTENCY_KEY="scan-1")
+    again = post(client, "/circulation/checkout", body, avery, HTTP_IDEMPOTENCY_KEY="scan-1")
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert Loan.objects.filter(item=item).count() == 1
-    other = {"patron_card": BEATRICE, "item_barcode": item.barcode}
-    reused = post(client, "/circulation/checkout", other, token, HTTP_IDEMPOTENCY_KEY="scan-1")
+    beatrice = serving(token, BEATRICE)
+    reused = post(client, "/circulation/checkout", body, beatrice, HTTP_IDEMPOTENCY_KEY="scan-1")
     assert reused.status_code == 422
     assert reused.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
 
 
-def test_a_refusal_is_replayed_too(client, shelf, staff_token):
+def test_a_refusal_is_replayed_too(client, shelf, staff_token, serving):
     item = shelf.copy(shelf.record("Refused twice"), status="library_use")
-    token = staff_token()
-    body = {"patron_card": AVERY, "item_barcode": item.barcode}
-    first = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="k")
+    avery = serving(staff_token(), AVERY)
+    body = {"item_barcode": item.barcode}
+    first = post(client, "/circulation/checkout", body, avery, HTTP_IDEMPOTENCY_KEY="k")
     item.status = "available"
     item.save()
-    again = post(client, "/circulation/checkout", body, token, HTTP_IDEMPOTENCY_KEY="k")
+    again = post(client, "/circulation/checkout", body, avery, HTTP_IDEMPOTENCY_KEY="k")
     assert first.status_code == again.status_code == 409
     assert first.json() == again.json()
     assert not Loan.objects.exists()
 
 
-def test_a_double_scan_without_a_key_makes_no_second_loan(client, shelf, staff_token):
+def test_a_double_scan_without_a_key_makes_no_second_loan(client, shelf, staff_token, serving):
     item = shelf.copy(shelf.record("Double scan"))
-    token = staff_token()
-    body = {"patron_card": AVERY, "item_barcode": item.barcode}
-    first = post(client, "/circulation/checkout", body, token)
-    second = post(client, "/circulation/checkout", body, token)
+    avery = serving(staff_token(), AVERY)
+    body = {"item_barcode": item.barcode}
+    first = post(client, "/circulation/checkout", body, avery)
+    second = post(client, "/circulation/checkout", body, avery)
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["decision"]["code"] == "already_on_loan_to_patron"
     assert second.json()["loan_id"] == first.json()["loan_id"]
 
 
 def test_checkin_sends_the_copy_to_the_first_hold_with_a_pickup_code(
-    client, shelf, staff_token, patron_token
+    client, shelf, staff_token, patron_token, serving
 ):
     record = shelf.record("Wanted")
     item = shelf.copy(record)
     token = staff_token()
-    post(
-        client, "/circulation/checkout", {"patron_card": AVERY, "item_barcode": item.barcode}, token
-    )
+    post(client, "/circulation/checkout", {"item_barcode": item.barcode}, serving(token, AVERY))
     hold = post(
         client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
     )
@@ -143,14 +140,16 @@ def test_checkin_sends_the_copy_to_the_first_hold_with_a_pickup_code(
     assert "Beatrice" not in response.content.decode()
 
 
-def test_checkin_at_another_branch_sends_it_in_transit(client, shelf, staff_token, patron_token):
+def test_checkin_at_another_branch_sends_it_in_transit(
+    client, shelf, staff_token, patron_token, serving
+):
     record = shelf.record("Travelling")
     item = shelf.copy(record)
     post(
         client,
         "/circulation/checkout",
-        {"patron_card": AVERY, "item_barcode": item.barcode},
-        staff_token(),
+        {"item_barcode": item.barcode},
+        serving(staff_token(), AVERY),
     )
     post(
         client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
@@ -160,21 +159,24 @@ def test_checkin_at_another_branch_sends_it_in_transit(client, shelf, staff_toke
     assert body["status"] == "in_transit"
     assert body["hold"]["pickup_branch"] == "MAIN"  # the slip travels with the copy
     hold_id = Hold.objects.get().pk
-    assert client.get(f"/api/v1/holds/{hold_id}", **bearer(keew)).json()["status"] == "in_transit"
+    seen_at_keew = client.get(f"/api/v1/holds/{hold_id}", **serving(keew, BEATRICE))
+    assert seen_at_keew.json()["status"] == "in_transit"
     arrived = post(
         client, "/circulation/checkin", {"item_barcode": item.barcode}, staff_token()
     ).json()
     assert arrived["status"] == "on_hold_shelf" and arrived["hold"]["pickup_branch"] == "MAIN"
 
 
-def test_renew_by_patron_and_refused_when_someone_waits(client, shelf, staff_token, patron_token):
+def test_renew_by_patron_and_refused_when_someone_waits(
+    client, shelf, staff_token, patron_token, serving
+):
     record = shelf.record("Renew me")
     item = shelf.copy(record)
     post(
         client,
         "/circulation/checkout",
-        {"patron_card": AVERY, "item_barcode": item.barcode},
-        staff_token(),
+        {"item_barcode": item.barcode},
+        serving(staff_token(), AVERY),
     )
     mine = patron_token(AVERY)
     response = post(client, "/circulation/renew", {"item_barcode": item.barcode}, mine)
@@ -193,21 +195,22 @@ def test_renew_by_patron_and_refused_when_someone_waits(client, shelf, staff_tok
     assert refused.json()["decision"]["clauses"][0]["id"] == "OP-02-01-01/equal-respect"
 
 
-def test_holds_get_cancel_suspend_and_privacy(client, shelf, staff_token, patron_token):
+def test_holds_get_cancel_suspend_and_privacy(client, shelf, staff_token, patron_token, serving):
     record = shelf.record("Hold lifecycle")
     shelf.copy(record, status="on_loan")
     avery, beatrice = patron_token(AVERY), patron_token(BEATRICE)
     first = post(client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, avery).json()
     staff = staff_token()
+    serving_beatrice = serving(staff, BEATRICE)
     second = post(
-        client,
-        "/holds",
-        {"record_id": record.pk, "pickup_branch": "KEEW", "patron_card": BEATRICE},
-        staff,
+        client, "/holds", {"record_id": record.pk, "pickup_branch": "KEEW"}, serving_beatrice
     ).json()
     assert (first["position"], second["position"]) == (1, 2)
     assert client.get(f"/api/v1/holds/{first['id']}", **bearer(beatrice)).status_code == 404
-    seen_by_staff = client.get(f"/api/v1/holds/{first['id']}", **bearer(staff)).json()
+    # Staff see a hold only while serving its patron, and never another patron's hold.
+    assert client.get(f"/api/v1/holds/{first['id']}", **bearer(staff)).status_code == 422
+    assert client.get(f"/api/v1/holds/{first['id']}", **serving_beatrice).status_code == 404
+    seen_by_staff = client.get(f"/api/v1/holds/{first['id']}", **serving(staff, AVERY)).json()
     assert set(seen_by_staff) >= {"id", "status", "position", "estimated_wait_days", "record_id"}
     assert not {"patron", "patron_card", "name"} & set(seen_by_staff)
     suspended = post(client, f"/holds/{first['id']}/suspend", {"until": "2099-01-01"}, avery)
@@ -222,7 +225,7 @@ def test_holds_get_cancel_suspend_and_privacy(client, shelf, staff_token, patron
     assert [h["id"] for h in mine] == [second["id"]]
 
 
-def test_requests_and_my_lists(client, shelf, staff_token, patron_token):
+def test_requests_and_my_lists(client, shelf, staff_token, patron_token, serving):
     token = patron_token(SAM)
     made = post(
         client,
@@ -240,8 +243,8 @@ def test_requests_and_my_lists(client, shelf, staff_token, patron_token):
     post(
         client,
         "/circulation/checkout",
-        {"patron_card": SAM, "item_barcode": item.barcode},
-        staff_token(),
+        {"item_barcode": item.barcode},
+        serving(staff_token(), SAM),
     )
     loans = client.get("/api/v1/me/loans", **bearer(token)).json()
     assert [loan["item_barcode"] for loan in loans] == [item.barcode]
@@ -285,13 +288,11 @@ def test_the_database_allows_one_open_loan_per_item(shelf, patron):
     assert Loan.objects.filter(item=item).count() == 1
 
 
-def test_a_retried_checkin_answers_the_same(client, shelf, staff_token, patron_token):
+def test_a_retried_checkin_answers_the_same(client, shelf, staff_token, patron_token, serving):
     record = shelf.record("Retried return")
     item = shelf.copy(record)
     token = staff_token()
-    post(
-        client, "/circulation/checkout", {"patron_card": AVERY, "item_barcode": item.barcode}, token
-    )
+    post(client, "/circulation/checkout", {"item_barcode": item.barcode}, serving(token, AVERY))
     post(
         client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
     )
@@ -315,11 +316,15 @@ def test_a_retried_checkin_answers_the_same(client, shelf, staff_token, patron_t
 
 def test_only_desk_roles_lend(client, shelf, staff_token):
     item = shelf.copy(shelf.record("Not for the privacy officer"))
-    response = post(
-        client,
-        "/circulation/checkout",
-        {"patron_card": AVERY, "item_barcode": item.barcode},
-        staff_token("privacy"),
+    privacy = staff_token("privacy")
+    opened = client.post(
+        "/api/v1/serving",
+        {"patron_card": AVERY, "basis": "card_presented"},
+        content_type="application/json",
+        **bearer(privacy),
     )
+    assert opened.status_code == 403 and opened.json()["code"] == "role_not_permitted"
+    response = post(client, "/circulation/checkout", {"item_barcode": item.barcode}, privacy)
     assert response.status_code == 403
+    assert response.json()["code"] == "role_not_permitted"
     assert not Loan.objects.exists()

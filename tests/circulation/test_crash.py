@@ -36,20 +36,35 @@ def serve(data_dir, port) -> subprocess.Popen:
     raise AssertionError("the server did not start")
 
 
-def checkout(port, token, card, barcode, key):
+def call(port, token, path, body, **headers) -> tuple[int, dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request(
         "POST",
-        "/api/v1/circulation/checkout",
-        json.dumps({"patron_card": card, "item_barcode": barcode}),
-        {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "Idempotency-Key": key,
-        },
+        path,
+        json.dumps(body),
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json", **headers},
     )
     response = connection.getresponse()
     return response.status, json.loads(response.read() or b"{}")
+
+
+def open_context(port, token, card) -> str:
+    """The desk scans the patron's card: a serving context the checkouts are made in."""
+    status, body = call(
+        port, token, "/api/v1/serving", {"patron_card": card, "basis": "card_presented"}
+    )
+    assert status == 201, body
+    return body["id"]
+
+
+def checkout(port, token, context, barcode, key):
+    return call(
+        port,
+        token,
+        "/api/v1/circulation/checkout",
+        {"item_barcode": barcode},
+        **{"X-Serving-Context": context, "Idempotency-Key": key},
+    )
 
 
 def test_kill_9_mid_checkouts_keeps_every_acknowledged_loan(tmp_path):
@@ -59,6 +74,7 @@ def test_kill_9_mid_checkouts_keeps_every_acknowledged_loan(tmp_path):
     token = issued.stdout.rsplit(": ", 1)[1].strip()
     port = free_port()
     server = serve(tmp_path, port)
+    contexts = [open_context(port, token, card) for card in CARDS]
     acknowledged: dict[str, int] = {}
     unanswered = None
     for n in range(1, 91):
@@ -68,9 +84,9 @@ def test_kill_9_mid_checkouts_keeps_every_acknowledged_loan(tmp_path):
             server.send_signal(signal.SIGKILL)  # mid-stream: the next calls get no answer
             server.wait()
         try:
-            status, body = checkout(port, token, CARDS[n % 3], barcode, key)
+            status, body = checkout(port, token, contexts[n % 3], barcode, key)
         except OSError:
-            unanswered = (CARDS[n % 3], barcode, key)
+            unanswered = (contexts[n % 3], barcode, key)
             break
         assert status == 201, body
         acknowledged[barcode] = body["loan_id"]
@@ -95,9 +111,9 @@ def test_kill_9_mid_checkouts_keeps_every_acknowledged_loan(tmp_path):
         assert audited == len(open_loans)
     server = serve(tmp_path, port)
     try:
-        card, barcode, key = unanswered
-        first = checkout(port, token, card, barcode, key)
-        again = checkout(port, token, card, barcode, key)
+        context, barcode, key = unanswered
+        first = checkout(port, token, context, barcode, key)
+        again = checkout(port, token, context, barcode, key)
         assert first == again and first[0] == 201
     finally:
         server.terminate()

@@ -168,17 +168,16 @@ def test_request_status_changes_reach_the_patron(shelf, desk, patron, sent):
 
 
 def test_check_in_unlinks_the_patron_and_nothing_else_pairs_them(
-    client, shelf, staff_token, patron
+    client, shelf, staff_token, patron, serving
 ):
     item = shelf.copy(shelf.record("Private reading"))
     token = staff_token()
-    body = {"patron_card": AVERY, "item_barcode": item.barcode}
     checkout = client.post(
         "/api/v1/circulation/checkout",
-        body,
+        {"item_barcode": item.barcode},
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k1",
-        **bearer(token),
+        **serving(token, AVERY),
     ).json()
     loan_id = checkout["loan_id"]
     assert IdempotentReply.objects.filter(loan_id=loan_id).exists()
@@ -201,13 +200,13 @@ def test_check_in_unlinks_the_patron_and_nothing_else_pairs_them(
     assert not card_pairs.exists()
 
 
-def test_self_service_entries_name_no_patron(client, shelf, staff_token, patron_token):
+def test_self_service_entries_name_no_patron(client, shelf, staff_token, patron_token, serving):
     item = shelf.copy(shelf.record("Self renewal"))
     client.post(
         "/api/v1/circulation/checkout",
-        {"patron_card": AVERY, "item_barcode": item.barcode},
+        {"item_barcode": item.barcode},
         content_type="application/json",
-        **bearer(staff_token()),
+        **serving(staff_token(), AVERY),
     )
     client.post(
         "/api/v1/circulation/renew",

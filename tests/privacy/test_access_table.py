@@ -30,6 +30,10 @@ EXPECTED = (
             "patron.card",
             "patron.pin",
             "patron.guardians",
+            "patron.loans",
+            "patron.holds",
+            "patron.fees",
+            "patron.requests",
         )
     }
     | {
@@ -45,7 +49,14 @@ EXPECTED = (
     | {("patron", res, "read", "self") for res in ACCOUNT | {"patron.history", "patron.access_log"}}
     | {
         ("patron", res, "change", "self")
-        for res in ("patron.contact", "patron.pin", "patron.history")
+        for res in (
+            "patron.contact",
+            "patron.pin",
+            "patron.history",
+            "patron.loans",
+            "patron.holds",
+            "patron.requests",
+        )
     }
     | {
         ("guardian", res, "read", "guardian")

@@ -17,7 +17,7 @@ from libdesk.core.errors import InputError
 from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
 from libdesk.policies.api import router as policies_router
-from libdesk.privacy.access import AccessDenied
+from libdesk.privacy.access import CONTEXT_NOT_PERMITTED, ROLE_NOT_PERMITTED, AccessDenied
 from libdesk.privacy.api import router as serving_router
 
 api = NinjaAPI(
@@ -44,14 +44,22 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
+FORBIDDEN = {
+    ROLE_NOT_PERMITTED: "Your role may not do this.",
+    CONTEXT_NOT_PERMITTED: "Your role may do this, but not in this context "
+    "(a guardian at the desk is shown the child's account; nothing is changed there).",
+}
+
+
 @api.exception_handler(AccessDenied)
 def forbidden(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": "Your role may not do this."}, status=403)
+    body = {"detail": FORBIDDEN.get(exc.code, FORBIDDEN[ROLE_NOT_PERMITTED]), "code": exc.code}
+    return api.create_response(request, body, status=403)
 
 
 @api.exception_handler(InputError)
 def invalid_input(request: HttpRequest, exc: InputError) -> HttpResponse:
-    detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+    detail = [{"loc": [exc.location, exc.field], "msg": exc.message, "type": "value_error"}]
     return api.create_response(request, {"detail": detail}, status=422)
 
 

@@ -34,3 +34,17 @@ class RefusalOut(Schema):
 
 class NotFoundOut(Schema):
     detail: str
+
+
+class DetailOut(Schema):
+    """A plain answer: "Not found" (also for what the caller may not see), or a message."""
+
+    detail: str
+
+
+class ForbiddenOut(Schema):
+    """403: the caller's role may never do this (`role_not_permitted`), or not in this
+    context (`context_not_permitted`)."""
+
+    detail: str
+    code: Literal["role_not_permitted", "context_not_permitted"]

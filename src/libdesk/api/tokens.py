@@ -109,6 +109,17 @@ def resolve(bearer: str, kind: str) -> ApiToken | None:
     return token
 
 
+def staff_tokens(username: str | None = None):
+    """Staff tokens for `libdesk tokens list`, newest first (never their secrets)."""
+    tokens = ApiToken.objects.filter(kind=ApiToken.STAFF).select_related("staff", "workstation")
+    return tokens.filter(staff__username=username) if username else tokens
+
+
+def staff_token_by_id(public_id: str) -> ApiToken | None:
+    """A staff token by its public id, for revoking it from the command line."""
+    return ApiToken.objects.filter(kind=ApiToken.STAFF, public_id=public_id).first()
+
+
 def revoke(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
 

@@ -193,16 +193,15 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     from libdesk.circulation.alternatives import alternatives_for
     from libdesk.circulation.forms import PatronHoldForm
     from libdesk.circulation.holds import HOLDABLE
-    from libdesk.circulation.models import Loan
+    from libdesk.circulation.selectors import due_dates
     from libdesk.patrons.account_views import signed_in_patron_id
-    from libdesk.patrons.models import Patron
+    from libdesk.patrons.selectors import patron_profile
+    from libdesk.privacy.purposes import Access
 
     patron_id = signed_in_patron_id(request)
-    patron = Patron.objects.select_related("home_branch").filter(pk=patron_id).first()
+    patron = patron_profile(Access.own(patron_id)) if patron_id else None
     branch = patron.home_branch if patron else None
-    dues = dict(
-        Loan.objects.filter(item__in=items, closed_at__isnull=True).values_list("item_id", "due")
-    )
+    dues = due_dates(items)
     for item in items:
         item.due = dues.get(item.pk)
     here = [

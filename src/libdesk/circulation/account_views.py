@@ -17,6 +17,7 @@ from libdesk.circulation.desk import CirculationError, Desk
 from libdesk.circulation.forms import PatronHoldForm, RequestForm, SuspendForm
 from libdesk.core.decisions import Refused
 from libdesk.patrons.models import Patron
+from libdesk.patrons.selectors import patron_profile
 from libdesk.privacy.purposes import Access
 
 
@@ -35,7 +36,7 @@ def _patron(request: HttpRequest) -> Patron | None:
     from libdesk.patrons.account_views import signed_in_patron_id
 
     patron_id = signed_in_patron_id(request)
-    return Patron.objects.select_related("home_branch").get(pk=patron_id) if patron_id else None
+    return patron_profile(Access.own(patron_id)) if patron_id else None
 
 
 def _decision_page(request, decision, status: int = 200, **extra) -> HttpResponse:
@@ -49,22 +50,23 @@ def _decision_page(request, decision, status: int = 200, **extra) -> HttpRespons
     return response
 
 
+HOLD_ACTIONS = ("cancel-hold", "suspend-hold", "resume-hold")
+
+
 @require_POST
 def act(request: HttpRequest, action: str) -> HttpResponse:
     """Renew a loan; cancel, suspend or resume a hold. Someone else's id is simply not found."""
     patron = _patron(request)
     if patron is None:
         return redirect("web:patron-sign-in")
-    desk = Desk.self_service(patron.home_branch)
+    desk, access = Desk.self_service(patron.home_branch), Access.own(patron.pk)
     try:
         if action == "renew":
-            loan = selectors.own_loan(patron.pk, _int(request.POST.get("loan_id")))
-            if loan is None:
-                raise Http404
+            loan = selectors.loan_for(access, request.POST.get("loan_id"), action="change")
             return _decision_page(request, loans.renew(desk, loan).decision)
-        hold = selectors.own_hold(patron.pk, _int(request.POST.get("hold_id")))
-        if hold is None:
+        if action not in HOLD_ACTIONS:
             raise Http404
+        hold = selectors.hold_for(access, request.POST.get("hold_id"), action="change")
         if action == "cancel-hold":
             holds.cancel_hold(desk, hold)
             messages.success(request, _("Hold cancelled."))
@@ -73,23 +75,14 @@ def act(request: HttpRequest, action: str) -> HttpResponse:
             until = form.cleaned_data["until"] if form.is_valid() else None
             holds.suspend_hold(desk, hold, until)
             messages.success(request, _("Hold suspended; it keeps its place in line."))
-        elif action == "resume-hold":
+        else:
             holds.resume_hold(desk, hold)
             messages.success(request, _("Hold resumed."))
-        else:
-            raise Http404
     except Refused as refused:
         return _decision_page(request, refused.decision, status=409)
     except CirculationError as error:
         messages.error(request, error.message)
     return redirect("patrons:account")
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 @require_POST

@@ -4,44 +4,48 @@ call may carry an Idempotency-Key header."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest, JsonResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from libdesk.api.idempotency import replay_or_run
-from libdesk.api.schemas import DecisionOut, RefusalOut
+from libdesk.api.schemas import DecisionOut, DetailOut, ForbiddenOut, RefusalOut
+from libdesk.api.serving import Served, ServingHeader, served
 from libdesk.api.tokens import PatronBearer, StaffBearer
 from libdesk.catalog.models import Record
-from libdesk.circulation import holds, loans, requests
+from libdesk.circulation import holds, loans, requests, selectors
 from libdesk.circulation.alternatives import alternatives_for
 from libdesk.circulation.desk import DESK_ROLES, CirculationError, Desk, OverrideRequest
-from libdesk.circulation.models import Hold, PatronRequest, Via
-from libdesk.circulation.selectors import current_holds, current_loans, own_hold, patron_requests
-from libdesk.core.decisions import Decision, Refused
+from libdesk.circulation.models import Hold, OverrideReason, PatronRequest, RequestKind, Via
+from libdesk.core.bounds import ID_MAX, Barcode, Code, Id, LongText, SaneDate, ShortList, ShortText
+from libdesk.core.decisions import Decision
 from libdesk.library.models import Branch
-from libdesk.patrons.models import Patron
-from libdesk.patrons.selectors import patron_by_card, retired_card_reason
 from libdesk.privacy.access import AccessDenied
-from libdesk.privacy.purposes import Access
 
 router = Router(tags=["circulation"])
 BOTH = [StaffBearer(), PatronBearer()]
 
 
+# Every field has a declared range (core.bounds): out of range answers 422 naming it.
+RequiredBarcode = Annotated[Barcode, Field(min_length=1)]
+PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
+
+
 class OverrideIn(Schema):
-    reason: str
-    note: str
+    reason: Literal[tuple(OverrideReason.values)]  # type: ignore[valid-type]
+    note: Annotated[str, Field(max_length=300)]
 
 
 class CheckoutIn(Schema):
-    patron_card: str
-    item_barcode: str
+    item_barcode: RequiredBarcode
     override: OverrideIn | None = None
 
 
 class BarcodeIn(Schema):
-    item_barcode: str
+    item_barcode: RequiredBarcode
     override: OverrideIn | None = None
 
 
@@ -65,12 +69,11 @@ class CheckinOut(Schema):
 
 
 class HoldIn(Schema):
-    record_id: int | None = None
-    item_barcode: str | None = None
+    record_id: Id | None = None
+    item_barcode: RequiredBarcode | None = None
     any_edition: bool = False
-    formats: list[str] = []
-    pickup_branch: str
-    patron_card: str | None = None
+    formats: ShortList[Code] = []
+    pickup_branch: Code
 
 
 class HoldOut(Schema):
@@ -86,18 +89,17 @@ class HoldOut(Schema):
 
 
 class SuspendIn(Schema):
-    until: date | None = None
+    until: SaneDate | None = None
 
 
 class RequestIn(Schema):
-    kind: str
-    record_id: int | None = None
-    title: str = ""
-    author: str = ""
-    isbn: str = ""
-    note: str = ""
-    pickup_branch: str | None = None
-    patron_card: str | None = None
+    kind: Literal[tuple(RequestKind.values)]  # type: ignore[valid-type]
+    record_id: Id | None = None
+    title: ShortText = ""
+    author: ShortText = ""
+    isbn: Barcode = ""
+    note: LongText = ""
+    pickup_branch: Code | None = None
 
 
 class RequestOut(Schema):
@@ -122,6 +124,14 @@ class MyLoanOut(Schema):
     state: str
 
 
+class FeeOut(Schema):
+    fee_id: int
+    kind: str
+    amount: Decimal
+    balance: Decimal
+    created_at: datetime
+
+
 class AlternativesOut(Schema):
     record_id: int
     alternatives: list[dict] = Field(default_factory=list)
@@ -134,29 +144,25 @@ def _reply(status: int, body: dict) -> JsonResponse:
 
 def _staff_desk(request: HttpRequest) -> Desk:
     token = request.api_token
-    if token.staff is None or token.staff.role not in DESK_ROLES:
+    if token.staff.role not in DESK_ROLES:
         raise AccessDenied("circulation needs a desk role")
     return Desk.staff_at(token.staff, token.workstation, via=Via.API)
 
 
-def _caller(request: HttpRequest) -> tuple[Desk, Patron | None]:
-    """The acting party, and the patron when a patron token is calling for itself."""
+def _acting(request: HttpRequest, context_id: str | None) -> tuple[Desk, Served]:
+    """Who acts (a desk, or the patron serving themselves) and for which patron."""
     token = request.api_token
-    if token.patron_id is not None:
-        return Desk.self_service(token.patron.home_branch), token.patron
-    return _staff_desk(request), None
+    desk = (
+        Desk.self_service(token.patron.home_branch)
+        if token.patron_id is not None
+        else _staff_desk(request)
+    )
+    return desk, served(request, context_id)
 
 
-def _patron_for_card(card: str | None) -> Patron:
-    if not card:
-        raise CirculationError("patron_card", "give the card of the patron being served")
-    patron = patron_by_card(card)
-    if patron is None:
-        why = retired_card_reason(card)
-        if why:
-            raise Refused(Decision.refuse("card_not_valid", why=why))
-        raise CirculationError("patron_card", "no patron has this card")
-    return patron
+def _fingerprint(body: dict, context_id: str | None) -> dict:
+    """What an Idempotency-Key stands for: the body and the serving context it was sent in."""
+    return {**body, "serving": context_id or ""}
 
 
 def _override(body) -> OverrideRequest | None:
@@ -176,24 +182,27 @@ def _loan_body(result: loans.LoanResult) -> dict:
 
 @router.post(
     "/circulation/checkout",
-    response={200: LoanOut, 201: LoanOut, 409: RefusalOut},
+    response={200: LoanOut, 201: LoanOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut},
     auth=StaffBearer(),
 )
-def checkout(request: HttpRequest, body: CheckoutIn):
-    """Lend an item to the patron whose card was presented, at the token's workstation."""
-    desk = _staff_desk(request)
+def checkout(request: HttpRequest, body: CheckoutIn, x_serving_context: ServingHeader = None):
+    """Lend an item to the patron being served (the serving context opened on their card)."""
+    desk, who = _acting(request, x_serving_context)
+    who.access.change("patron.loans")
 
     def run():
-        patron = _patron_for_card(body.patron_card)
-        result = loans.checkout(desk, patron, body.item_barcode, override=_override(body))
+        result = loans.checkout(desk, who.patron, body.item_barcode, override=_override(body))
         return (201 if result.created else 200), _loan_body(result), result.loan.pk
 
-    return _reply(*replay_or_run(request, body.dict(), run))
+    return _reply(*replay_or_run(request, _fingerprint(body.dict(), x_serving_context), run))
 
 
-@router.post("/circulation/checkin", response={200: CheckinOut}, auth=StaffBearer())
+@router.post(
+    "/circulation/checkin", response={200: CheckinOut, 403: ForbiddenOut}, auth=StaffBearer()
+)
 def checkin(request: HttpRequest, body: BarcodeIn):
-    """The item is back: where it goes next, and the pickup code if a hold gets it."""
+    """The item is back: where it goes next, and the pickup code if a hold gets it. No patron
+    is named, so no serving context is needed."""
     desk = _staff_desk(request)
 
     def run():
@@ -214,20 +223,23 @@ def checkin(request: HttpRequest, body: BarcodeIn):
     return _reply(*replay_or_run(request, body.dict(), run))
 
 
-@router.post("/circulation/renew", response={200: LoanOut, 409: RefusalOut}, auth=BOTH)
-def renew(request: HttpRequest, body: BarcodeIn):
-    """Renew a loan by its item's barcode (a patron token: only its own loans)."""
-    desk, patron = _caller(request)
+@router.post(
+    "/circulation/renew",
+    response={200: LoanOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut},
+    auth=BOTH,
+)
+def renew(request: HttpRequest, body: BarcodeIn, x_serving_context: ServingHeader = None):
+    """Renew one of the patron's loans by its item's barcode (a patron token: its own loans;
+    a staff token: the loans of the patron being served)."""
+    desk, who = _acting(request, x_serving_context)
 
     def run():
         item = loans.item_by_barcode(body.item_barcode)
-        loan = item.loans.filter(closed_at__isnull=True).first()
-        if loan is None or (patron is not None and loan.patron_id != patron.pk):
-            raise Http404
+        loan = selectors.loan_of_item_for(who.access, item, action="change")
         result = loans.renew(desk, loan, override=_override(body))
         return 200, _loan_body(result), loan.pk
 
-    return _reply(*replay_or_run(request, body.dict(), run))
+    return _reply(*replay_or_run(request, _fingerprint(body.dict(), x_serving_context), run))
 
 
 def hold_body(hold: Hold) -> dict:
@@ -252,84 +264,88 @@ def _branch(code: str | None, field: str = "pickup_branch") -> Branch:
     return branch
 
 
-@router.post("/holds", response={201: HoldOut, 409: RefusalOut}, auth=BOTH)
-def place_hold(request: HttpRequest, body: HoldIn):
+def _record(record_id: int | None) -> Record | None:
+    if record_id is None:
+        return None
+    record = Record.objects.filter(pk=record_id).first()
+    if record is None:
+        raise CirculationError("record_id", f"no record has the id {record_id}")
+    return record
+
+
+@router.post(
+    "/holds",
+    response={201: HoldOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut},
+    auth=BOTH,
+)
+def place_hold(request: HttpRequest, body: HoldIn, x_serving_context: ServingHeader = None):
     """Join the queue for a title, a whole work (any_edition), or one copy."""
-    desk, patron = _caller(request)
+    desk, who = _acting(request, x_serving_context)
+    who.access.change("patron.holds")
 
     def run():
-        who = patron or _patron_for_card(body.patron_card)
-        record = item = None
-        if body.item_barcode:
-            item = loans.item_by_barcode(body.item_barcode)
-        elif body.record_id is not None:
-            record = Record.objects.filter(pk=body.record_id).first()
-            if record is None:
-                raise CirculationError("record_id", f"no record has the id {body.record_id}")
+        item = loans.item_by_barcode(body.item_barcode) if body.item_barcode else None
         hold, _decision = holds.place_hold(
             desk,
-            who,
+            who.patron,
             pickup_branch=_branch(body.pickup_branch),
-            record=record,
+            record=None if item else _record(body.record_id),
             item=item,
             any_edition=body.any_edition,
             formats=tuple(body.formats),
         )
         return 201, hold_body(hold), None
 
-    return _reply(*replay_or_run(request, body.dict(), run))
+    return _reply(*replay_or_run(request, _fingerprint(body.dict(), x_serving_context), run))
 
 
-def _visible_hold(request: HttpRequest, hold_id: int) -> Hold:
-    """The holder's own hold, or any hold for desk staff (who see no patron in it)."""
-    _desk, patron = _caller(request)
-    if patron is not None:
-        hold = own_hold(patron.pk, hold_id)
-    else:
-        hold = Hold.objects.filter(pk=hold_id).first()
-    if hold is None:
-        raise Http404
-    return hold
+@router.get(
+    "/holds/{hold_id}", response={200: HoldOut, 403: ForbiddenOut, 404: DetailOut}, auth=BOTH
+)
+def get_hold(request: HttpRequest, hold_id: PathId, x_serving_context: ServingHeader = None):
+    """One of the patron's holds, with its place in line."""
+    _desk, who = _acting(request, x_serving_context)
+    return hold_body(selectors.hold_for(who.access, hold_id))
 
 
-@router.get("/holds/{hold_id}", response=HoldOut, auth=BOTH)
-def get_hold(request: HttpRequest, hold_id: int):
-    return hold_body(_visible_hold(request, hold_id))
+def _change_hold(request, hold_id: PathId, context_id: str | None, change, payload: dict):
+    desk, who = _acting(request, context_id)
+    hold = selectors.hold_for(who.access, hold_id, action="change")
+
+    def run():
+        return 200, hold_body(change(desk, hold)), None
+
+    fingerprint = _fingerprint({"hold": hold_id, **payload}, context_id)
+    return _reply(*replay_or_run(request, fingerprint, run))
 
 
-@router.delete("/holds/{hold_id}", response={200: HoldOut, 409: RefusalOut}, auth=BOTH)
-def cancel_hold(request: HttpRequest, hold_id: int):
+HOLD_CHANGED = {200: HoldOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut}
+
+
+@router.delete("/holds/{hold_id}", response=HOLD_CHANGED, auth=BOTH)
+def cancel_hold(request: HttpRequest, hold_id: PathId, x_serving_context: ServingHeader = None):
     """Leave the queue."""
-    hold = _visible_hold(request, hold_id)
-    desk, _patron = _caller(request)
-
-    def run():
-        return 200, hold_body(holds.cancel_hold(desk, hold)), None
-
-    return _reply(*replay_or_run(request, {"hold": hold_id}, run))
+    return _change_hold(request, hold_id, x_serving_context, holds.cancel_hold, {})
 
 
-@router.post("/holds/{hold_id}/suspend", response={200: HoldOut, 409: RefusalOut}, auth=BOTH)
-def suspend_hold(request: HttpRequest, hold_id: int, body: SuspendIn):
+@router.post("/holds/{hold_id}/suspend", response=HOLD_CHANGED, auth=BOTH)
+def suspend_hold(
+    request: HttpRequest,
+    hold_id: PathId,
+    body: SuspendIn,
+    x_serving_context: ServingHeader = None,
+):
     """Pause a hold without losing its place (until a date, or until resumed)."""
-    hold = _visible_hold(request, hold_id)
-    desk, _patron = _caller(request)
 
-    def run():
-        return 200, hold_body(holds.suspend_hold(desk, hold, body.until)), None
+    def suspend(desk: Desk, hold: Hold) -> Hold:
+        return holds.suspend_hold(desk, hold, body.until)
 
-    return _reply(*replay_or_run(request, {"hold": hold_id, **body.dict()}, run))
+    return _change_hold(request, hold_id, x_serving_context, suspend, body.dict())
 
 
-@router.post("/holds/{hold_id}/resume", response={200: HoldOut, 409: RefusalOut}, auth=BOTH)
-def resume_hold(request: HttpRequest, hold_id: int):
-    hold = _visible_hold(request, hold_id)
-    desk, _patron = _caller(request)
-
-    def run():
-        return 200, hold_body(holds.resume_hold(desk, hold)), None
-
-    return _reply(*replay_or_run(request, {"hold": hold_id}, run))
+@router.post("/holds/{hold_id}/resume", response=HOLD_CHANGED, auth=BOTH)
+def resume_hold(request: HttpRequest, hold_id: PathId, x_serving_context: ServingHeader = None):
+    return _change_hold(request, hold_id, x_serving_context, holds.resume_hold, {})
 
 
 def request_body(item: PatronRequest, decision: Decision | None = None) -> dict:
@@ -346,25 +362,24 @@ def request_body(item: PatronRequest, decision: Decision | None = None) -> dict:
     }
 
 
-@router.post("/requests", response={201: RequestOut, 409: RefusalOut}, auth=BOTH)
-def submit_request(request: HttpRequest, body: RequestIn):
+@router.post(
+    "/requests",
+    response={201: RequestOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut},
+    auth=BOTH,
+)
+def submit_request(request: HttpRequest, body: RequestIn, x_serving_context: ServingHeader = None):
     """An interlibrary loan request or a purchase suggestion."""
-    desk, patron = _caller(request)
+    desk, who = _acting(request, x_serving_context)
+    who.access.change("patron.requests")
 
     def run():
-        who = patron or _patron_for_card(body.patron_card)
-        record = None
-        if body.record_id is not None:
-            record = Record.objects.filter(pk=body.record_id).first()
-            if record is None:
-                raise CirculationError("record_id", f"no record has the id {body.record_id}")
-        pickup = _branch(body.pickup_branch) if body.pickup_branch else who.home_branch
+        pickup = _branch(body.pickup_branch) if body.pickup_branch else who.patron.home_branch
         made, decision = requests.submit_request(
             desk,
-            who,
+            who.patron,
             kind=body.kind,
             pickup_branch=pickup,
-            record=record,
+            record=_record(body.record_id),
             title=body.title,
             author=body.author,
             isbn=body.isbn,
@@ -372,43 +387,105 @@ def submit_request(request: HttpRequest, body: RequestIn):
         )
         return 201, request_body(made, decision), None
 
-    return _reply(*replay_or_run(request, body.dict(), run))
+    return _reply(*replay_or_run(request, _fingerprint(body.dict(), x_serving_context), run))
+
+
+def _loan_row(loan) -> dict:
+    return {
+        "loan_id": loan.pk,
+        "item_barcode": loan.item.barcode,
+        "record_id": loan.item.record_id,
+        "title": loan.item.record.title,
+        "due": loan.due,
+        "renewals_used": loan.renewals_used,
+        "state": loan.state,
+    }
+
+
+def _fee_row(fee) -> dict:
+    return {
+        "fee_id": fee.pk,
+        "kind": fee.kind,
+        "amount": fee.amount,
+        "balance": fee.balance,
+        "created_at": fee.created_at,
+    }
+
+
+def _lists(who: Served) -> dict:
+    """The four lists of an account, each an audited read through its selector."""
+    return {
+        "loans": lambda: [_loan_row(loan) for loan in selectors.current_loans(who.access)],
+        "holds": lambda: [
+            {**hold_body(view.hold), "position": view.place.position}
+            for view in selectors.current_holds(who.access)
+        ],
+        "fees": lambda: [_fee_row(fee) for fee in selectors.open_fees(who.access)],
+        "requests": lambda: [request_body(r) for r in selectors.patron_requests(who.access)],
+    }
+
+
+def _list(request: HttpRequest, kind: str, context_id: str | None = None) -> list[dict]:
+    return _lists(served(request, context_id))[kind]()
 
 
 @router.get("/me/loans", response=list[MyLoanOut], auth=PatronBearer())
 def my_loans(request: HttpRequest):
     """My current loans."""
-    return [
-        {
-            "loan_id": loan.pk,
-            "item_barcode": loan.item.barcode,
-            "record_id": loan.item.record_id,
-            "title": loan.item.record.title,
-            "due": loan.due,
-            "renewals_used": loan.renewals_used,
-            "state": loan.state,
-        }
-        for loan in current_loans(Access.own(request.api_token.patron_id))
-    ]
+    return _list(request, "loans")
 
 
 @router.get("/me/holds", response=list[HoldOut], auth=PatronBearer())
 def my_holds(request: HttpRequest):
     """My holds, with my place in each queue and the estimated wait."""
-    return [
-        {**hold_body(view.hold), "position": view.place.position}
-        for view in current_holds(Access.own(request.api_token.patron_id))
-    ]
+    return _list(request, "holds")
+
+
+@router.get("/me/fees", response=list[FeeOut], auth=PatronBearer())
+def my_fees(request: HttpRequest):
+    """What I owe: open fees with their balances."""
+    return _list(request, "fees")
 
 
 @router.get("/me/requests", response=list[RequestOut], auth=PatronBearer())
 def my_requests(request: HttpRequest):
     """My interlibrary loan requests and purchase suggestions, with their status."""
-    return [request_body(r) for r in patron_requests(Access.own(request.api_token.patron_id))]
+    return _list(request, "requests")
+
+
+SERVED_LIST = {403: ForbiddenOut, 404: DetailOut}
+
+
+@router.get("/patron/loans", response={200: list[MyLoanOut], **SERVED_LIST}, auth=StaffBearer())
+def served_loans(request: HttpRequest, x_serving_context: ServingHeader = None):
+    """The current loans of the patron being served (audited; the patron sees the read)."""
+    _staff_desk(request)
+    return _list(request, "loans", x_serving_context)
+
+
+@router.get("/patron/holds", response={200: list[HoldOut], **SERVED_LIST}, auth=StaffBearer())
+def served_holds(request: HttpRequest, x_serving_context: ServingHeader = None):
+    """The holds of the patron being served (audited)."""
+    _staff_desk(request)
+    return _list(request, "holds", x_serving_context)
+
+
+@router.get("/patron/fees", response={200: list[FeeOut], **SERVED_LIST}, auth=StaffBearer())
+def served_fees(request: HttpRequest, x_serving_context: ServingHeader = None):
+    """The open fees of the patron being served (audited)."""
+    _staff_desk(request)
+    return _list(request, "fees", x_serving_context)
+
+
+@router.get("/patron/requests", response={200: list[RequestOut], **SERVED_LIST}, auth=StaffBearer())
+def served_requests(request: HttpRequest, x_serving_context: ServingHeader = None):
+    """The requests of the patron being served (audited)."""
+    _staff_desk(request)
+    return _list(request, "requests", x_serving_context)
 
 
 @router.get("/catalog/records/{record_id}/alternatives", response=AlternativesOut, auth=None)
-def record_alternatives(request: HttpRequest, record_id: int, branch: str = ""):
+def record_alternatives(request: HttpRequest, record_id: PathId, branch: Code = ""):
     """What can be offered for this record at a branch when it is not on the shelf there."""
     record = Record.objects.filter(pk=record_id).first()
     if record is None:

@@ -28,7 +28,7 @@ from libdesk.circulation.forms import (
     StaffHoldForm,
     WaiveForm,
 )
-from libdesk.circulation.models import Fee, Hold, Loan, LoanRule, PatronRequest
+from libdesk.circulation.models import Loan, LoanRule, PatronRequest
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
@@ -155,9 +155,9 @@ def loan_action(request: HttpRequest, context_id, action: str) -> HttpResponse:
 
 
 def _run_action(desk: Desk, context, action: str, post):
-    patron_id = context.patron_id
+    access = serving_access(context)
     if action in ("renew", "lost", "claimed"):
-        loan = _own_loan(LoanForm(post), patron_id)
+        loan = _loan(access, LoanForm(post))
         if action == "renew":
             return loans.renew(desk, loan).decision
         if action == "lost":
@@ -167,15 +167,13 @@ def _run_action(desk: Desk, context, action: str, post):
         return None
     if action == "extend":
         form = _valid(ExtendForm(post))
-        loan = _own_loan(form, patron_id)
+        loan = _loan(access, form)
         override = OverrideRequest(form.cleaned_data["reason"], form.cleaned_data["note"])
         loans.extend_due(desk, loan, form.cleaned_data["new_due"], override)
         return None
     if action in ("pay", "waive"):
         form = _valid((PayForm if action == "pay" else WaiveForm)(post))
-        fee = Fee.objects.filter(pk=form.cleaned_data["fee_id"], patron_id=patron_id).first()
-        if fee is None:
-            raise Http404
+        fee = selectors.fee_for(access, form.cleaned_data["fee_id"], action="change")
         if action == "pay":
             payment = fees.pay(desk, fee, form.cleaned_data["amount"], form.cleaned_data["method"])
             return Decision.allow(
@@ -188,9 +186,7 @@ def _run_action(desk: Desk, context, action: str, post):
     if action == "hold":
         return _staff_hold(desk, context, _valid(StaffHoldForm(post)))
     if action == "cancel-hold":
-        hold = Hold.objects.filter(pk=post.get("hold_id"), patron_id=patron_id).first()
-        if hold is None:
-            raise Http404
+        hold = selectors.hold_for(access, post.get("hold_id"), action="change")
         holds.cancel_hold(desk, hold)
         return None
     raise Http404
@@ -204,14 +200,9 @@ def _valid(form):
     return form
 
 
-def _own_loan(form, patron_id: int) -> Loan:
-    _valid(form)
-    loan = Loan.objects.filter(
-        pk=form.cleaned_data["loan_id"], patron_id=patron_id, closed_at__isnull=True
-    ).first()
-    if loan is None:
-        raise Http404
-    return loan
+def _loan(access, form) -> Loan:
+    """The served patron's loan the form names (404 for anyone else's)."""
+    return selectors.loan_for(access, _valid(form).cleaned_data["loan_id"], action="change")
 
 
 def _staff_hold(desk: Desk, context, form):

@@ -22,6 +22,7 @@ from libdesk.circulation.models import (
     PatronRequest,
 )
 from libdesk.core import clock
+from libdesk.core.errors import NotFound
 from libdesk.patrons.models import Patron
 from libdesk.privacy.access import Context, require
 from libdesk.privacy.purposes import Access
@@ -62,13 +63,88 @@ def patron_requests(access: Access) -> QuerySet[PatronRequest]:
     return PatronRequest.objects.filter(patron_id=access.patron_id).order_by("-submitted_at")
 
 
-def own_loan(patron_id: int, loan_id: int) -> Loan | None:
-    """A loan of this patron's, or None (the door answers 404 either way)."""
-    return Loan.objects.filter(pk=loan_id, patron_id=patron_id, closed_at__isnull=True).first()
+# Fetch and authorise in one call (STYLE.md, point 4): each takes the Access of whoever asks
+# (a serving context, the patron themselves), checks the access table for the action, audits a
+# read, and answers NotFound alike for what does not exist and for what is someone else's.
+# Doors never filter these models themselves (tests/privacy/test_doors.py keeps them honest).
 
 
-def own_hold(patron_id: int, hold_id: int) -> Hold | None:
-    return Hold.objects.filter(pk=hold_id, patron_id=patron_id).select_related("record").first()
+def _authorise(access: Access, resource: str, action: str, data_kind: str) -> None:
+    if action == "read":
+        access.read(resource, data_kind)
+    else:
+        access.change(resource)
+
+
+def loan_for(access: Access, loan_id: object, *, action: str = "read") -> Loan:
+    """One of the patron's current loans."""
+    _authorise(access, "patron.loans", action, "loans")
+    loan = (
+        Loan.objects.filter(pk=_id(loan_id), patron_id=access.patron_id, closed_at__isnull=True)
+        .select_related("item__record", "branch")
+        .first()
+    )
+    return _found(loan)
+
+
+def loan_of_item_for(access: Access, item: Item, *, action: str = "change") -> Loan:
+    """The patron's current loan of this copy (renewing by barcode)."""
+    _authorise(access, "patron.loans", action, "loans")
+    loan = (
+        Loan.objects.filter(item=item, patron_id=access.patron_id, closed_at__isnull=True)
+        .select_related("item__record", "branch")
+        .first()
+    )
+    return _found(loan)
+
+
+def hold_for(access: Access, hold_id: object, *, action: str = "read") -> Hold:
+    """One of the patron's holds, whatever its state."""
+    _authorise(access, "patron.holds", action, "holds")
+    hold = (
+        Hold.objects.filter(pk=_id(hold_id), patron_id=access.patron_id)
+        .select_related("record", "pickup_branch")
+        .first()
+    )
+    return _found(hold)
+
+
+def fee_for(access: Access, fee_id: object, *, action: str = "change") -> Fee:
+    """One of the patron's open fees (paying or waiving it at the desk)."""
+    _authorise(access, "patron.fees", action, "fees")
+    fee = Fee.objects.filter(
+        pk=_id(fee_id), patron_id=access.patron_id, closed_at__isnull=True
+    ).first()
+    return _found(fee)
+
+
+def request_for(access: Access, request_id: object, *, action: str = "read") -> PatronRequest:
+    """One of the patron's interlibrary loan requests or purchase suggestions."""
+    _authorise(access, "patron.requests", action, "requests")
+    found = PatronRequest.objects.filter(pk=_id(request_id), patron_id=access.patron_id).first()
+    return _found(found)
+
+
+def _id(value: object) -> int:
+    """A database id from a door's raw value; anything else cannot name a row."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise NotFound
+    return int(text)
+
+
+def _found(row):
+    if row is None:
+        raise NotFound
+    return row
+
+
+def due_dates(items) -> dict[int, object]:
+    """When each copy on loan is due back, for the record page: the date and nothing about
+    who has it (PRIVACY.md: "on loan, due ...")."""
+    return dict(
+        Loan.objects.filter(item__in=items, closed_at__isnull=True).values_list("item_id", "due")
+    )
 
 
 def pull_list(branch) -> list[tuple[Item, Hold]]:

@@ -3,15 +3,16 @@
 
 from datetime import date, datetime
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema
 
+from libdesk.api.schemas import DetailOut, ForbiddenOut
+from libdesk.api.serving import ServingHeader, served
 from libdesk.api.tokens import PatronBearer, StaffBearer
 from libdesk.audit.selectors import reads_of_patron
 from libdesk.patrons.models import Patron
 from libdesk.patrons.selectors import patron_profile
 from libdesk.privacy.purposes import Access
-from libdesk.privacy.services import active_serving_context, serving_access
 
 router = Router(tags=["patrons"])
 
@@ -66,15 +67,17 @@ def my_access_log(request: HttpRequest) -> list[dict]:
     ]
 
 
-@router.get("/patron", response={200: ServedProfileOut}, auth=StaffBearer())
-def served_profile(request: HttpRequest) -> dict:
-    """The profile of the patron this staff client is serving (X-Serving-Context)."""
-    context = active_serving_context(
-        request.headers.get("X-Serving-Context", ""), request.api_token.staff
-    )
-    if context is None:
-        raise Http404
-    patron = patron_profile(serving_access(context))
+@router.get(
+    "/patron",
+    response={200: ServedProfileOut, 403: ForbiddenOut, 404: DetailOut},
+    auth=StaffBearer(),
+)
+def served_profile(
+    request: HttpRequest,
+    x_serving_context: ServingHeader = None,
+) -> dict:
+    """The profile of the patron this staff client is serving (audited; the patron sees it)."""
+    patron = patron_profile(served(request, x_serving_context).access)
     return {
         **_profile(patron),
         "category": patron.category,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from itertools import product
 
+from django.core.exceptions import PermissionDenied
+
 
 class Role(StrEnum):
     CLERK = "clerk"
@@ -62,6 +64,10 @@ ACCOUNT = (
     "patron.requests",
 )
 CHILD_ACCOUNT = ("patron.profile", "patron.loans", "patron.holds", "patron.fees")
+# Lending, holds, fees and requests change at the desk for the patron served; patrons renew,
+# hold and ask for themselves (fees are paid or waived at the desk only).
+CIRCULATION = ("patron.loans", "patron.holds", "patron.fees", "patron.requests")
+SELF_SERVICE = ("patron.loans", "patron.holds", "patron.requests")
 
 
 def _cells(roles, resources, actions, contexts) -> set[tuple[str, str, str, str]]:
@@ -73,7 +79,14 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     _cells(DESK, ACCOUNT, ["read"], [Context.SERVING])
     | _cells(
         DESK,
-        ["patron.profile", "patron.contact", "patron.card", "patron.pin", "patron.guardians"],
+        [
+            "patron.profile",
+            "patron.contact",
+            "patron.card",
+            "patron.pin",
+            "patron.guardians",
+            *CIRCULATION,
+        ],
         ["change"],
         [Context.SERVING],
     )
@@ -92,7 +105,7 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     )
     | _cells(
         [Role.PATRON],
-        ["patron.contact", "patron.pin", "patron.history"],
+        ["patron.contact", "patron.pin", "patron.history", *SELF_SERVICE],
         ["change"],
         [Context.SELF],
     )
@@ -110,8 +123,18 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
 )
 
 
-class AccessDenied(Exception):
-    """The role may not do this. Doors answer 403, or 404 where existence must not leak."""
+ROLE_NOT_PERMITTED = "role_not_permitted"  # no context lets this role do it
+CONTEXT_NOT_PERMITTED = "context_not_permitted"  # the role may, but not in this context
+
+
+class AccessDenied(PermissionDenied):
+    """The caller may not do this. Doors answer 403 with the code (Django's PermissionDenied,
+    so a web page answers 403 too); reads of someone else's rows answer 404 instead, through
+    the fetch-and-authorise selectors, so nothing confirms they exist."""
+
+    def __init__(self, message: str, *, code: str = ROLE_NOT_PERMITTED) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def allowed(role: str, resource: str, action: str, context: str) -> bool:
@@ -120,7 +143,10 @@ def allowed(role: str, resource: str, action: str, context: str) -> bool:
 
 def require(role: str, resource: str, action: str, context: str) -> None:
     if not allowed(role, resource, action, context):
-        raise AccessDenied(f"{role} may not {action} {resource} in context {context}")
+        code = (
+            CONTEXT_NOT_PERMITTED if role_may_ever(role, resource, action) else ROLE_NOT_PERMITTED
+        )
+        raise AccessDenied(f"{role} may not {action} {resource} in context {context}", code=code)
 
 
 def role_may_ever(role: str, resource: str, action: str) -> bool:

@@ -3,8 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from libdesk.accounts.models import StaffUser, Workstation
-from libdesk.api.models import ApiToken
-from libdesk.api.tokens import issue_staff_token, revoke
+from libdesk.api.tokens import issue_staff_token, revoke, staff_token_by_id, staff_tokens
 from libdesk.core import clock
 
 
@@ -41,11 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(f"bearer token (shown once, keep it secret): {issued.bearer}")
 
     def _list(self, username: str | None = None, **_: object) -> None:
-        tokens = ApiToken.objects.filter(kind=ApiToken.STAFF).select_related("staff", "workstation")
-        if username:
-            tokens = tokens.filter(staff__username=username)
         now = clock.now()
-        for token in tokens:
+        for token in staff_tokens(username):
             state = (
                 "revoked"
                 if token.revoked_at
@@ -59,7 +55,7 @@ class Command(BaseCommand):
             )
 
     def _revoke(self, token_id: str, **_: object) -> None:
-        token = ApiToken.objects.filter(public_id=token_id).first()
+        token = staff_token_by_id(token_id)
         if token is None:
             raise CommandError(f"no token has the id {token_id!r}")
         revoke(token)
