@@ -328,3 +328,86 @@ def test_only_desk_roles_lend(client, shelf, staff_token):
     assert response.status_code == 403
     assert response.json()["code"] == "role_not_permitted"
     assert not Loan.objects.exists()
+
+
+def test_staff_reads_are_audited_and_shown_to_the_patron(
+    client, shelf, staff_token, patron_token, serving
+):
+    item = shelf.copy(shelf.record("Seen at the desk"))
+    at_desk = serving(staff_token(), AVERY)
+    post(client, "/circulation/checkout", {"item_barcode": item.barcode}, at_desk)
+    loans = client.get("/api/v1/patron/loans", **at_desk).json()
+    assert [loan["item_barcode"] for loan in loans] == [item.barcode]
+    for kind in ("holds", "fees", "requests"):
+        assert client.get(f"/api/v1/patron/{kind}", **at_desk).status_code == 200
+    log = client.get("/api/v1/me/access-log", **bearer(patron_token(AVERY))).json()
+    assert {"loans", "holds", "fees", "requests"} <= {entry["data_kind"] for entry in log}
+    assert {entry["role"] for entry in log} == {"clerk"}
+
+
+# Calls about a patron: method, path, body, and whether it names one of the patron's objects
+# (then serving another patron must not reach it either).
+WITHOUT_THE_PATRON = [
+    ("post", "/circulation/checkout", {"item_barcode": "{barcode}"}, False),
+    ("post", "/circulation/renew", {"item_barcode": "{barcode}"}, True),
+    ("post", "/holds", {"record_id": "{record}", "pickup_branch": "MAIN"}, False),
+    ("post", "/requests", {"kind": "purchase", "title": "Probe"}, False),
+    ("get", "/holds/{hold}", None, True),
+    ("delete", "/holds/{hold}", None, True),
+    ("post", "/holds/{hold}/suspend", {"until": None}, True),
+    ("post", "/holds/{hold}/resume", {}, True),
+    ("get", "/patron/loans", None, False),
+    ("get", "/patron/holds", None, False),
+    ("get", "/patron/fees", None, False),
+    ("get", "/patron/requests", None, False),
+    ("get", "/patron", None, False),
+]
+
+
+def _filled(value, values: dict):
+    if isinstance(value, str) and value.startswith("{"):
+        return values[value.strip("{}")]
+    return value
+
+
+@pytest.mark.parametrize("method,path,body,names_an_object", WITHOUT_THE_PATRON)
+def test_a_desk_token_learns_nothing_about_a_patron_it_is_not_serving(
+    client, shelf, staff_token, patron_token, serving, method, path, body, names_an_object
+):
+    """Trying cards or ids one by one gets the same answers whoever has what: a missing
+    context is 422 naming the header; an ended, foreign, malformed or other patron's context
+    is 404; nothing changes and nothing about the patron is in any answer."""
+    record = shelf.record("Probed title")
+    item = shelf.copy(record)
+    clerk = staff_token()
+    post(client, "/circulation/checkout", {"item_barcode": item.barcode}, serving(clerk, AVERY))
+    wanted = shelf.record("Wanted title")
+    shelf.copy(wanted, status="on_loan")
+    hold = post(
+        client, "/holds", {"record_id": wanted.pk, "pickup_branch": "MAIN"}, patron_token(AVERY)
+    ).json()
+    values = {"barcode": item.barcode, "record": wanted.pk, "hold": hold["id"]}
+    path = path.format(**values)
+    ended = serving(clerk, AVERY)
+    client.delete(f"/api/v1/serving/{ended['HTTP_X_SERVING_CONTEXT']}", **bearer(clerk))
+    librarians = serving(staff_token("librarian"), AVERY)
+    attempts = {
+        "no context": (bearer(clerk), 422),
+        "malformed": ({**bearer(clerk), "HTTP_X_SERVING_CONTEXT": "x" * 60}, 404),
+        "ended": (ended, 404),
+        "another staff member's": ({**librarians, **bearer(clerk)}, 404),
+    }
+    if names_an_object:
+        attempts["another patron's"] = (serving(clerk, BEATRICE), 404)
+    before = (Loan.objects.count(), Hold.objects.count(), Hold.objects.get().status)
+    for name, (headers, expected) in attempts.items():
+        if body is None:
+            response = getattr(client, method)(f"/api/v1{path}", **headers)
+        else:
+            filled = {k: _filled(v, values) for k, v in body.items()}
+            response = getattr(client, method)(
+                f"/api/v1{path}", filled, content_type="application/json", **headers
+            )
+        assert response.status_code == expected, (name, response.content)
+        assert "Avery" not in response.content.decode(), name
+    assert (Loan.objects.count(), Hold.objects.count(), Hold.objects.get().status) == before
