@@ -1,28 +1,31 @@
-"""`libdesk run`: every service of one library in the foreground, stopped together.
+"""`libdesk run`: every service of one library in the foreground, kept up, stopped together.
 
 The web server, the background worker and (on SQLite) the WAL checkpointer run as child
 processes in their own session, so a Ctrl-C or SIGTERM reaches only this supervisor, which
-then stops each child cleanly.
+then stops each child cleanly. A child that dies is restarted with a growing delay and the
+event is logged; `libdesk run` itself stops on its own only when a service fails repeatedly
+before it was ever ready (rules and figures in `libdesk.core.supervisor`).
 """
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import signal
 import socket
-import subprocess
 import sys
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import DatabaseError, connection
 
+from libdesk.core.supervisor import Periodic, Service, Supervisor
 from libdesk.demo.loader import sign_ins
 from libdesk.library.selectors import the_library
 
 JOBS_EVERY_SECONDS = 3600
-STOP_GRACE_SECONDS = 10
+LIBDESK = (sys.executable, "-m", "libdesk")
 
 
 def is_loopback(address: str) -> bool:
@@ -32,6 +35,43 @@ def is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def port_problem(bind: str, port: int) -> str | None:
+    """Why the web server could not listen on `bind`:`port`, found by binding it the way
+    waitress will (address reuse on, IPv6 sockets IPv6 only), or None if it can."""
+    host = bind.strip("[]")
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"{where} is not an address of this machine ({error.strerror})"
+    for family, kind, proto, _name, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return f"{where} is already in use by another program"
+                return f"it cannot listen on {where} ({error.strerror})"
+    return None
+
+
+def port_answers(bind: str, port: int) -> bool:
+    """The web server is ready when its port accepts a connection (checked only while the
+    child is alive, and only after `port_problem` found the port free before its start)."""
+    try:
+        socket.create_connection((bind.strip("[]"), port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def timestamped(message: str) -> str:
+    return f"{time.strftime('%Y-%m-%d %H:%M:%S')} libdesk: {message}"
 
 
 class Command(BaseCommand):
@@ -45,17 +85,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, web_port: int, bind: str, **_: object) -> None:
         library = self._check_can_serve(bind)
+        on_sqlite = connection.vendor == "sqlite"
         connection.close()
-        python = [sys.executable, "-m", "libdesk"]
-        services = {
-            "web": [*python, "serve_web", "--bind", bind, "--port", str(web_port)],
-            "worker": [*python, "db_worker", "--interval", "1", "--no-startup-delay"],
-        }
-        if connection.vendor == "sqlite":  # WAL checkpoints off the desk's commits
-            services["checkpointer"] = [*python, "checkpoint_wal"]
-        children = {
-            name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in services.items()
-        }
+        jobs = Periodic("hourly jobs", [*LIBDESK, "circulation", "run-jobs"], JOBS_EVERY_SECONDS)
+        supervisor = Supervisor(self._services(bind, web_port, on_sqlite), [jobs], report=self._log)
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -64,15 +97,45 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        self._announce(library, bind, web_port, children["web"])
-        failed = self._supervise(children, lambda: stopping)
-        self._stop_all(children)
-        if failed:
-            raise CommandError(f"the {failed} service stopped unexpectedly; libdesk has stopped")
+
+        def on_ready(name: str) -> None:
+            if name == "web":
+                self._announce(library, bind, web_port)
+
+        try:
+            gave_up = supervisor.run(lambda: stopping, on_ready)
+        finally:
+            supervisor.stop_all()
+        if gave_up:
+            raise CommandError(f"{gave_up}; libdesk has stopped")
         self.stdout.write("libdesk stopped.")
 
+    def _services(self, bind: str, port: int, on_sqlite: bool) -> list[Service]:
+        services = [
+            Service(
+                "web",
+                [*LIBDESK, "serve_web", "--bind", bind, "--port", str(port)],
+                is_ready=lambda _alive_for: port_answers(bind, port),
+                obstacle=lambda: port_problem(bind, port),
+            ),
+            Service("worker", [*LIBDESK, "db_worker", "--interval", "1", "--no-startup-delay"]),
+        ]
+        if on_sqlite:  # WAL checkpoints off the desk's commits
+            services.append(Service("checkpointer", [*LIBDESK, "checkpoint_wal"]))
+        return services
+
+    def _log(self, message: str) -> None:
+        self.stderr.write(timestamped(message))
+        self.stderr.flush()
+
     def _check_can_serve(self, bind: str):
-        library = the_library()
+        try:
+            library = the_library()
+        except DatabaseError as error:
+            raise CommandError(
+                f"libdesk cannot read its database ({error}): is it running, and has "
+                f"`libdesk migrate` been run?"
+            ) from error
         if not is_loopback(bind):
             if library is not None and library.is_demo:
                 raise CommandError(
@@ -86,15 +149,8 @@ class Command(BaseCommand):
                 )
         return library
 
-    def _announce(self, library, bind: str, port: int, web: subprocess.Popen) -> None:
+    def _announce(self, library, bind: str, port: int) -> None:
         host = f"[{bind}]" if ":" in bind else bind
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and web.poll() is None:
-            try:
-                socket.create_connection((bind.strip("[]"), port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         name = library.name if library else "libdesk (no library set up yet)"
         self.stdout.write(f"libdesk is serving {name} at http://{host}:{port}/")
         self.stdout.write(f"Staff client: http://{host}:{port}/staff/")
@@ -102,35 +158,3 @@ class Command(BaseCommand):
             self.stdout.write("Demo sign-ins: " + "; ".join(sign_ins()))
         self.stdout.write("Press Ctrl-C to stop.")
         self.stdout.flush()
-
-    def _supervise(self, children: dict[str, subprocess.Popen], stopping) -> str | None:
-        """Watch the services, and start the periodic jobs (notices, hold-shelf expiry) at
-        once and then every hour; they are idempotent, so a run that overlaps is harmless."""
-        next_jobs = time.monotonic()
-        while not stopping():
-            for name, child in children.items():
-                if name != "jobs" and child.poll() is not None:
-                    return name
-            if time.monotonic() >= next_jobs and (
-                "jobs" not in children or children["jobs"].poll() is not None
-            ):
-                children["jobs"] = subprocess.Popen(
-                    [sys.executable, "-m", "libdesk", "circulation", "run-jobs"],
-                    start_new_session=True,
-                    stdout=subprocess.DEVNULL,
-                )
-                next_jobs = time.monotonic() + JOBS_EVERY_SECONDS
-            time.sleep(0.2)
-        return None
-
-    def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
-        for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for child in children.values():
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
