@@ -43,23 +43,33 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    cleaned: int = 0  # stored with forbidden characters replaced, each one a warning
     fraction: float = 0.0  # how far through the file, for the progress bar's ETA
     rejects_path: Path | None = None
+    warnings_path: Path | None = None
 
     def line(self) -> str:
         where = f"; rejects in {self.rejects_path}" if self.rejected else ""
+        if self.cleaned:
+            where += f"; warnings in {self.warnings_path}"
         return (
             f"read {self.read}, created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {self.rejected}{where}"
+            f"unchanged {self.unchanged}, rejected {self.rejected}, cleaned {self.cleaned}"
+            f"{where}"
         )
 
 
+def _report_folder(source: Path) -> Path:
+    """Beside the input, or under the data directory's imports/ when the input's folder
+    cannot be written."""
+    return source.parent if os.access(source.parent, os.W_OK) else _imports_dir()
+
+
 class Rejects:
-    """`<input>.rejects.jsonl` and `.rejects.mrc` beside the input, or under the data
-    directory's imports/ when the input's folder cannot be written."""
+    """`<input>.rejects.jsonl` and `.rejects.mrc`, in the report folder."""
 
     def __init__(self, source: Path) -> None:
-        folder = source.parent if os.access(source.parent, os.W_OK) else _imports_dir()
+        folder = _report_folder(source)
         self.jsonl_path = folder / f"{source.name}.rejects.jsonl"
         self.mrc_path = folder / f"{source.name}.rejects.mrc"
         self._jsonl = self._mrc = None
@@ -83,6 +93,33 @@ class Rejects:
                 handle.close()
 
 
+class Warnings:
+    """`<input>.warnings.jsonl`, in the report folder: one line per value of a stored
+    record in which forbidden characters were replaced (which record, which field, what
+    was found where, and what replaced it)."""
+
+    def __init__(self, source: Path) -> None:
+        self.path = _report_folder(source) / f"{source.name}.warnings.jsonl"
+        self._handle = None
+
+    def add(self, parsed: Parsed) -> None:
+        if self._handle is None:
+            self._handle = self.path.open("w", encoding="utf-8")
+        control_number = parsed.key[0] if parsed.key else None
+        for repair in parsed.repairs:
+            entry = {
+                "record": parsed.number,
+                "offset": parsed.offset,
+                "control_number": control_number or None,
+                **repair.as_dict(),
+            }
+            self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
 def _imports_dir() -> Path:
     path = Path(settings.DATA_DIR) / "imports"
     path.mkdir(parents=True, exist_ok=True)
@@ -91,18 +128,22 @@ def _imports_dir() -> Path:
 
 def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None) -> Summary:
     summary = Summary()
-    rejects = Rejects(path)
+    rejects, warnings = Rejects(path), Warnings(path)
     try:
         with index_along() as along:
-            _import_batches(path, summary, rejects, along, progress)
+            _import_batches(path, summary, (rejects, warnings), along, progress)
     finally:
         rejects.close()
+        warnings.close()
     if summary.rejected:
         summary.rejects_path = rejects.jsonl_path
+    if summary.cleaned:
+        summary.warnings_path = warnings.path
     return summary
 
 
-def _import_batches(path, summary, rejects, along, progress) -> None:
+def _import_batches(path, summary, reports, along, progress) -> None:
+    rejects, warnings = reports
     for number, batch in enumerate(prepared_batches(path, summary), start=1):
         good = []
         for parsed in batch:
@@ -110,8 +151,11 @@ def _import_batches(path, summary, rejects, along, progress) -> None:
             if parsed.reason:
                 summary.rejected += 1
                 rejects.add(parsed)
-            else:
-                good.append(parsed)
+                continue
+            if parsed.repairs:
+                summary.cleaned += 1
+                warnings.add(parsed)
+            good.append(parsed)
         created, updated = store_batch(good, label=f"{path.name}#{number}")
         along.add(created, updated)
         summary.created += len(created)

@@ -4,6 +4,8 @@ The ISO 2709 reader finds record boundaries itself (the 0x1D terminator), so a r
 leader or directory lies costs only that record. Every record is checked before it is
 accepted: structure, indicators, subfield codes, encoding (invalid UTF-8 is rejected, never
 repaired; MARC-8 is converted). MARCXML is parsed with DTDs and entities refused.
+Characters XML 1.0 forbids inside values are not a reason to reject: the importer's
+preparation step repairs them and reports each one (see `characters`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import lzma
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as default
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.handler import feature_namespaces
@@ -22,9 +25,12 @@ from defusedxml import DefusedXmlException
 from defusedxml.sax import make_parser
 from pymarc.marcxml import XmlHandler
 
+from libdesk.catalog.characters import Repair
+
 RECORD_END, FIELD_END, SUBFIELD = b"\x1d", b"\x1e", b"\x1f"
 CHUNK = 1 << 20
 MAX_FIELD = 9999
+TAG = re.compile(r"[0-9A-Za-z]{3}")
 INDICATOR = re.compile(r"^[0-9a-z ]$")
 SUBFIELD_CODE = re.compile(r"^[0-9a-z]$")
 
@@ -48,6 +54,7 @@ class Parsed:
     key: tuple[str, str, str] | None = None
     derived: object = None
     stored_marc: bytes = b""
+    repairs: list[Repair] = default(default_factory=list)  # forbidden characters replaced
 
 
 def open_marc(path: Path) -> tuple[BinaryIO, str, BinaryIO]:
@@ -186,14 +193,17 @@ def _looks_like_utf8(data: bytes) -> bool:
 
 def _content_problem(record: pymarc.Record) -> str:
     for field in record.fields:
+        tag = field.tag
+        if not TAG.fullmatch(tag):
+            return f"field tag {tag!r} is not three letters or digits"
         if field.is_control_field():
             continue
         for indicator in field.indicators or ():
             if not INDICATOR.match(indicator or " "):
-                return f"field {field.tag} has an invalid indicator {indicator!r}"
+                return f"field {tag} has an invalid indicator {indicator!r}"
         for subfield in field.subfields:
             if not SUBFIELD_CODE.match(subfield.code or ""):
-                return f"field {field.tag} has an invalid subfield code {subfield.code!r}"
+                return f"field {tag} has an invalid subfield code {subfield.code!r}"
     if record.get("245") is None:
         return "no title (field 245)"
     return ""

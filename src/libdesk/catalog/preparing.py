@@ -10,6 +10,7 @@ import os
 import threading
 import time
 
+from libdesk.catalog.characters import repair_record
 from libdesk.catalog.derive import derive, normalise_lccn
 from libdesk.catalog.marc import Parsed, parse_iso2709
 
@@ -34,8 +35,12 @@ def prepare_raw_batch(items: list) -> list[Parsed]:
 
 
 def prepare(parsed: Parsed) -> Parsed:
-    """Compute what storing needs, then drop the pymarc object (cheap to send back)."""
+    """Compute what storing needs, then drop the pymarc object (cheap to send back).
+
+    Characters XML 1.0 forbids are repaired first, so the stored MARC, the values derived
+    from it and every export agree, and each repair is reported (`Parsed.repairs`)."""
     if parsed.record is not None:
+        parsed.repairs = repair_record(parsed.record)
         parsed.key = match_key(parsed)
         parsed.derived = derive(parsed.record)
         parsed.stored_marc = storable(parsed)
@@ -56,7 +61,9 @@ def match_key(parsed: Parsed) -> tuple[str, str, str]:
 
 
 def storable(parsed: Parsed) -> bytes:
-    if parsed.raw[9:10] == b"a":
+    """The bytes as read, unless the record was converted from MARC-8 or repaired: then it
+    is written again from the converted or repaired record, as UTF-8 MARC."""
+    if parsed.raw[9:10] == b"a" and not parsed.repairs:
         return parsed.raw
-    parsed.record.leader[9] = "a"  # converted from MARC-8: store it as UTF-8 MARC
+    parsed.record.leader[9] = "a"
     return parsed.record.as_marc()

@@ -78,12 +78,22 @@ class Command(BaseCommand):
         return show
 
     def _export(self, fmt: str, output: str | None) -> None:
-        if output:
-            with open(output, "wb") as handle:
-                count = exporting.export(handle, fmt)
-            self.stdout.write(f"exported {count} records to {output}")
-        else:
+        """To a file, through a partial file renamed at the end, so that an export that
+        fails half-way never leaves half a catalogue under the name asked for."""
+        if not output:
             exporting.export(sys.stdout.buffer, fmt)
+            return
+        target = Path(output)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            with partial.open("wb") as handle:
+                count = exporting.export(handle, fmt)
+            partial.replace(target)
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        finally:
+            partial.unlink(missing_ok=True)
+        self.stdout.write(f"exported {count} records to {output}")
 
 
 def progress_line(summary: Summary, elapsed: float, width: int = 24) -> str:
