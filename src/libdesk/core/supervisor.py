@@ -202,9 +202,8 @@ class Supervisor:
         launch: Callable[[Sequence[str], bool], Process] = launch,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        policy: Callable[[], RestartPolicy] = RestartPolicy,
     ) -> None:
-        self._slots = [_Slot(service, policy()) for service in services]
+        self._slots = [_Slot(service, RestartPolicy()) for service in services]
         self._periodic = {job.name: job for job in periodic}
         self._jobs: dict[str, Process] = {}
         self._next_job: dict[str, float] = {}
