@@ -4,12 +4,17 @@ A decision carries a stable code, the policy clauses behind it, a plain-language
 patron and a fuller one for staff, and the alternatives on offer. Each door renders the same
 decision: the web as an HTML partial, the API as JSON (409 when refused), the kiosk as a screen
 message. Reasons are lazy translations, rendered in the caller's language.
+
+Codes are of two kinds. A refusal must name the clause behind it: that is what lets anyone ask
+why. A grant explains nothing to refuse, so it may name none (a plain checkout), or the clause
+that shaped it (a place in the holds queue, an override in the patron's favour). Each code is
+registered as one kind and can only be used as that kind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -41,7 +46,9 @@ class AlternativeKind(StrEnum):
 class Reason:
     """What a decision code means: the clauses behind it and how to say it.
 
-    Texts may hold `{name}` placeholders filled from the decision's params when rendered.
+    Texts may hold `{name}` placeholders filled from the decision's params when rendered; in a
+    decision about another one (an override of a refusal, or an override refused), `{refusal}`
+    is that refusal's own text of the same kind and `{refusal_short}` its short reason.
     """
 
     code: str
@@ -49,6 +56,7 @@ class Reason:
     reason: str | Promise
     short_reason: str | Promise
     staff_reason: str | Promise
+    grant: bool = False  # an allowed or overridden answer; a refusal when False
 
 
 _REASONS: dict[str, Reason] = {}
@@ -56,7 +64,7 @@ _REASONS: dict[str, Reason] = {}
 
 def register(reason: Reason) -> Reason:
     """Add a decision code; each app registers its own codes at import time."""
-    if not reason.clauses:
+    if not reason.grant and not reason.clauses:
         raise ValueError(f"decision code {reason.code!r} names no policy clause")
     existing = _REASONS.get(reason.code)
     if existing is not None and existing != reason:
@@ -87,6 +95,9 @@ class Decision:
     code: str
     alternatives: tuple[Alternative, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The refusal this decision answers: the block an override set aside, or the refusal an
+    # override was asked for in vain. Its texts fill `{refusal}`; a refusal cites its clauses.
+    cause: Decision | None = None
 
     @classmethod
     def allow(cls, code: str, **params: Any) -> Decision:
@@ -94,19 +105,39 @@ class Decision:
 
     @classmethod
     def refuse(
-        cls, code: str, alternatives: tuple[Alternative, ...] = (), **params: Any
+        cls,
+        code: str,
+        alternatives: tuple[Alternative, ...] = (),
+        *,
+        cause: Decision | None = None,
+        **params: Any,
     ) -> Decision:
-        return cls._make(Outcome.REFUSED, code, alternatives, params)
+        return cls._make(Outcome.REFUSED, code, alternatives, params, cause)
 
     @classmethod
-    def override(cls, code: str, **params: Any) -> Decision:
-        return cls._make(Outcome.OVERRIDDEN, code, (), params)
+    def override(cls, code: str, *, cause: Decision | None = None, **params: Any) -> Decision:
+        return cls._make(Outcome.OVERRIDDEN, code, (), params, cause)
 
     @classmethod
-    def _make(cls, outcome: Outcome, code: str, alternatives: tuple, params: dict) -> Decision:
-        if code not in _REASONS:
+    def _make(
+        cls,
+        outcome: Outcome,
+        code: str,
+        alternatives: tuple,
+        params: dict,
+        cause: Decision | None = None,
+    ) -> Decision:
+        reason = _REASONS.get(code)
+        if reason is None:
             raise LookupError(f"unknown decision code {code!r}: register it with a Reason")
-        return cls(outcome=outcome, code=code, alternatives=tuple(alternatives), params=params)
+        if reason.grant != (outcome != Outcome.REFUSED):
+            kind = "a grant" if reason.grant else "a refusal"
+            raise ValueError(f"decision code {code!r} is {kind}; it cannot be {outcome}")
+        return cls(outcome, code, tuple(alternatives), params, cause)
+
+    def with_alternatives(self, alternatives: tuple[Alternative, ...]) -> Decision:
+        """The same decision, offering these alternatives (found once the refusal is known)."""
+        return replace(self, alternatives=tuple(alternatives))
 
     @property
     def allowed(self) -> bool:
@@ -114,27 +145,37 @@ class Decision:
 
     @property
     def clauses(self) -> tuple[str, ...]:
-        return _REASONS[self.code].clauses
+        """The code's clauses; a refusal about another refusal cites that one's too."""
+        own = _REASONS[self.code].clauses
+        if self.cause is None or self.allowed:
+            return own
+        return own + tuple(c for c in self.cause.clauses if c not in own)
 
-    def _text(self, text: str | Promise) -> str:
-        return str(text).format(**self.params) if self.params else str(text)
+    def _text(self, kind: str) -> str:
+        text = str(getattr(_REASONS[self.code], kind))
+        params = dict(self.params)
+        if self.cause is not None:
+            params.setdefault("refusal", getattr(self.cause, kind))
+            params.setdefault("refusal_short", self.cause.short_reason)
+        return text.format(**params) if params else text
 
     @property
     def reason(self) -> str:
-        return self._text(_REASONS[self.code].reason)
+        return self._text("reason")
 
     @property
     def short_reason(self) -> str:
-        text = self._text(_REASONS[self.code].short_reason)
+        text = self._text("short_reason")
         return text if len(text) <= SHORT_REASON_LIMIT else text[: SHORT_REASON_LIMIT - 1] + "…"
 
     @property
     def staff_reason(self) -> str:
-        return self._text(_REASONS[self.code].staff_reason)
+        return self._text("staff_reason")
 
     @property
     def ask_why_url(self) -> str:
-        return ask_why_url(self.clauses[0])
+        """The clause's "ask why" page; a grant that cites no clause links to the policies."""
+        return ask_why_url(self.clauses[0]) if self.clauses else reverse("web:ask-why")
 
     def raise_if_refused(self) -> Decision:
         if not self.allowed:
@@ -146,11 +187,12 @@ class Decision:
         from libdesk.policies.selectors import clause_titles
 
         with translation.override(language or translation.get_language()):
-            titles = clause_titles(self.clauses, translation.get_language())
+            clauses = self.clauses
+            titles = clause_titles(clauses, translation.get_language()) if clauses else {}
             return {
                 "outcome": str(self.outcome),
                 "code": self.code,
-                "clauses": [{"id": cid, "title": titles[cid]} for cid in self.clauses],
+                "clauses": [{"id": cid, "title": titles[cid]} for cid in clauses],
                 "reason": self.reason,
                 "short_reason": self.short_reason,
                 "staff_reason": self.staff_reason,
