@@ -1,8 +1,11 @@
 """Circulation through its JSON door: shapes, refusals as 409 Decisions, idempotency keys."""
 
+from datetime import timedelta
+
 import pytest
 
 from libdesk.circulation.models import Hold, Loan
+from libdesk.core import clock
 from tests.conftest import AVERY, BEATRICE, SAM, bearer
 
 pytestmark = pytest.mark.django_db
@@ -172,23 +175,27 @@ def test_renew_by_patron_and_refused_when_someone_waits(
 ):
     record = shelf.record("Renew me")
     item = shelf.copy(record)
-    post(
-        client,
-        "/circulation/checkout",
-        {"item_barcode": item.barcode},
-        serving(staff_token(), AVERY),
-    )
-    mine = patron_token(AVERY)
-    response = post(client, "/circulation/renew", {"item_barcode": item.barcode}, mine)
-    assert response.status_code == 200, response.content
-    assert response.json()["decision"]["code"] == "renewal_granted"
-    stranger = post(
-        client, "/circulation/renew", {"item_barcode": item.barcode}, patron_token(BEATRICE)
-    )
-    assert stranger.status_code == 404
+    today = clock.now()
+    with clock.travel_to(today - timedelta(days=2)):  # a renewal the same day adds nothing
+        post(
+            client,
+            "/circulation/checkout",
+            {"item_barcode": item.barcode},
+            serving(staff_token(), AVERY),
+        )
+    with clock.travel_to(today - timedelta(days=1)):
+        mine = patron_token(AVERY)
+        response = post(client, "/circulation/renew", {"item_barcode": item.barcode}, mine)
+        assert response.status_code == 200, response.content
+        assert response.json()["decision"]["code"] == "renewal_granted"
+        stranger = post(
+            client, "/circulation/renew", {"item_barcode": item.barcode}, patron_token(BEATRICE)
+        )
+        assert stranger.status_code == 404
     post(
         client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, patron_token(BEATRICE)
     )
+    mine = patron_token(AVERY)
     refused = post(client, "/circulation/renew", {"item_barcode": item.barcode}, mine)
     assert refused.status_code == 409
     assert refused.json()["decision"]["code"] == "renewal_wanted_by_holds"

@@ -23,7 +23,7 @@ def test_demo_rules_lend_21_days_two_renewals_50_adults_20_children(demo_library
     assert (adult.loan_days, adult.renewals, adult.max_items) == (21, 2, 50)
     assert (child.loan_days, child.renewals, child.max_items) == (21, 2, 20)
     assert adult.fine_per_day == child.fine_per_day == Decimal("0")
-    assert adult.clause == "OP-02-01-01/policies-explained"
+    assert adult.clause == "OP-02-01-01/equal-consideration"  # limits: enough for everyone
 
 
 def test_the_most_specific_rule_wins(demo_library):
@@ -91,7 +91,9 @@ def test_an_override_cannot_take_a_copy_from_the_queue(shelf, desk, patron):
     holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
     with pytest.raises(Refused) as refused:
         loans.checkout(desk(), patron(AVERY), copy.barcode, override=GOODWILL)
-    assert refused.value.decision.code == "item_wanted_by_holds"
+    assert refused.value.decision.code == "not_overridable"
+    assert refused.value.decision.cause.code == "item_wanted_by_holds"
+    assert "OP-02-01-01/equal-respect" in refused.value.decision.clauses
     assert not Loan.objects.exists()
 
 
@@ -130,10 +132,11 @@ def test_an_override_needs_a_reason_and_a_note_and_a_desk_role(shelf, desk, patr
     with pytest.raises(CirculationError):
         OverrideRequest("because", "a note")
     item = shelf.copy(shelf.record("Self service"))
-    with pytest.raises(CirculationError):
+    with pytest.raises(Refused) as refused:
         loans.checkout(
             Desk.self_service(desk().branch), patron(AVERY), item.barcode, override=GOODWILL
         )
+    assert (refused.value.decision.code, refused.value.status) == ("override_not_permitted", 403)
 
 
 def test_expired_and_lost_cards_block(shelf, desk, patron):
@@ -193,16 +196,26 @@ def test_fees_over_the_limit_block_borrowing(shelf, desk, patron):
 
 def test_renewal_limit_and_renewal_never_shortens(shelf, desk, patron):
     item = shelf.copy(shelf.record("Renewals"))
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
-    loans.extend_due(desk(), loan, loan.due + timedelta(days=40), GOODWILL)
+    with clock.travel_to(date(2027, 3, 1)):
+        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    for day in (2, 3):
+        with clock.travel_to(date(2027, 3, day)):
+            assert loans.renew(desk(), loan).decision.code == "renewal_granted"
+    with clock.travel_to(date(2027, 3, 4)):
+        with pytest.raises(Refused) as refused:
+            loans.renew(desk(), loan)
+        assert refused.value.decision.code == "renewal_limit"
+        overridden = loans.renew(desk(), loan, override=GOODWILL)
+        assert overridden.decision.code == "renewal_overridden"
+        loans.extend_due(desk(), loan, overridden.loan.due + timedelta(days=40), GOODWILL)
     loan.refresh_from_db()
-    long_due = loan.due
-    assert loans.renew(desk(), loan).loan.due == long_due  # renewing never shortens
-    loans.renew(desk(), loan)
-    with pytest.raises(Refused) as refused:
-        loans.renew(desk(), loan)
-    assert refused.value.decision.code == "renewal_limit"
-    assert loans.renew(desk(), loan, override=GOODWILL).decision.code == "checkout_overridden"
+    long_due, used = loan.due, loan.renewals_used
+    with clock.travel_to(date(2027, 3, 5)), pytest.raises(Refused) as refused:
+        loans.renew(desk(), loan, override=GOODWILL)  # renewing never shortens
+    assert refused.value.decision.code == "not_overridable"
+    assert refused.value.decision.cause.code == "renewal_would_not_extend"
+    loan.refresh_from_db()
+    assert (loan.due, loan.renewals_used) == (long_due, used)
 
 
 def test_lost_damaged_claims_returned_and_withdrawn(shelf, desk, patron):

@@ -68,7 +68,8 @@ def test_override_at_the_desk_needs_a_note_and_is_recorded(staff_client, shelf):
 
 def test_serving_page_lists_loans_and_renews_them(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("On Avery's card"))
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    with clock.travel_to(clock.now() - timedelta(days=1)):  # a renewal the same day adds nothing
+        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
     client = staff_client()
     page = serve(client, AVERY)
     text = client.get(page).content.decode()
@@ -190,12 +191,16 @@ def test_patron_holds_one_particular_copy_from_the_record_page(client, shelf, de
 def test_patron_renews_from_the_account_and_sees_refusals_explained(client, shelf, desk, patron):
     record = shelf.record("Renew online")
     item = shelf.copy(record)
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
-    patron_client(client, AVERY)
-    assert "Renew online" in client.get("/account/").content.decode()
-    renewed = client.post("/account/loans/renew/", {"loan_id": loan.pk})
-    assert renewed.status_code == 200 and "Renewed" in renewed.content.decode()
+    today = clock.now()
+    with clock.travel_to(today - timedelta(days=2)):  # a renewal the same day adds nothing
+        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    with clock.travel_to(today - timedelta(days=1)):
+        patron_client(client, AVERY)
+        assert "Renew online" in client.get("/account/").content.decode()
+        renewed = client.post("/account/loans/renew/", {"loan_id": loan.pk})
+        assert renewed.status_code == 200 and "Renewed" in renewed.content.decode()
     holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
+    patron_client(client, AVERY)
     refused = client.post("/account/loans/renew/", {"loan_id": loan.pk})
     assert refused.status_code == 409
     text = refused.content.decode()

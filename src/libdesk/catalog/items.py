@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
+from libdesk.catalog import reasons  # noqa: F401  (registers the catalogue's decision codes)
 from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
+from libdesk.core.decisions import Decision, Refused
+from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
 
 CIRCULATION_STATUSES = {
@@ -22,6 +26,10 @@ CIRCULATION_STATUSES = {
     ItemStatus.WITHDRAWN,
 }
 COLUMNS = ["barcode", "control_number", "branch", "location", "call_number", "collection", "status"]
+
+
+class ItemError(InputError):
+    """A value on the item form the service cannot accept, naming its field."""
 
 
 class ItemFileError(Exception):
@@ -131,23 +139,18 @@ def update_item(
 ) -> Item:
     """A cataloguer corrects an item. Statuses that circulation owns (on loan, on the hold
     shelf, in transit, claimed returned, withdrawn) change only through its services, and an
-    item on loan or set aside for a hold keeps its status here."""
+    item on loan or set aside for a hold keeps its status here: asking is refused with a
+    Decision (Refused). A value that is not a status or a branch at all is an ItemError."""
     if status not in ItemStatus.values:
-        raise ValueError(f"status must be one of {', '.join(ItemStatus.values)}")
-    if status != item.status and (
-        status in CIRCULATION_STATUSES or item.status in CIRCULATION_STATUSES
-    ):
-        raise ValueError(
-            f"{item.barcode} is {item.status}; circulation changes that status "
-            "(check the item in, or withdraw it from the staff item page)"
-        )
+        raise ItemError("status", _("choose one of: %s") % ", ".join(ItemStatus.values))
     target = Branch.objects.filter(code=branch).first()
     if target is None:
-        raise ValueError(f"no branch has the code {branch!r}")
+        raise ItemError("branch", _("no branch has the code %s") % repr(branch))
     from libdesk.catalog.search.tasks import request_index_drain
 
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
+        _refuse_circulation_status(item, status)
         item.location, item.call_number, item.collection = location, call_number, collection
         item.status, item.branch = status, target
         item.save()
@@ -161,3 +164,17 @@ def update_item(
         )
         request_index_drain()
     return item
+
+
+def _refuse_circulation_status(item: Item, wanted: str) -> None:
+    """Read under the row lock, so a checkout that lands meanwhile is seen."""
+    if wanted != item.status and (
+        wanted in CIRCULATION_STATUSES or item.status in CIRCULATION_STATUSES
+    ):
+        raise Refused(
+            Decision.refuse(
+                "item_status_by_circulation",
+                status=ItemStatus(item.status).label,
+                wanted=ItemStatus(wanted).label,
+            )
+        )

@@ -1,7 +1,8 @@
 """What to offer when a request cannot be met now (clause timely-or-alternatives), in the
 order the policy gives and only what applies: another copy here or at another branch, another
 edition or format available now, a hold with its place and wait, interlibrary loan, and a
-purchase suggestion for what the library does not hold at all."""
+purchase suggestion for what the library does not hold at all. When only staff can help (more
+time on a loan), the offer is to ask at a desk."""
 
 from __future__ import annotations
 
@@ -20,10 +21,34 @@ from libdesk.library.selectors import next_open_day
 
 
 def alternatives_for(
-    record: Record, patron=None, branch: Branch | None = None, *, exclude: Item | None = None
+    record: Record,
+    patron=None,
+    branch: Branch | None = None,
+    *,
+    exclude: Item | None = None,
+    hold: bool = True,
 ) -> tuple[Alternative, ...]:
-    """Everything on offer for `record`, for a patron at `branch`."""
-    offers: list[Alternative] = []
+    """Everything on offer for `record`, for a patron at `branch` (without a hold when the
+    patron is already in line for it)."""
+    offers = _on_shelf(record, branch, exclude) + _other_editions(record)
+    holdable = Item.objects.filter(record=record, status__in=HOLDABLE).exists()
+    if holdable and hold:
+        offers.append(_hold(record, branch))
+    offers += request_alternatives(record, holdable=holdable)
+    return tuple(offers)
+
+
+def renewal_alternatives(item: Item, branch: Branch | None) -> tuple[Alternative, ...]:
+    """For a loan out of renewals: staff may give more time for a reason, and another copy or
+    edition on the shelf now can be borrowed afresh once this one is back."""
+    ask = _("Ask staff at a desk for more time: they can extend a loan when there is a reason.")
+    offers = [Alternative(AlternativeKind.REFERRAL, ask)]
+    offers += _on_shelf(item.record, branch, item) + _other_editions(item.record)
+    return tuple(offers)
+
+
+def _on_shelf(record: Record, branch: Branch | None, exclude: Item | None) -> list[Alternative]:
+    """Another copy on the shelf here, else at another branch (sent here on a hold)."""
     on_shelf = Item.objects.filter(record=record, status=ItemStatus.AVAILABLE).select_related(
         "branch"
     )
@@ -31,15 +56,10 @@ def alternatives_for(
         on_shelf = on_shelf.exclude(pk=exclude.pk)
     here = [i for i in on_shelf if branch is not None and i.branch_id == branch.pk]
     if here:
-        offers.append(_other_copy(here[0]))
-    elif on_shelf:
-        offers.append(_other_branch(record, on_shelf[0], branch))
-    offers += _other_editions(record)
-    holdable = Item.objects.filter(record=record, status__in=HOLDABLE).exists()
-    if holdable:
-        offers.append(_hold(record, branch))
-    offers += request_alternatives(record, holdable=holdable)
-    return tuple(offers)
+        return [_other_copy(here[0])]
+    if on_shelf:
+        return [_other_branch(record, on_shelf[0], branch)]
+    return []
 
 
 def _other_copy(item: Item) -> Alternative:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.accounts.models import Role
 from libdesk.audit.actors import Actor
 from libdesk.circulation.models import OverrideReason, Via
+from libdesk.core.decisions import Alternative, AlternativeKind, Decision, Refused
 from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
 
@@ -38,6 +39,16 @@ class Desk:
     @property
     def may_override(self) -> bool:
         return self.staff is not None and self.staff.role in DESK_ROLES
+
+    def require_may_override(self) -> None:
+        """Judgment calls are desk staff's (clause patrons-favour): anyone else asking for one
+        is refused with 403, never quietly served without it."""
+        if not self.may_override:
+            ask = Alternative(
+                AlternativeKind.REFERRAL,
+                _("Ask staff at any desk: they can make a judgment call in your favour."),
+            )
+            raise Refused(Decision.refuse("override_not_permitted", (ask,)), status=403)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from libdesk.audit import services as audit
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import ZERO, Fee, Loan, OverrideKind, Payment
 from libdesk.core import clock
+from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Select, Update
 
 
@@ -71,8 +72,7 @@ def pay(desk: Desk, fee: Fee, amount: Decimal, method: str = "cash") -> Payment:
         raise CirculationError("method", _("choose cash or card"))
     with transaction.atomic():
         fee = Fee.objects.select_for_update().get(pk=fee.pk)
-        if fee.closed_at is not None:
-            raise CirculationError("amount", _("this fee is already settled"))
+        _refuse_if_settled(fee)
         if amount > fee.balance:
             raise CirculationError("amount", _("more than the %s owed") % fee.balance)
         payment = Payment.objects.create(
@@ -98,16 +98,22 @@ def waive(desk: Desk, fee: Fee, amount: Decimal, override: OverrideRequest) -> F
     """Forgive part or all of a fee. A waiver can only lower what is owed."""
     from libdesk.circulation.loans import _record_override
 
-    if not desk.may_override:
-        raise CirculationError("override_reason", _("only desk staff may waive fees"))
+    desk.require_may_override()
     with transaction.atomic():
         fee = Fee.objects.select_for_update().get(pk=fee.pk)
-        if fee.closed_at is not None or amount > fee.balance:
+        _refuse_if_settled(fee)
+        if amount > fee.balance:
             raise CirculationError("amount", _("at most the %s still owed") % fee.balance)
         loan = fee.loan
         _reduce(fee, amount)
         _record_override(desk, OverrideKind.WAIVE_FEE, override, loan, amount=amount)
     return fee
+
+
+def _refuse_if_settled(fee: Fee) -> None:
+    """Read under the row lock: a second click after the fee closed takes nothing more."""
+    if fee.closed_at is not None:
+        raise Refused(Decision.refuse("fee_settled"))
 
 
 def _reduce(fee: Fee, amount: Decimal) -> None:

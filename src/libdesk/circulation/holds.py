@@ -294,7 +294,7 @@ def place_hold(
     record = item.record if item is not None else record
     with transaction.atomic():
         PATRON_LOCK.first(pk=patron.pk)  # one request at a time
-        _check_hold(patron, record, item)
+        _check_hold(patron, record, item, pickup_branch)
         hold = Hold(
             patron=patron,
             record=record,
@@ -317,8 +317,8 @@ def holdable_copies(record: Record) -> list[Item]:
     return list(copies)
 
 
-def _check_hold(patron: Patron, record: Record, item: Item | None) -> None:
-    from libdesk.circulation.alternatives import request_alternatives
+def _check_hold(patron: Patron, record: Record, item: Item | None, pickup: Branch) -> None:
+    from libdesk.circulation.alternatives import alternatives_for, request_alternatives
 
     today = clock.today()
     if patron.card_lost_at:
@@ -327,13 +327,14 @@ def _check_hold(patron: Patron, record: Record, item: Item | None) -> None:
         raise Refused(Decision.refuse("card_expired", expired=patron.card_expires))
     try:
         limit = rule_for(patron.category, record.material_type, None).max_holds
-    except NoLoanRule:
-        limit = 0
+    except NoLoanRule as exc:
+        raise Refused(exc.decision()) from exc
     active = [row[0] for row in ACTIVE_HOLDS.all(patron=patron.pk)]
     if len(active) >= limit:
         raise Refused(Decision.refuse("hold_limit", count=len(active), limit=limit))
     if record.pk in active:
-        raise Refused(Decision.refuse("hold_duplicate"))
+        offers = alternatives_for(record, patron, pickup, hold=False)
+        raise Refused(Decision.refuse("hold_duplicate", offers))
     if BORROWING.first(patron=patron.pk, record=record.pk):
         raise Refused(Decision.refuse("hold_already_borrowed"))
     if item is not None:
@@ -345,12 +346,18 @@ def _check_hold(patron: Patron, record: Record, item: Item | None) -> None:
         raise Refused(Decision.refuse("nothing_to_hold", alternatives=alternatives))
 
 
+def _refuse_if_ended(hold: Hold) -> None:
+    """A filled, cancelled or expired hold is out of the queue for good: nothing about it can
+    change any more (a new hold joins the line at its end)."""
+    if hold.status not in ACTIVE_HOLD:
+        raise Refused(Decision.refuse("hold_ended", state=HoldStatus(hold.status).label))
+
+
 def cancel_hold(desk: Desk, hold: Hold) -> Hold:
     """The patron (or staff for them) leaves the queue; a captured copy passes to the next."""
     with transaction.atomic():
         hold = Hold.objects.select_for_update().get(pk=hold.pk)
-        if hold.status not in ACTIVE_HOLD:
-            raise Refused(Decision.refuse("hold_not_yours"))
+        _refuse_if_ended(hold)
         was_ready = hold.status == HoldStatus.READY
         item = hold.captured_item
         hold.status, hold.ended_at = HoldStatus.CANCELLED, clock.now()
@@ -382,7 +389,8 @@ def reindex(record_id: int) -> None:
 
 
 def suspend_hold(desk: Desk, hold: Hold, until: date | None) -> Hold:
-    """Pause a hold without losing its place; it is skipped until `until` (or until resumed)."""
+    """Pause a hold without losing its place; it is skipped until `until` (or until resumed).
+    A hold with a copy already set aside cannot pause: that copy would wait for nobody."""
     today = clock.today()
     if until is not None and until <= today:
         raise CirculationError("until", _("choose a day after today"))
@@ -390,8 +398,10 @@ def suspend_hold(desk: Desk, hold: Hold, until: date | None) -> Hold:
         raise CirculationError("until", _("a hold can be suspended for at most a year"))
     with transaction.atomic():
         hold = Hold.objects.select_for_update().get(pk=hold.pk)
-        if hold.status not in QUEUED_HOLD:
-            raise Refused(Decision.refuse("hold_not_yours"))
+        _refuse_if_ended(hold)
+        if hold.status in CAPTURED_HOLD:
+            state = HoldStatus(hold.status).label
+            raise Refused(Decision.refuse("hold_set_aside", state=state))
         hold.status, hold.suspended_until = HoldStatus.SUSPENDED, until
         hold.save()
         audit.record(desk.actor, "circulation.hold.suspend", object_type="hold", object_id=hold.pk)
@@ -399,10 +409,13 @@ def suspend_hold(desk: Desk, hold: Hold, until: date | None) -> Hold:
 
 
 def resume_hold(desk: Desk, hold: Hold) -> Hold:
+    """Back in line at the same place. A hold that is active and not suspended is already
+    where resuming would put it, so it is answered as it is (a second click changes nothing)."""
     with transaction.atomic():
         hold = Hold.objects.select_for_update().get(pk=hold.pk)
+        _refuse_if_ended(hold)
         if hold.status != HoldStatus.SUSPENDED:
-            raise Refused(Decision.refuse("hold_not_yours"))
+            return hold
         hold.status, hold.suspended_until = HoldStatus.WAITING, None
         hold.save()
         audit.record(desk.actor, "circulation.hold.resume", object_type="hold", object_id=hold.pk)

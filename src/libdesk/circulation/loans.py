@@ -2,13 +2,17 @@
 
 A check-in unlinks the loan from its patron in the same transaction, unless a fee on the loan
 is still open (then `fees` unlinks it when the fee closes).
+
+Every refusal is a Decision. A clerk may override the patron blocks in OVERRIDABLE; asking to
+override anything else is refused as `not_overridable` (naming the refusal), never ignored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NoReturn
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -17,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.audit import services as audit
 from libdesk.catalog.models import Item, ItemStatus
 from libdesk.circulation import counts, holds
+from libdesk.circulation.alternatives import alternatives_for, renewal_alternatives
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import (
     CAPTURED_HOLD,
@@ -38,13 +43,11 @@ from libdesk.patrons.models import Patron
 
 # Patron blocks a clerk may set aside in the patron's favour. Refusals that protect another
 # patron's place in line (item_held_for_another, item_wanted_by_holds, renewal_wanted_by_holds)
-# are not on this list: overriding them would act against someone else.
+# are not on this list: overriding them would act against someone else. Nor are those no
+# judgment can change (a copy already lent, a lost card, no loan rule, a renewal adding no time).
 OVERRIDABLE = {"card_expired", "too_many_items", "fees_over_limit", "renewal_limit"}
-# Checkout and renewal: the decision when granted, the override kind when a block is set aside.
-LENDING = {
-    "checkout": ("checkout_granted", OverrideKind.CHECKOUT_BLOCK),
-    "renew": ("renewal_granted", OverrideKind.RENEWAL_BLOCK),
-}
+# The override kind recorded when a block is set aside, by action.
+OVERRIDE_KIND = {"checkout": OverrideKind.CHECKOUT_BLOCK, "renew": OverrideKind.RENEWAL_BLOCK}
 NOT_LENDABLE = {
     ItemStatus.MISSING,
     ItemStatus.LOST,
@@ -106,8 +109,8 @@ def checkout(
     desk: Desk, patron: Patron, barcode: str, *, override: OverrideRequest | None = None
 ) -> LoanResult:
     """Lend one item to the patron whose card was presented, or refuse with the reason."""
-    if override is not None and not desk.may_override:
-        raise CirculationError("override_reason", _("only desk staff may override"))
+    if override is not None:
+        desk.require_may_override()
     try:
         with transaction.atomic():
             return _checkout(desk, patron, barcode, override)
@@ -116,19 +119,17 @@ def checkout(
 
 
 def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
-    from libdesk.circulation.alternatives import alternatives_for
-
     item = item_by_barcode(barcode, lock=True, with_loan=True)
     if item.open_loan_id is not None and item.open_loan_patron_id == patron.pk:
         existing = Loan.objects.get(pk=item.open_loan_id)  # a second scan: no second loan
         decision = Decision.allow("already_on_loan_to_patron", due=existing.due)
         return LoanResult(decision, existing, created=False)
-    rule = _rule(patron, item, desk)
+    rule = _rule(patron, item, desk, override)
     patron, on_loan, owed = _standing(patron.pk, rule)
     refusal, queue = _item_refusal(item, patron)
     if refusal is not None:
         alternatives = alternatives_for(item.record, patron, desk.branch, exclude=item)
-        raise Refused(Decision.refuse(refusal[0], alternatives, **refusal[1]))
+        _refuse(refusal.with_alternatives(alternatives), override)
     blocks = patron_blocks(patron, rule, on_loan=on_loan, owed=owed)
     _refuse_unless_overridden(blocks, override)
     loan = Loan(
@@ -145,7 +146,11 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
     holds.fulfil_for(patron, item, queue=queue)
     _set_status(item, ItemStatus.ON_LOAN)
     counts.count("checkout", desk.branch, item.record.material_type, patron.category)
-    return _lent(desk, "checkout", loan, blocks, override)
+    _lent(desk, "checkout", loan, blocks, override)
+    if blocks:
+        decision = Decision.override("checkout_overridden", cause=blocks[0], due=loan.due)
+        return LoanResult(decision, loan)
+    return LoanResult(Decision.allow("checkout_granted", due=loan.due), loan)
 
 
 def _audit_loan(desk: Desk, action: str, loan: Loan) -> None:
@@ -159,25 +164,29 @@ def _audit_loan(desk: Desk, action: str, loan: Loan) -> None:
     )
 
 
+def _refuse(refusal: Decision, override: OverrideRequest | None) -> NoReturn:
+    """Refuse with a decision no override can lift. A clerk who asked for one is told so
+    (`not_overridable`, with the refusal's own reason, clauses and alternatives)."""
+    if override is not None:
+        raise Refused(Decision.refuse("not_overridable", refusal.alternatives, cause=refusal))
+    raise Refused(refusal)
+
+
 def _refuse_unless_overridden(blocks: list[Decision], override) -> None:
-    """The first block refuses, unless a clerk overrides it and it is one a clerk may set
-    aside (asking to override one that is not says so)."""
-    if blocks and (override is None or blocks[0].code not in OVERRIDABLE):
-        if override is not None:
-            raise Refused(Decision.refuse("not_overridable", refusal=blocks[0].code))
+    """Any block refuses, unless a clerk overrides and every block is one a clerk may set
+    aside. One that is not refuses first, whether or not an override was asked for."""
+    fixed = next((block for block in blocks if block.code not in OVERRIDABLE), None)
+    if fixed is not None:
+        _refuse(fixed, override)
+    if blocks and override is None:
         raise Refused(blocks[0])
 
 
-def _lent(desk: Desk, action: str, loan: Loan, blocks: list[Decision], override) -> LoanResult:
+def _lent(desk: Desk, action: str, loan: Loan, blocks: list[Decision], override) -> None:
     """Audit a checkout or renewal (by loan and item) and record the override it needed."""
     _audit_loan(desk, action, loan)
     if blocks:
-        _record_override(desk, LENDING[action][1], override, loan, blocks[0].code)
-        refusal = blocks[0].code
-        return LoanResult(
-            Decision.override("checkout_overridden", due=loan.due, refusal=refusal), loan
-        )
-    return LoanResult(Decision.allow(LENDING[action][0], due=loan.due), loan)
+        _record_override(desk, OVERRIDE_KIND[action], override, loan, blocks[0].code)
 
 
 def _standing_statement(by_material: bool) -> Select:
@@ -219,13 +228,13 @@ def _standing(patron_id: int, rule: LoanRule) -> tuple[Patron, int, Decimal]:
     return patron, patron.loans_now or 0, Decimal(patron.fees_owed or 0)
 
 
-def _item_refusal(item: Item, patron: Patron) -> tuple[tuple[str, dict] | None, list | None]:
+def _item_refusal(item: Item, patron: Patron) -> tuple[Decision | None, list | None]:
     """Why this copy cannot go to this patron, if it cannot; and the hold queue it was
     checked against (reused to fill the patron's own hold)."""
     if item.open_loan_id is not None or item.status == ItemStatus.ON_LOAN:
-        return ("item_on_loan", {}), None
+        return Decision.refuse("item_on_loan"), None
     if item.status in NOT_LENDABLE:
-        return ("item_not_for_loan", {"status": item.get_status_display().lower()}), None
+        return Decision.refuse("item_not_for_loan", status=_status_words(item)), None
     if item.status in (ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
         holder = (
             Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD)
@@ -238,13 +247,17 @@ def _item_refusal(item: Item, patron: Patron) -> tuple[tuple[str, dict] | None, 
             holder is not None
             or Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exists()
         ):
-            return ("item_held_for_another", {"status": item.get_status_display().lower()}), None
+            return Decision.refuse("item_held_for_another", status=_status_words(item)), None
         # otherwise on its way home: in hand, and free unless the queue needs it
     queue = holds.queue_for(item)
     waiting, spare = queue_claims(item, patron, queue)
     if waiting > spare:
-        return ("item_wanted_by_holds", {"waiting": waiting, "spare": spare}), queue
+        return Decision.refuse("item_wanted_by_holds", waiting=waiting, spare=spare), queue
     return None, queue
+
+
+def _status_words(item: Item) -> str:
+    return item.get_status_display().lower()
 
 
 def queue_claims(item: Item, patron: Patron, queue: list[Hold]) -> tuple[int, int]:
@@ -265,11 +278,13 @@ def queue_claims(item: Item, patron: Patron, queue: list[Hold]) -> tuple[int, in
     return len(ahead), spare
 
 
-def _rule(patron: Patron, item: Item, desk: Desk) -> LoanRule:
+def _rule(patron: Patron, item: Item, desk: Desk, override: OverrideRequest | None) -> LoanRule:
+    """The loan rule for this patron and copy here; without one it cannot be lent (and no
+    override can invent its terms)."""
     try:
         return rule_for(patron.category, item.record.material_type, desk.branch)
     except NoLoanRule as exc:
-        raise CirculationError("item_barcode", str(exc)) from exc
+        _refuse(exc.decision(), override)
 
 
 def patron_blocks(
@@ -438,9 +453,12 @@ def renew(
     *,
     override: OverrideRequest | None = None,
 ) -> LoanResult:
-    """Another loan period from today, unless someone is waiting or the renewals are used."""
-    if override is not None and not desk.may_override:
-        raise CirculationError("override_reason", _("only desk staff may override"))
+    """Another loan period from today, unless someone is waiting, the renewals are used, or
+    it would add no time (then it is refused, and not counted). Asked again once granted (a
+    double click, a kiosk retry, the same day), it answers granted with the same due date and
+    counts and audits nothing more."""
+    if override is not None:
+        desk.require_may_override()
     with transaction.atomic():
         loan = (
             Loan.objects.select_for_update(of=("self",))
@@ -448,34 +466,65 @@ def renew(
             .get(pk=loan.pk)
         )
         if loan.state != LoanState.OPEN or loan.patron is None:
-            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
-        rule = loan.rule or _rule(loan.patron, loan.item, desk)
+            state = LoanState(loan.state).label
+            _refuse(Decision.refuse("loan_not_renewable", state=state), override)
+        rule = loan.rule or _rule(loan.patron, loan.item, desk, override)
         today = clock.today()
+        renewed_due = due_date(rule, loan.branch, today)
+        if loan.renewals_used and renewed_due == loan.due:
+            return LoanResult(Decision.allow("already_renewed", due=loan.due), loan)
         if any(holds.waiting_now(h, today) for h in holds.queue_for(loan.item)):
-            raise Refused(Decision.refuse("renewal_wanted_by_holds", due=loan.due))
-        blocks = [b for b in patron_blocks(loan.patron, None) if b.code != "too_many_items"]
-        if loan.renewals_used >= rule.renewals:
-            blocks.insert(
-                0, Decision.refuse("renewal_limit", used=loan.renewals_used, limit=rule.renewals)
+            _refuse(Decision.refuse("renewal_wanted_by_holds", due=loan.due), override)
+        if renewed_due <= loan.due:
+            renew_from = _renewal_adds_time_from(rule, loan.due, today)
+            refusal = Decision.refuse(
+                "renewal_would_not_extend", due=loan.due, renew_from=renew_from
             )
+            _refuse(refusal, override)
+        blocks = _renewal_blocks(desk, loan, rule)
         _refuse_unless_overridden(blocks, override)
-        loan.due = max(loan.due, due_date(rule, loan.branch, today))
+        loan.due = renewed_due
         loan.renewals_used += 1
         loan.save(update_fields=["due", "renewals_used"])
         counts.count("renewal", loan.branch, loan.item.record.material_type, loan.patron_category)
-        return _lent(desk, "renew", loan, blocks, override)
+        _lent(desk, "renew", loan, blocks, override)
+    if blocks:
+        decision = Decision.override("renewal_overridden", cause=blocks[0], due=loan.due)
+        return LoanResult(decision, loan)
+    return LoanResult(Decision.allow("renewal_granted", due=loan.due), loan)
+
+
+def _renewal_blocks(desk: Desk, loan: Loan, rule: LoanRule) -> list[Decision]:
+    """The renewal limit first (with what else can be offered), then the patron's blocks; the
+    item limit does not apply, since a renewal borrows nothing new."""
+    blocks = [b for b in patron_blocks(loan.patron, None) if b.code != "too_many_items"]
+    if loan.renewals_used >= rule.renewals:
+        limit = Decision.refuse(
+            "renewal_limit",
+            renewal_alternatives(loan.item, desk.branch),
+            used=loan.renewals_used,
+            limit=rule.renewals,
+        )
+        blocks.insert(0, limit)
+    return blocks
+
+
+def _renewal_adds_time_from(rule: LoanRule, due: date, today: date) -> date:
+    """The first day from which a renewal surely moves the due date: a loan period from then
+    ends after `due` (a closed day only ever moves a due date later)."""
+    return max(today + timedelta(days=1), due - timedelta(days=rule.loan_days - 1))
 
 
 def extend_due(desk: Desk, loan: Loan, new_due: date, override: OverrideRequest) -> Loan:
-    """A clerk gives more time. Never less: an earlier date is refused."""
-    if not desk.may_override:
-        raise CirculationError("override_reason", _("only desk staff may override"))
+    """A clerk gives more time. Never less: an earlier (or the same) date is refused."""
+    desk.require_may_override()
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if not loan.is_open:
-            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
+            raise Refused(Decision.refuse("loan_ended", state=LoanState(loan.state).label))
         if new_due <= loan.due:
-            raise Refused(Decision.refuse("override_must_favour_patron", why="shorten the loan"))
+            why = _("shorten the loan") if new_due < loan.due else _("add no time")
+            raise Refused(Decision.refuse("override_must_favour_patron", why=why))
         days = (new_due - loan.due).days
         loan.due = new_due
         loan.save(update_fields=["due"])
@@ -492,7 +541,7 @@ def mark_lost(desk: Desk, loan: Loan) -> Fee | None:
             .get(pk=loan.pk)
         )
         if not loan.is_open:
-            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
+            raise Refused(Decision.refuse("loan_ended", state=LoanState(loan.state).label))
         charge = loan.rule.lost_charge if loan.rule else ZERO
         fee = _close_loan(loan, LoanState.LOST, charge, FeeKind.LOST)
         item = Item.objects.select_for_update().get(pk=loan.item_id)
@@ -502,11 +551,14 @@ def mark_lost(desk: Desk, loan: Loan) -> Fee | None:
 
 
 def claim_returned(desk: Desk, loan: Loan) -> Loan:
-    """The patron says they returned it: no notices or fines while the library looks."""
+    """The patron says they returned it: no notices or fines while the library looks. Said
+    again, the claim simply stands."""
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        if loan.state == LoanState.CLAIMED_RETURNED:
+            return loan
         if loan.state != LoanState.OPEN:
-            raise Refused(Decision.refuse("loan_not_renewable", state=loan.get_state_display()))
+            raise Refused(Decision.refuse("loan_ended", state=LoanState(loan.state).label))
         loan.state = LoanState.CLAIMED_RETURNED
         loan.save(update_fields=["state"])
         item = Item.objects.select_for_update().get(pk=loan.item_id)
@@ -547,7 +599,7 @@ def withdraw(desk: Desk, barcode: str) -> Item:
     with transaction.atomic():
         item = item_by_barcode(barcode, lock=True)
         if Loan.objects.filter(item=item, closed_at__isnull=True).exists():
-            raise CirculationError("item_barcode", _("check the item in before withdrawing it"))
+            raise Refused(Decision.refuse("withdraw_on_loan"))
         Hold.objects.filter(item=item, status__in=holds.QUEUED_HOLD).update(item=None)
         for hold in Hold.objects.select_for_update().filter(
             captured_item=item, status__in=CAPTURED_HOLD

@@ -9,13 +9,17 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
+from libdesk.catalog.models import MaterialType
 from libdesk.circulation.desk import CirculationError
 from libdesk.circulation.models import ZERO, DeskTerms, LoanRule
+from libdesk.core.decisions import Decision
 from libdesk.core.statements import Select
 from libdesk.library.models import Branch
 from libdesk.library.selectors import next_open_day
+from libdesk.patrons.models import Category
 
-LOAN_RULE_CLAUSE = "OP-02-01-01/policies-explained"
+# Loan rules set limits (items, holds, renewals) so that there is enough for everyone.
+LOAN_RULE_CLAUSE = "OP-02-01-01/equal-consideration"
 TERMS_CLAUSE = "OP-02-01-01/equal-respect"
 
 
@@ -34,6 +38,22 @@ DESK_TERMS = Select(lambda: DeskTerms.objects.order_by("pk")[:1])
 class NoLoanRule(Exception):
     """No rule covers this category and material: the library must add one before lending."""
 
+    def __init__(self, category: str, material_type: str) -> None:
+        super().__init__(f"no loan rule covers {category or 'any'} patrons and {material_type}")
+        self.category, self.material_type = category, material_type
+
+    def decision(self) -> Decision:
+        """The refusal a patron and the desk see, in words (never the raw codes)."""
+        return Decision.refuse(
+            "no_loan_rule",
+            category=_label(Category, self.category),
+            material=_label(MaterialType, self.material_type),
+        )
+
+
+def _label(choices, value: str):
+    return choices(value).label if value in choices.values else value
+
 
 def rule_for(category: str, material_type: str, branch: Branch | None) -> LoanRule:
     """The most specific rule: a branch match outweighs a material match, which outweighs a
@@ -46,7 +66,7 @@ def rule_for(category: str, material_type: str, branch: Branch | None) -> LoanRu
         if score > best_score:
             best, best_score = rule, score
     if best is None:
-        raise NoLoanRule(f"no loan rule covers {category or 'any'} patrons and {material_type}")
+        raise NoLoanRule(category, material_type)
     return best
 
 
