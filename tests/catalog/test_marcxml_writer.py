@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from libdesk.catalog.exporting import marcxml
-from tests.catalog.test_wellformed_output import lxml_rows, read_as_xml
+from tests.catalog.marcreading import lxml_rows, read_as_xml
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)  # lone surrogates too
 

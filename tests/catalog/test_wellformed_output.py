@@ -2,12 +2,12 @@
 character XML 1.0 forbids (a subfield delimiter at the end of the 001) are imported with a
 warning each, then exported and served, and read back record for record by lxml, pymarc and
 Debian's yaz-marcdump. The expected values come from the test file itself, read by pymarc
-and repaired by the documented rule written out here, not by libdesk's own code."""
+and repaired by the documented rule as the tests write it out (marcreading.py), not by
+libdesk's own code."""
 
 import json
 import re
 import shutil
-import subprocess
 from io import StringIO
 from pathlib import Path
 
@@ -18,102 +18,26 @@ from lxml import etree
 
 from libdesk.catalog.models import Record
 from tests.catalog.marcdata import book, raw, write
-from tests.conftest import IN_CI
+from tests.catalog.marcreading import (
+    FORBIDDEN,
+    MARC_NS,
+    as_rows,
+    control_numbers,
+    forbidden_at,
+    lxml_rows,
+    pymarc_rows,
+    read_as_xml,
+    repaired,
+)
 
 pytestmark = pytest.mark.django_db
 FAULTY_FILE = Path(__file__).parent / "loc_forbidden_characters.mrc"
-MARC_NS = "{http://www.loc.gov/MARC21/slim}"
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-# --- the documented rule and the readers -------------------------------------------------
-
-
-def repaired(text: str) -> str:
-    """docs/catalogue.md: a C0 control other than tab, LF and CR becomes a space; U+FFFE,
-    U+FFFF and lone surrogates become U+FFFD."""
-    return "".join(
-        " " if ord(c) < 0x20 and c not in "\t\n\r" else "\ufffd" if FORBIDDEN.match(c) else c
-        for c in text
-    )
-
-
-def read_as_xml(text: str) -> str:
-    """What an XML parser reads back for a value: the repair, then XML 1.0's end-of-line
-    handling (a CR, alone or before an LF, is read as an LF)."""
-    return repaired(text).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def forbidden_at(text: str) -> tuple[list[int], list[str]]:
-    spots = [(i, c) for i, c in enumerate(text) if FORBIDDEN.match(c)]
-    return [i for i, _ in spots], [f"U+{ord(c):04X}" for _, c in spots]
-
-
-def as_rows(record: pymarc.Record, fix=lambda text: text) -> list[tuple]:
-    """A record as comparable rows: the leader, then each field in order."""
-    rows: list[tuple] = [("LDR", fix(str(record.leader)))]
-    for field in record.fields:
-        if field.is_control_field():
-            rows.append((field.tag, fix(field.data)))
-        else:
-            subfields = tuple((s.code, fix(s.value)) for s in field.subfields)
-            rows.append((field.tag, *field.indicators, subfields))
-    return rows
 
 
 def source_records(path: Path = FAULTY_FILE) -> list[list[tuple]]:
     """The test file as pymarc reads it, with the documented repair applied."""
     with path.open("rb") as handle:
         return [as_rows(r, repaired) for r in pymarc.MARCReader(handle, to_unicode=True)]
-
-
-def lxml_rows(document: bytes) -> list[list[tuple]]:
-    """Every record of a MARCXML document (collection or lone record) as lxml reads it.
-    lxml's parser does not recover: a document that is not well-formed raises."""
-    root = etree.fromstring(document, etree.XMLParser(recover=False, resolve_entities=False))
-    records = [root] if root.tag == f"{MARC_NS}record" else root.iter(f"{MARC_NS}record")
-    out = []
-    for record in records:
-        rows: list[tuple] = [("LDR", record.findtext(f"{MARC_NS}leader"))]
-        for node in record:
-            if node.tag == f"{MARC_NS}controlfield":
-                rows.append((node.get("tag"), node.text or ""))
-            elif node.tag == f"{MARC_NS}datafield":
-                subfields = tuple((s.get("code"), s.text or "") for s in node)
-                rows.append((node.get("tag"), node.get("ind1"), node.get("ind2"), subfields))
-        out.append(rows)
-    return out
-
-
-def pymarc_rows(data: bytes) -> list[list[tuple]]:
-    reader = pymarc.MARCReader(data, to_unicode=True, force_utf8=True)
-    return [as_rows(record) for record in reader]
-
-
-def control_numbers(records: list[list[tuple]]) -> list[str]:
-    return [dict(row[:2] for row in rows if len(row) == 2)["001"] for rows in records]
-
-
-@pytest.fixture
-def yaz_marcdump():
-    """Debian's yaz-marcdump (package yaz): an independent MARC and MARCXML reader. Outside
-    CI its absence skips the test and says so; in CI it fails."""
-    found = shutil.which("yaz-marcdump")
-    if found is None:
-        message = "NOT RUN: yaz-marcdump not found (apt-get install -y yaz)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-
-    def read(path: Path, kind: str) -> list[list[tuple]]:
-        """yaz reads `path` (`marcxml` or `marc`) and writes MARCXML, which lxml reads."""
-        done = subprocess.run(
-            [found, "-i", kind, "-o", "marcxml", str(path)], capture_output=True, check=True
-        )
-        assert done.stderr == b""
-        return lxml_rows(done.stdout)
-
-    return read
 
 
 # --- the doors -----------------------------------------------------------------------------
@@ -193,6 +117,25 @@ def test_the_import_stores_each_faulty_record_and_reports_what_it_replaced(tmp_p
     assert set(Record.objects.values_list("control_number", flat=True)) == {
         v.strip() for v in originals
     }
+
+
+def test_warnings_go_under_the_data_dir_when_the_inputs_folder_is_marked_read_only(
+    tmp_path, settings
+):
+    """Even for root, who may write anywhere: a folder of shared data stays untouched."""
+    settings.DATA_DIR = tmp_path / "data"
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copyfile(FAULTY_FILE, shared / FAULTY_FILE.name)
+    shared.chmod(0o555)
+    try:
+        code, out = run_import(shared / FAULTY_FILE.name)
+    finally:
+        shared.chmod(0o755)
+    warnings_file = tmp_path / "data" / "imports" / f"{FAULTY_FILE.name}.warnings.jsonl"
+    assert code == 0 and f"warnings in {warnings_file}" in out
+    assert len(warnings_file.read_text().splitlines()) == 8
+    assert sorted(p.name for p in shared.iterdir()) == [FAULTY_FILE.name]
 
 
 def raw_records() -> list[bytes]:

@@ -20,7 +20,6 @@ This module imports nothing from Django: the import's worker processes use it.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import pymarc
@@ -83,10 +82,8 @@ class Repair:
         }
 
 
-def _repair(field: str, occurrence: int, subfield: str | None, value: str) -> Repair | None:
+def _repair(field: str, occurrence: int, subfield: str | None, value: str) -> Repair:
     matches = list(FORBIDDEN.finditer(value))
-    if not matches:
-        return None
     return Repair(
         field=field,
         occurrence=occurrence,
@@ -100,22 +97,26 @@ def _repair(field: str, occurrence: int, subfield: str | None, value: str) -> Re
 def repair_record(record: pymarc.Record) -> list[Repair]:
     """Replace forbidden characters in the leader, control fields and subfield values, in
     place, and say what was replaced. Tags, indicators and subfield codes are not repaired:
-    the importer rejects a record whose structure holds anything but letters and digits."""
+    the importer rejects a record whose structure holds anything but letters and digits.
+    Every value of every imported record passes through here, so the common case (nothing
+    to repair) is one regular-expression search per value and nothing else."""
     repairs: list[Repair] = []
+    search = FORBIDDEN.search
     leader = str(record.leader)
-    if found := _repair("leader", 1, None, leader):
+    if search(leader):
+        repairs.append(_repair("leader", 1, None, leader))
         record.leader = pymarc.Leader(xml_safe(leader))
-        repairs.append(found)
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     for field in record.fields:
-        seen[field.tag] += 1
-        if field.is_control_field():
-            if found := _repair(field.tag, seen[field.tag], None, field.data):
+        tag = field.tag
+        seen[tag] = seen.get(tag, 0) + 1
+        if field.control_field:
+            if search(field.data):
+                repairs.append(_repair(tag, seen[tag], None, field.data))
                 field.data = xml_safe(field.data)
-                repairs.append(found)
             continue
-        for index, subfield in enumerate(field.subfields):
-            if found := _repair(field.tag, seen[field.tag], subfield.code, subfield.value):
-                field.subfields[index] = pymarc.Subfield(subfield.code, xml_safe(subfield.value))
-                repairs.append(found)
+        for index, (code, value) in enumerate(field.subfields):
+            if search(value):
+                repairs.append(_repair(tag, seen[tag], code, value))
+                field.subfields[index] = pymarc.Subfield(code, xml_safe(value))
     return repairs

@@ -61,8 +61,12 @@ class Summary:
 
 def _report_folder(source: Path) -> Path:
     """Beside the input, or under the data directory's imports/ when the input's folder
-    cannot be written."""
-    return source.parent if os.access(source.parent, os.W_OK) else _imports_dir()
+    cannot be written or is marked read-only (no write bit: root may write anywhere, but a
+    folder of shared data marked read-only stays untouched)."""
+    folder = source.parent
+    if os.access(folder, os.W_OK) and folder.stat().st_mode & 0o222:
+        return folder
+    return _imports_dir()
 
 
 class Rejects:
