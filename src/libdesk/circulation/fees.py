@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.audit import services as audit
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import ZERO, Fee, Loan, OverrideKind, Payment
+from libdesk.circulation.overrides import record_override
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Select, Update
@@ -96,8 +97,6 @@ def pay(desk: Desk, fee: Fee, amount: Decimal, method: str = "cash") -> Payment:
 
 def waive(desk: Desk, fee: Fee, amount: Decimal, override: OverrideRequest) -> Fee:
     """Forgive part or all of a fee. A waiver can only lower what is owed."""
-    from libdesk.circulation.loans import _record_override
-
     desk.require_may_override()
     with transaction.atomic():
         fee = Fee.objects.select_for_update().get(pk=fee.pk)
@@ -106,7 +105,7 @@ def waive(desk: Desk, fee: Fee, amount: Decimal, override: OverrideRequest) -> F
             raise CirculationError("amount", _("at most the %s still owed") % fee.balance)
         loan = fee.loan
         _reduce(fee, amount)
-        _record_override(desk, OverrideKind.WAIVE_FEE, override, loan, amount=amount)
+        record_override(desk, OverrideKind.WAIVE_FEE, override, loan, amount=amount)
     return fee
 
 

@@ -3,8 +3,7 @@
 A check-in unlinks the loan from its patron in the same transaction, unless a fee on the loan
 is still open (then `fees` unlinks it when the fee closes).
 
-Every refusal is a Decision. A clerk may override the patron blocks in OVERRIDABLE; asking to
-override anything else is refused as `not_overridable` (naming the refusal), never ignored.
+Every refusal is a Decision; what a clerk may override is in `overrides`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import NoReturn
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -32,20 +30,15 @@ from libdesk.circulation.models import (
     Loan,
     LoanRule,
     LoanState,
-    Override,
     OverrideKind,
 )
+from libdesk.circulation.overrides import record_override, refuse, refuse_unless_overridden
 from libdesk.circulation.rules import NoLoanRule, due_date, overdue_fine, rule_for, terms
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Insert, Select, Update
 from libdesk.patrons.models import Patron
 
-# Patron blocks a clerk may set aside in the patron's favour. Refusals that protect another
-# patron's place in line (item_held_for_another, item_wanted_by_holds, renewal_wanted_by_holds)
-# are not on this list: overriding them would act against someone else. Nor are those no
-# judgment can change (a copy already lent, a lost card, no loan rule, a renewal adding no time).
-OVERRIDABLE = {"card_expired", "too_many_items", "fees_over_limit", "renewal_limit"}
 # The override kind recorded when a block is set aside, by action.
 OVERRIDE_KIND = {"checkout": OverrideKind.CHECKOUT_BLOCK, "renew": OverrideKind.RENEWAL_BLOCK}
 NOT_LENDABLE = {
@@ -129,9 +122,9 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
     refusal, queue = _item_refusal(item, patron)
     if refusal is not None:
         alternatives = alternatives_for(item.record, patron, desk.branch, exclude=item)
-        _refuse(refusal.with_alternatives(alternatives), override)
+        refuse(refusal.with_alternatives(alternatives), override)
     blocks = patron_blocks(patron, rule, on_loan=on_loan, owed=owed)
-    _refuse_unless_overridden(blocks, override)
+    refuse_unless_overridden(blocks, override)
     loan = Loan(
         item=item,
         patron=patron,
@@ -164,29 +157,11 @@ def _audit_loan(desk: Desk, action: str, loan: Loan) -> None:
     )
 
 
-def _refuse(refusal: Decision, override: OverrideRequest | None) -> NoReturn:
-    """Refuse with a decision no override can lift. A clerk who asked for one is told so
-    (`not_overridable`, with the refusal's own reason, clauses and alternatives)."""
-    if override is not None:
-        raise Refused(Decision.refuse("not_overridable", refusal.alternatives, cause=refusal))
-    raise Refused(refusal)
-
-
-def _refuse_unless_overridden(blocks: list[Decision], override) -> None:
-    """Any block refuses, unless a clerk overrides and every block is one a clerk may set
-    aside. One that is not refuses first, whether or not an override was asked for."""
-    fixed = next((block for block in blocks if block.code not in OVERRIDABLE), None)
-    if fixed is not None:
-        _refuse(fixed, override)
-    if blocks and override is None:
-        raise Refused(blocks[0])
-
-
 def _lent(desk: Desk, action: str, loan: Loan, blocks: list[Decision], override) -> None:
     """Audit a checkout or renewal (by loan and item) and record the override it needed."""
     _audit_loan(desk, action, loan)
     if blocks:
-        _record_override(desk, OVERRIDE_KIND[action], override, loan, blocks[0].code)
+        record_override(desk, OVERRIDE_KIND[action], override, loan, blocks[0].code)
 
 
 def _standing_statement(by_material: bool) -> Select:
@@ -284,7 +259,7 @@ def _rule(patron: Patron, item: Item, desk: Desk, override: OverrideRequest | No
     try:
         return rule_for(patron.category, item.record.material_type, desk.branch)
     except NoLoanRule as exc:
-        _refuse(exc.decision(), override)
+        refuse(exc.decision(), override)
 
 
 def patron_blocks(
@@ -350,30 +325,6 @@ def _set_status(item: Item, status: str) -> None:
         item.in_transit_to = None
     SET_STATUS.run(pk=item.pk, status=status, in_transit_to=item.in_transit_to_id)
     holds.reindex(item.record_id)
-
-
-def _record_override(
-    desk: Desk, kind: str, override: OverrideRequest, loan, code: str = "", **amounts
-) -> Override:
-    row = Override.objects.create(
-        kind=kind,
-        reason=override.reason,
-        note=override.note.strip(),
-        refusal_code=code,
-        staff=desk.staff,
-        branch=desk.branch,
-        loan=loan,
-        at=clock.now(),
-        **amounts,
-    )
-    audit.record(
-        desk.actor,
-        "circulation.override",
-        object_type="override",
-        object_id=row.pk,
-        reason=f"{kind} {override.reason}",
-    )
-    return row
 
 
 OPEN_LOAN = Select(
@@ -467,22 +418,22 @@ def renew(
         )
         if loan.state != LoanState.OPEN or loan.patron is None:
             state = LoanState(loan.state).label
-            _refuse(Decision.refuse("loan_not_renewable", state=state), override)
+            refuse(Decision.refuse("loan_not_renewable", state=state), override)
         rule = loan.rule or _rule(loan.patron, loan.item, desk, override)
         today = clock.today()
         renewed_due = due_date(rule, loan.branch, today)
         if loan.renewals_used and renewed_due == loan.due:
             return LoanResult(Decision.allow("already_renewed", due=loan.due), loan)
         if any(holds.waiting_now(h, today) for h in holds.queue_for(loan.item)):
-            _refuse(Decision.refuse("renewal_wanted_by_holds", due=loan.due), override)
+            refuse(Decision.refuse("renewal_wanted_by_holds", due=loan.due), override)
         if renewed_due <= loan.due:
             renew_from = _renewal_adds_time_from(rule, loan.due, today)
             refusal = Decision.refuse(
                 "renewal_would_not_extend", due=loan.due, renew_from=renew_from
             )
-            _refuse(refusal, override)
+            refuse(refusal, override)
         blocks = _renewal_blocks(desk, loan, rule)
-        _refuse_unless_overridden(blocks, override)
+        refuse_unless_overridden(blocks, override)
         loan.due = renewed_due
         loan.renewals_used += 1
         loan.save(update_fields=["due", "renewals_used"])
@@ -528,7 +479,7 @@ def extend_due(desk: Desk, loan: Loan, new_due: date, override: OverrideRequest)
         days = (new_due - loan.due).days
         loan.due = new_due
         loan.save(update_fields=["due"])
-        _record_override(desk, OverrideKind.EXTEND_DUE, override, loan, days=days)
+        record_override(desk, OverrideKind.EXTEND_DUE, override, loan, days=days)
     return loan
 
 
