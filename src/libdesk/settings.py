@@ -43,6 +43,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Rotating the key: put the old one here (comma-separated) while the new one takes over, so
+# nobody is signed out and retired cards are still recognised (docs/configuration.md).
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("LIBDESK_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 DEBUG = _env_flag("LIBDESK_DEBUG")
 BIND = os.environ.get("LIBDESK_BIND", "127.0.0.1")
 HTTPS = _env_flag("LIBDESK_HTTPS")
@@ -85,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "libdesk.api.middleware.JsonBodiesOnly",
     "libdesk.web.middleware.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -135,6 +141,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.StaffUser"
+# One sign-in path for staff whatever the URL: lockout, audit and the second factor
+# (accounts/backends.py); Django's admin sends people to the staff sign-in page.
+AUTHENTICATION_BACKENDS = ["libdesk.accounts.backends.StaffBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -224,6 +233,8 @@ LIBDESK = {
     # Failed sign-ins or PIN checks before a channel locks, and for how long.
     "LOCKOUT_THRESHOLD": _env_int("LIBDESK_LOCKOUT_THRESHOLD", 5),
     "LOCKOUT_MINUTES": _env_int("LIBDESK_LOCKOUT_MINUTES", 15),
+    # ...counted within this many minutes from the first failure.
+    "LOCKOUT_WINDOW_MINUTES": _env_int("LIBDESK_LOCKOUT_WINDOW_MINUTES", 15),
     # Shortest PIN a patron may choose (digits only).
     "PIN_MIN_LENGTH": _env_int("LIBDESK_PIN_MIN_LENGTH", 4),
     # A guardian may see a child's loans, holds and fees until the child reaches this age.

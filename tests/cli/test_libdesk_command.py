@@ -183,10 +183,14 @@ def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_limit(tmp_pat
     try:
         wait_for_port(port)
 
+        cards = iter(range(29000000009000, 29000000009100))
+
         def sign_in(forwarded_for: str) -> int:
+            """A different unknown card each time, so no card's own lock is reached."""
+            card = str(next(cards))
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/api/v1/auth/patron",
-                data=json.dumps({"patron_card": "29000000009999", "pin": "0000"}).encode(),
+                data=json.dumps({"patron_card": card, "pin": "0000"}).encode(),
                 headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded_for},
             )
             try:

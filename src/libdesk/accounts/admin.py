@@ -2,8 +2,21 @@
 on the staff client's own page, and no patron-linked model is ever shown in this admin."""
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
 from libdesk.accounts.models import Workstation
+
+
+def sign_in_through_the_staff_client(request, extra_context=None):
+    """The admin site has no sign-in form of its own: staff sign in on the one staff sign-in
+    page (lockout, rate limit, audit, second factor), then come back."""
+    return redirect_to_login(
+        request.GET.get("next") or reverse("admin:index"), login_url="web:staff-sign-in"
+    )
+
+
+admin.site.login = sign_in_through_the_staff_client
 
 
 @admin.register(Workstation)

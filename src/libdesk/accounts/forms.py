@@ -13,6 +13,7 @@ class StaffSignInForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     workstation = forms.ModelChoiceField(
@@ -31,6 +32,7 @@ class AddStaffForm(forms.Form):
     password = forms.CharField(
         label=_("Temporary password"),
         min_length=10,
+        max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -44,3 +46,42 @@ class AddStaffForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
+
+
+def _password(label, autocomplete: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class ChangePasswordForm(forms.Form):
+    current_password = _password(_("Current password"), "current-password")
+    new_password = _password(_("New password"), "new-password")
+    repeat_password = _password(_("New password again"), "new-password")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("repeat_password"):
+            self.add_error("repeat_password", _("The two new passwords differ."))
+        return data
+
+
+class ResetPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("New temporary password"),
+        min_length=10,
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

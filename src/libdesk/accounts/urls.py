@@ -5,6 +5,9 @@ from libdesk.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
+    path("second-factor/", views.second_factor_page, name="second-factor"),
+    path("password/", views.change_password, name="password"),
     path("people/", views.people, name="people"),
-    path("people/<int:user_id>/", views.change_person, name="change-person"),
+    path("people/<id:user_id>/", views.change_person, name="change-person"),
 ]

@@ -19,6 +19,9 @@ class ApiToken(models.Model):
     patron = models.ForeignKey(
         "patrons.Patron", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The holder's credential stamp when the token was issued: a lost card, a new PIN or
+    # password, a role change or disabling ends the token with every session.
+    holder_stamp = models.CharField(max_length=32)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -50,6 +50,7 @@ def issue_staff_token(staff, workstation) -> Issued:
             kind=ApiToken.STAFF,
             staff=staff,
             workstation=workstation,
+            holder_stamp=staff.credential_stamp,
             created_at=now,
             expires_at=now + timedelta(days=settings.LIBDESK["STAFF_TOKEN_DAYS"]),
         )
@@ -69,6 +70,7 @@ def issue_patron_token(patron) -> Issued:
         issued = _issue(
             kind=ApiToken.PATRON,
             patron=patron,
+            holder_stamp=patron.credential_stamp,
             created_at=now,
             expires_at=now + timedelta(minutes=settings.LIBDESK["PATRON_TOKEN_MINUTES"]),
         )
@@ -102,6 +104,9 @@ def resolve(bearer: str, kind: str) -> ApiToken | None:
     token = LIVE_TOKEN.first(public_id=parts[1], kind=kind, now=clock.now())
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
         return None
+    holder = token.staff if kind == ApiToken.STAFF else token.patron
+    if not hmac.compare_digest(token.holder_stamp, holder.credential_stamp):
+        return None  # the holder's credentials changed since: the token ended with them
     if kind == ApiToken.STAFF and not (token.staff.is_active and token.workstation.active):
         return None
     if kind == ApiToken.PATRON and token.patron.card_lost_at:
@@ -122,12 +127,6 @@ def staff_token_by_id(public_id: str) -> ApiToken | None:
 
 def revoke(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
-
-
-def revoke_all_for_staff(staff) -> int:
-    return ApiToken.objects.filter(staff=staff, revoked_at__isnull=True).update(
-        revoked_at=clock.now()
-    )
 
 
 class _TokenBearer(HttpBearer):

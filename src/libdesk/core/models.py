@@ -31,14 +31,22 @@ class RateLimitRule(Rule):
 class SignInLock(models.Model):
     """Failed sign-ins for one account on one channel, and the lock they caused.
 
-    A subject is "staff:<id>" or "patron:<id>" (never a card number); channels are "online"
-    (web and API together) and "kiosk". Locking one channel never locks the others.
+    A subject is "staff:<id>" or "patron:<id>" for a known account, and "anon:<keyed hash>" for
+    a card or user name nobody has, so that an unknown one answers exactly like a known one
+    without the typed value being stored. Channels are "online" (web and API together) and
+    "kiosk"; locking one never locks another, nor the desk serving the card in hand.
+    Failures count within a window from the first one; a row is deleted once both its window
+    and its lock have run out (`expires_at`).
     """
 
-    subject = models.CharField(max_length=40)
+    subject = models.CharField(max_length=80)
     channel = models.CharField(max_length=10)
     failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)  # a lock staff lifted early
+    expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
         constraints = [

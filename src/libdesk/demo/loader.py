@@ -10,10 +10,11 @@ from datetime import date, time
 from pathlib import Path
 
 import holidays
+import pyotp
 from django.core.management import call_command
 from django.db import transaction
 
-from libdesk.accounts.models import Role, StaffUser, Workstation
+from libdesk.accounts.models import SECOND_FACTOR_ROLES, Role, SecondFactor, StaffUser, Workstation
 from libdesk.catalog.importing import import_file
 from libdesk.catalog.items import store_items
 from libdesk.catalog.models import Record
@@ -34,6 +35,8 @@ POLICY_FILE = (
     Path(__file__).resolve().parent.parent / "policies/documents/customer-service-OP-02-01-01.yaml"
 )
 DEMO_PASSWORD = "libdesk-demo"  # noqa: S105 - published on purpose; demo libraries stay local
+# The demo's authenticator key for `privacy` and `admin`, published like the password.
+DEMO_TOTP_SECRET = "LIBDESKDEMOAUTHENTICATORKEY23456"  # noqa: S105
 DEMO_STAFF = [
     ("head", "Hana", "Head", Role.HEAD_LIBRARIAN),
     ("librarian", "Luc", "Librarian", Role.LIBRARIAN),
@@ -148,8 +151,10 @@ def _load_holidays() -> None:
 
 
 def _load_staff() -> None:
+    """The demo staff; those whose role signs in with a second factor get an authenticator
+    whose key is published with the demo (`libdesk demo code USERNAME` prints its code)."""
     for username, first, last, role in DEMO_STAFF:
-        StaffUser.objects.create_user(
+        user = StaffUser.objects.create_user(
             username=username,
             password=DEMO_PASSWORD,
             first_name=first,
@@ -158,6 +163,23 @@ def _load_staff() -> None:
             is_staff=role == Role.ADMINISTRATOR,
             is_superuser=role == Role.ADMINISTRATOR,
         )
+        if user.needs_second_factor:
+            SecondFactor.objects.create(
+                staff=user,
+                secret=DEMO_TOTP_SECRET,
+                created_at=clock.now(),
+                confirmed_at=clock.now(),
+            )
+
+
+def demo_code(username: str) -> str:
+    """The current authenticator code of a demo staff member (demo libraries only)."""
+    library = Library.objects.first()
+    if library is None or not library.is_demo:
+        raise DemoError("codes are printed for the demo library only")
+    if not SecondFactor.objects.filter(staff__username=username, secret=DEMO_TOTP_SECRET).exists():
+        raise DemoError(f"{username!r} has no demo authenticator")
+    return pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
 
 
 def _load_workstations() -> None:
@@ -254,6 +276,14 @@ def _call_number(index: int) -> str:
 
 def sign_ins() -> list[str]:
     """Lines for `libdesk run` to print: who can sign in to the demo library, and how."""
-    staff = [f"staff {username} / {DEMO_PASSWORD}" for username, *_ in DEMO_STAFF]
+    staff = [
+        f"staff {username} / {DEMO_PASSWORD}"
+        + (
+            " + code from `libdesk demo code " + username + "`"
+            if role in SECOND_FACTOR_ROLES
+            else ""
+        )
+        for username, _first, _last, role in DEMO_STAFF
+    ]
     patrons = [f"patron {card} / PIN {pin}" for card, pin, *_ in DEMO_PATRONS]
     return staff + patrons

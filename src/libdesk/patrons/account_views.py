@@ -22,19 +22,30 @@ from libdesk.web.decorators import rate_limited_form, render_refusal
 from libdesk.web.forms import PatronSignInForm
 
 PATRON_KEY, SEEN_KEY = "libdesk_patron_id", "libdesk_patron_seen"
+STAMP_KEY = "libdesk_patron_stamp"
 
 
 def signed_in_patron_id(request: HttpRequest) -> int | None:
-    """The patron signed in on this browser, unless the session sat idle too long."""
+    """The patron signed in on this browser, unless the session sat idle too long or was
+    ended by a lost card or a new PIN (the patron's credential stamp changed)."""
     patron_id, seen = request.session.get(PATRON_KEY), request.session.get(SEEN_KEY)
     if patron_id is None or seen is None:
         return None
     idle = timedelta(minutes=settings.LIBDESK["PATRON_SESSION_IDLE_MINUTES"])
-    if clock.now().timestamp() - seen > idle.total_seconds():
+    too_old = clock.now().timestamp() - seen > idle.total_seconds()
+    if too_old or not selectors.session_is_current(patron_id, request.session.get(STAMP_KEY)):
         request.session.flush()
         return None
     request.session[SEEN_KEY] = clock.now().timestamp()
     return patron_id
+
+
+def _hold_session(request: HttpRequest, patron) -> None:
+    """Sign this browser in as `patron` under a new session key."""
+    request.session.cycle_key()
+    request.session[PATRON_KEY] = patron.pk
+    request.session[SEEN_KEY] = clock.now().timestamp()
+    request.session[STAMP_KEY] = patron.credential_stamp
 
 
 @rate_limited_form("patron-sign-in")
@@ -50,9 +61,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except SignInFailed:
             form.add_error(None, _("Card number or PIN not recognised."))
         else:
-            request.session.cycle_key()
-            request.session[PATRON_KEY] = patron.pk
-            request.session[SEEN_KEY] = clock.now().timestamp()
+            _hold_session(request, patron)
             response = redirect("patrons:account")
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
@@ -96,6 +105,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "contact_form": contact_form,
             "pin_form": pin_form,
             "access_log": reads_of_patron(patron_id)[:50],
+            "sign_in_locks": selectors.sign_in_locks(access),
             **account_panels(access),
         },
     )
@@ -118,11 +128,14 @@ def _apply(request, access, contact_form, pin_form) -> HttpResponse | None:
             translation.activate(patron.language)
             return response
         if pin_form.is_bound and pin_form.is_valid():
-            services.change_own_pin(
+            patron = services.change_own_pin(
                 access, pin_form.cleaned_data["current_pin"], pin_form.cleaned_data["new_pin"]
             )
-            messages.success(request, _("Your PIN was changed."))
+            _hold_session(request, patron)  # this browser goes on; every other one ends
+            messages.success(request, _("Your PIN was changed. You were signed out elsewhere."))
             return redirect("patrons:account")
+    except Refused as refused:
+        return render_refusal(request, refused)
     except PatronError as error:
         form = pin_form if pin_form.is_bound else contact_form
         form.add_error(error.field if error.field in form.fields else None, error.message)

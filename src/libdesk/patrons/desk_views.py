@@ -151,6 +151,7 @@ def render_serving(request: HttpRequest, context, extra: dict | None = None, sta
             "replace_form": ReplaceCardForm(),
             "pin_form": PinResetForm(),
             "guardian_form": LinkGuardianForm(),
+            "sign_in_locks": [lock for lock in selectors.sign_in_locks(access) if lock.active],
             **panels,
             **(extra or {}),
         },
@@ -206,7 +207,16 @@ def act(request: HttpRequest, context_id, action: str) -> HttpResponse:
             lambda d: services.replace_card(access, d["card_number"]),
             _("New card issued."),
         ),
-        "pin": (PinResetForm, lambda d: services.reset_pin(access, d["pin"]), _("PIN reset.")),
+        "pin": (
+            PinResetForm,
+            lambda d: services.reset_pin(access, d["pin"]),
+            _("PIN reset: the patron's other sessions have ended."),
+        ),
+        "unlock": (
+            None,
+            lambda d: services.lift_sign_in_locks(access),
+            _("Sign-in pause lifted."),
+        ),
         "guardian": (
             LinkGuardianForm,
             lambda d: services.link_guardian(access, d["guardian_card"]),

@@ -132,11 +132,13 @@ class LinkGuardianForm(forms.Form):
 class ChangePinForm(forms.Form):
     current_pin = forms.CharField(
         label=_("Current PIN"),
+        max_length=32,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_pin = forms.CharField(
         label=_("New PIN"),
+        max_length=32,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

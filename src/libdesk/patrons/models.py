@@ -2,9 +2,15 @@
 the patron, a card. A child's birth date is seen, never stored: only `minor_until`, the day
 the guardian exception ends."""
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def new_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 class Category(models.TextChoices):
@@ -32,6 +38,9 @@ class Patron(models.Model):
     card_lost_at = models.DateTimeField(null=True, blank=True)
     minor_until = models.DateField(null=True, blank=True)
     pin_hash = models.CharField(max_length=200, blank=True)
+    # Changes when the card is reported lost or replaced and when the PIN is reset or changed:
+    # every web session and API token made under the old stamp stops working at once.
+    credential_stamp = models.CharField(max_length=32, default=new_stamp)
     registered_at = models.DateTimeField()
 
     class Meta:

@@ -11,15 +11,27 @@ from django.db.models import Q, QuerySet
 
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
+from libdesk.core import lockout
 from libdesk.core.statements import Select
 from libdesk.patrons.models import GuardianLink, Patron, RetiredCard
 from libdesk.privacy.access import Context, require
 from libdesk.privacy.purposes import Access
 
 
-def card_hash(card: str) -> str:
+def card_hash(card: str, key: str | None = None) -> str:
     """Keyed hash of a card number, for retired cards: recognisable, not readable."""
-    return hmac.new(settings.SECRET_KEY.encode(), card.strip().encode(), hashlib.sha256).hexdigest()
+    secret = (key or settings.SECRET_KEY).encode()
+    return hmac.new(secret, card.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def is_retired_card(card: str) -> bool:
+    return RetiredCard.objects.filter(card_hash__in=_card_hashes(card)).exists()
+
+
+def _card_hashes(card: str) -> list[str]:
+    """The card's hash under the current key and under each key it replaced, so a retired
+    card is still recognised while SECRET_KEY_FALLBACKS holds the old key."""
+    return [card_hash(card, key) for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
 
 
 # Every desk scan and kiosk sign-in starts here: compiled once (core.statements).
@@ -36,7 +48,7 @@ def patron_by_card(card: str) -> Patron | None:
 
 
 def retired_card_reason(card: str) -> str:
-    retired = RetiredCard.objects.filter(card_hash=card_hash(card)).first()
+    retired = RetiredCard.objects.filter(card_hash__in=_card_hashes(card)).first()
     return {"lost": "reported lost", "replaced": "replaced by a new card"}.get(
         retired.reason if retired else "", ""
     )
@@ -46,6 +58,20 @@ def patron_profile(access: Access) -> Patron:
     """The patron's record (name, card, category, contact) for this access."""
     access.read("patron.profile", "profile")
     return Patron.objects.select_related("home_branch").get(pk=access.patron_id)
+
+
+def session_is_current(patron_id: int, stamp: str | None) -> bool:
+    """Whether a web session signed in under `stamp` still stands: a lost card or a new PIN
+    changes the patron's stamp and so ends every older session."""
+    current = Patron.objects.filter(pk=patron_id).values_list("credential_stamp", flat=True)
+    return stamp is not None and stamp in list(current)
+
+
+def sign_in_locks(access: Access) -> list[lockout.LockState]:
+    """Sign-in pauses on the patron's channels (current and recent), shown to the patron in
+    their account and to staff serving them, who can lift one."""
+    require(access.role, "patron.profile", "read", access.context)
+    return lockout.locks_of(lockout.known("patron", access.patron_id))
 
 
 def guardians_and_children(access: Access) -> tuple[list[Patron], list[Patron]]:

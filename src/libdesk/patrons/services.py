@@ -19,13 +19,20 @@ from libdesk.audit.actors import Actor
 from libdesk.core import clock, lockout
 from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
-from libdesk.patrons.models import Category, GuardianLink, Language, Patron, RetiredCard
-from libdesk.patrons.selectors import card_hash, patron_by_card
+from libdesk.patrons.models import (
+    Category,
+    GuardianLink,
+    Language,
+    Patron,
+    RetiredCard,
+    new_stamp,
+)
+from libdesk.patrons.selectors import card_hash, is_retired_card, patron_by_card
 from libdesk.privacy.access import Context, require
 from libdesk.privacy.purposes import Access
 
 CARD_PATTERN = re.compile(r"^[0-9A-Za-z]{5,20}$")
-UNUSABLE_PIN = make_password(None)
+PIN_PATTERN = re.compile(r"[0-9]+")  # ASCII digits only: "١٢٣٤" is not a PIN
 
 
 class PatronError(InputError):
@@ -110,10 +117,7 @@ def _check_details(details: PatronDetails) -> None:
         raise PatronError("card_expires", "the expiry date must be in the future")
     if details.pin:
         check_pin_rules(details.pin)
-    if (
-        patron_by_card(details.card_number)
-        or RetiredCard.objects.filter(card_hash=card_hash(details.card_number)).exists()
-    ):
+    if patron_by_card(details.card_number) or is_retired_card(details.card_number):
         raise PatronError("card_number", "this card number is already in use")
 
 
@@ -141,10 +145,10 @@ def _branch(code: str) -> Branch:
     return branch
 
 
-def check_pin_rules(pin: str) -> None:
+def check_pin_rules(pin: str, field: str = "pin") -> None:
     shortest = settings.LIBDESK["PIN_MIN_LENGTH"]
-    if not pin.isdigit() or not shortest <= len(pin) <= 12:
-        raise PatronError("pin", f"a PIN is {shortest} to 12 digits")
+    if not PIN_PATTERN.fullmatch(pin) or not shortest <= len(pin) <= 12:
+        raise PatronError(field, f"a PIN is {shortest} to 12 digits (0-9)")
 
 
 def _change(access: Access, resource: str, action: str, mutate: Callable[[Patron], None]) -> Patron:
@@ -223,14 +227,21 @@ def renew_card(access: Access, new_expiry: date) -> Patron:
     )
 
 
+def _end_sessions(patron: Patron) -> None:
+    """Every web session and API token the patron has stops working (they carry the old
+    stamp); a session that should go on is given the new stamp by its door."""
+    patron.credential_stamp = new_stamp()
+
+
 def report_lost_card(access: Access) -> Patron:
-    """The card stops working at once everywhere (desk, web, kiosks) until it is replaced."""
-    return _change(
-        access,
-        "patron.card",
-        "patron.card.lost",
-        lambda patron: setattr(patron, "card_lost_at", clock.now()),
-    )
+    """The card stops working at once everywhere (desk, web, kiosks) until it is replaced,
+    and every session and token signed in with it ends."""
+
+    def mutate(patron: Patron) -> None:
+        patron.card_lost_at = clock.now()
+        _end_sessions(patron)
+
+    return _change(access, "patron.card", "patron.card.lost", mutate)
 
 
 def replace_card(access: Access, new_card: str) -> Patron:
@@ -239,11 +250,7 @@ def replace_card(access: Access, new_card: str) -> Patron:
     new_card = new_card.strip()
 
     def mutate(patron: Patron) -> None:
-        if (
-            new_card == patron.card_number
-            or patron_by_card(new_card)
-            or RetiredCard.objects.filter(card_hash=card_hash(new_card)).exists()
-        ):
+        if new_card == patron.card_number or patron_by_card(new_card) or is_retired_card(new_card):
             raise PatronError("card_number", "this card number is already in use")
         RetiredCard.objects.create(
             patron=patron,
@@ -252,29 +259,61 @@ def replace_card(access: Access, new_card: str) -> Patron:
             retired_at=clock.now(),
         )
         patron.card_number, patron.card_lost_at = new_card, None
+        _end_sessions(patron)
 
     return _change(access, "patron.card", "patron.card.replace", mutate)
 
 
 def reset_pin(access: Access, new_pin: str) -> None:
-    """Staff set a new PIN for a patron they are serving; it also lifts any sign-in lock."""
+    """Staff set a new PIN for a patron they are serving (identity checked at the desk): it
+    lifts any sign-in lock and ends the patron's other sessions and tokens."""
     check_pin_rules(new_pin)
     with transaction.atomic():
         _change(access, "patron.pin", "patron.pin.reset", _set_pin(new_pin))
-        lockout.unlock(f"patron:{access.patron_id}")
+        lockout.lift(lockout.known("patron", access.patron_id))
 
 
-def change_own_pin(access: Access, current_pin: str, new_pin: str) -> None:
+def change_own_pin(access: Access, current_pin: str, new_pin: str) -> Patron:
+    """The patron changes their PIN. A wrong current PIN counts as a failed sign-in on the
+    online channel (so the box cannot be guessed without limit); every other session and
+    token ends, and the door gives the current session the new stamp."""
     access.change("patron.pin")
     patron = Patron.objects.get(pk=access.patron_id)
-    if not current_pin or not check_password(current_pin, patron.pin_hash or UNUSABLE_PIN):
+    subject = lockout.known("patron", patron.pk)
+    right = pin_matches(patron, current_pin)
+    if refusal := lockout.refusal_if_locked(subject, lockout.ONLINE):
+        raise refusal
+    if not right:
+        lockout.record_failure(subject, lockout.ONLINE)
         raise PatronError("current_pin", "the current PIN is not right")
-    check_pin_rules(new_pin)
-    _change(access, "patron.pin", "patron.pin.change", _set_pin(new_pin))
+    check_pin_rules(new_pin, "new_pin")
+    lockout.record_success(subject, lockout.ONLINE)
+    return _change(access, "patron.pin", "patron.pin.change", _set_pin(new_pin))
 
 
 def _set_pin(pin: str) -> Callable[[Patron], None]:
-    return lambda patron: setattr(patron, "pin_hash", make_password(pin))
+    def mutate(patron: Patron) -> None:
+        patron.pin_hash = make_password(pin)
+        _end_sessions(patron)
+
+    return mutate
+
+
+def lift_sign_in_locks(access: Access) -> list[str]:
+    """Staff serving the patron lift a sign-in lock early (the card is in their hand)."""
+    access.change("patron.pin")
+    with transaction.atomic():
+        lifted = lockout.lift(lockout.known("patron", access.patron_id))
+        if lifted:
+            audit.record(
+                access.actor,
+                "patron.sign_in.unlock",
+                object_type="patron",
+                object_id=access.patron_id,
+                patron_id=access.patron_id,
+                reason=",".join(lifted),
+            )
+    return lifted
 
 
 def link_guardian(access: Access, guardian_card: str) -> GuardianLink:
@@ -303,21 +342,29 @@ def link_guardian(access: Access, guardian_card: str) -> GuardianLink:
     return link
 
 
+def pin_matches(patron: Patron | None, pin: str) -> bool:
+    """Whether `pin` is this patron's PIN. Always one PIN hash computed, whether or not the
+    card exists, has a PIN or the PIN is empty or malformed: the time tells nothing."""
+    if patron is None or not patron.pin_hash or not PIN_PATTERN.fullmatch(pin or ""):
+        make_password(pin or "-")  # the same work as checking a real PIN
+        return False
+    return check_password(pin, patron.pin_hash)
+
+
 def authenticate_patron(card: str, pin: str, channel: str = lockout.ONLINE) -> Patron:
     """Card and PIN sign-in. Raises SignInFailed, or Refused (429) while the channel is locked.
 
-    A wrong PIN counts towards the lock on this channel only; an empty PIN never signs in.
+    A known card, an unknown one and a lost one answer alike, in status, code and time; a
+    wrong or empty PIN counts towards the lock on this channel only, for unknown cards too
+    (under a keyed hash of what was typed).
     """
-    patron = patron_by_card(card)
-    if patron is None:
-        check_password(pin or "x", UNUSABLE_PIN)  # same work as a real check: no timing clue
-        raise SignInFailed
-    subject = f"patron:{patron.pk}"
-    lockout.check_not_locked(subject, channel)
-    if not pin or not patron.pin_hash or not check_password(pin, patron.pin_hash):
+    patron = patron_by_card(card) if CARD_PATTERN.match(card.strip()) else None
+    subject = lockout.known("patron", patron.pk) if patron else lockout.unknown("card", card)
+    right = pin_matches(patron, pin)
+    if refusal := lockout.refusal_if_locked(subject, channel):
+        raise refusal
+    if not right or patron.card_lost_at:
         lockout.record_failure(subject, channel)
-        raise SignInFailed
-    if patron.card_lost_at:
         raise SignInFailed
     lockout.record_success(subject, channel)
     with transaction.atomic():

@@ -1,56 +1,60 @@
 """`libdesk staff create`: the first administrator of a new library (later ones are added in
-the staff client)."""
+the staff client); `libdesk staff password`: a new password for someone locked out of every
+administrator account. Both go through the staff-account services, like the staff client."""
 
 import getpass
 import sys
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from libdesk.accounts.models import Role, StaffUser
-from libdesk.audit import services as audit
-from libdesk.audit.actors import Actor
+from libdesk.accounts import selectors, services
+from libdesk.accounts.models import Role
 
 
 class Command(BaseCommand):
-    help = "Create a staff account from the command line."
+    help = "Create a staff account, or set a new password, from the command line."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         create = actions.add_parser("create", help="create a staff account")
         create.add_argument("username")
         create.add_argument("--role", choices=Role.values, default=Role.ADMINISTRATOR)
-        create.add_argument(
-            "--password-stdin", action="store_true", help="read the password from standard input"
+        password = actions.add_parser(
+            "password", help="set a new password (ends the person's sessions and tokens)"
         )
+        password.add_argument("username")
+        for sub in (create, password):
+            sub.add_argument(
+                "--password-stdin",
+                action="store_true",
+                help="read the password from standard input",
+            )
 
-    def handle(
-        self, *args: object, username: str, role: str, password_stdin: bool, **_: object
-    ) -> None:
-        if StaffUser.objects.filter(username=username).exists():
-            raise CommandError(f"a staff account named {username!r} exists")
-        password = (
-            sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    def handle(self, *args: object, action: str, username: str, **options: object) -> None:
+        secret = (
+            sys.stdin.readline().rstrip("\n")
+            if options["password_stdin"]
+            else getpass.getpass("Password: ")
         )
         try:
-            validate_password(password)
-        except ValidationError as exc:
-            raise CommandError("password: " + " ".join(exc.messages)) from exc
-        with transaction.atomic():
-            user = StaffUser.objects.create_user(
-                username=username,
-                password=password,
-                role=role,
-                is_staff=role == Role.ADMINISTRATOR,
-                is_superuser=role == Role.ADMINISTRATOR,
-            )
-            audit.record(
-                Actor.system("cli"),
-                "staff.add",
-                object_type="staff",
-                object_id=user.pk,
-                reason=role,
-            )
-        self.stdout.write(f"staff account {username} created ({Role(role).label})")
+            if action == "create":
+                services.add_staff(
+                    None,
+                    None,
+                    username=username,
+                    first_name="",
+                    last_name="",
+                    role=options["role"],
+                    password=secret,
+                )
+                self.stdout.write(
+                    f"staff account {username} created ({Role(options['role']).label})"
+                )
+                return
+            person = selectors.staff_by_username(username)
+            if person is None:
+                raise CommandError(f"no staff account is named {username!r}")
+            services.reset_password(None, None, person, secret)
+        except services.StaffError as exc:
+            raise CommandError(f"{exc.field}: {exc.message}") from exc
+        self.stdout.write(f"new password set for {username}; their sessions and tokens ended")

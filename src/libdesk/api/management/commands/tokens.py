@@ -47,6 +47,8 @@ class Command(BaseCommand):
                 if token.revoked_at
                 else "expired"
                 if token.expires_at <= now
+                else "ended (credentials changed)"
+                if token.holder_stamp != token.staff.credential_stamp
                 else "active"
             )
             self.stdout.write(

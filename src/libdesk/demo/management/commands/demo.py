@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from libdesk.demo.loader import DemoError, library_holds_data, load_demo
+from libdesk.demo.loader import DemoError, demo_code, library_holds_data, load_demo
 
 
 class Command(BaseCommand):
@@ -18,8 +18,21 @@ class Command(BaseCommand):
         group.add_argument(
             "--if-empty", action="store_true", help="do nothing if a library is already loaded"
         )
+        code = actions.add_parser(
+            "code", help="the current authenticator code of a demo staff member (privacy, admin)"
+        )
+        code.add_argument("username")
 
-    def handle(self, *args: object, action: str, reset: bool, if_empty: bool, **_: object) -> None:
+    def handle(self, *args: object, action: str, **options: object) -> None:
+        if action == "code":
+            try:
+                self.stdout.write(demo_code(options["username"]))
+            except DemoError as exc:
+                raise CommandError(str(exc)) from exc
+            return
+        self._load(reset=options["reset"], if_empty=options["if_empty"])
+
+    def _load(self, *, reset: bool, if_empty: bool) -> None:
         if if_empty and library_holds_data():
             self.stdout.write("A library is already loaded; the demo was not loaded.")
             return
