@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "libdesk.web.middleware.QueryStringLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -220,14 +221,37 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
 
-# --- Caches: per process; used for rate limits, never keyed by card numbers ----------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- Cache: shared by every process (rate-limit counters, clause titles), never keyed by a
+# card number. The database by default (`libdesk migrate` creates its table), or Redis.
+def _cache_from_url(url: str) -> dict:
+    scheme = url.partition("://")[0]
+    if scheme == "db":
+        # Culling keeps at most this many entries, expired ones first.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "libdesk_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":  # one process only: counters are not shared
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ValueError(f"LIBDESK_CACHE_URL must be db://, redis://host:port/db or locmem://: {url}")
+
+
+CACHES = {"default": _cache_from_url(os.environ.get("LIBDESK_CACHE_URL") or "db://")}
 
 # --- libdesk's own settings (docs/configuration.md) ------------------------------------------
 LIBDESK = {
     # Anonymous forms (sign-in, ask why, feedback...): attempts per address per window.
     "ANONYMOUS_FORM_LIMIT": _env_int("LIBDESK_ANONYMOUS_FORM_LIMIT", 20),
     "ANONYMOUS_FORM_WINDOW_SECONDS": _env_int("LIBDESK_ANONYMOUS_FORM_WINDOW_SECONDS", 600),
+    # Catalogue searches (web and API) per address per window: a branch's catalogue
+    # terminals often share one address.
+    "SEARCH_LIMIT": _env_int("LIBDESK_SEARCH_LIMIT", 300),
+    "SEARCH_WINDOW_SECONDS": _env_int("LIBDESK_SEARCH_WINDOW_SECONDS", 60),
+    # The longest query string (bytes, after the `?`) any page or endpoint accepts: 414 past it.
+    "MAX_QUERY_STRING_BYTES": _env_int("LIBDESK_MAX_QUERY_STRING_BYTES", 8192),
     # Policies whose next review falls within this many days are listed as due.
     "POLICY_REVIEW_WARNING_DAYS": _env_int("LIBDESK_POLICY_REVIEW_WARNING_DAYS", 90),
     # Failed sign-ins or PIN checks before a channel locks, and for how long.

@@ -1,7 +1,9 @@
-"""Per-address limits on anonymous forms.
+"""Per-address limits on anonymous forms and on catalogue searches.
 
-Counters live in Django's cache under a keyed hash of the address, so no address is stored
-in clear, and they expire with their window.
+Counters live in Django's cache (shared by every process: the database, or Redis) under a
+keyed hash of the address, so no address is stored in clear, and they expire with their
+window. A burst of simultaneous requests may be counted a little short (a read and a write,
+not an atomic increment); the limits are about sustained load, not single requests.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import math
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -59,8 +62,33 @@ def ensure_default_rules(**_: object) -> None:
         )
 
 
+register(
+    Reason(
+        code="search_rate_limited",
+        clauses=(EQUAL_CONSIDERATION,),
+        reason=_(
+            "There have been too many searches from this connection in a short time. Please "
+            "try again in {seconds} seconds; this keeps the catalogue open to everyone. Staff "
+            "at any branch can help you find what you are looking for."
+        ),
+        short_reason=_("Too many searches. Try again in {seconds} s or ask staff."),
+        staff_reason=_(
+            "{limit} searches from one address within {window} seconds; the next search is "
+            "possible in {seconds} seconds (LIBDESK_SEARCH_LIMIT)."
+        ),
+    )
+)
+
+
+def create_cache_table(using: str = "default", **_: object) -> None:
+    """The database cache's table, created by `libdesk migrate` (and so in tests) whenever
+    the cache is the database; nothing to do with Redis. Safe to repeat."""
+    call_command("createcachetable", database=using, verbosity=0)
+
+
 def connect_signals(sender: object) -> None:
     post_migrate.connect(ensure_default_rules, sender=sender)
+    post_migrate.connect(create_cache_table, sender=sender)
 
 
 def check_anonymous_form(form: str, address: str) -> None:
@@ -70,13 +98,8 @@ def check_anonymous_form(form: str, address: str) -> None:
         attempts, window = DEFAULT_RULES[form]
     else:
         attempts, window = rule.attempts, rule.window_seconds
-    now = clock.now().timestamp()
-    window_index = math.floor(now / window)
-    key = f"ratelimit:{form}:{window_index}:{_address_key(address)}"
-    cache.add(key, 0, timeout=window + 1)
-    count = cache.incr(key)
+    count, retry_after = _hit(f"ratelimit:{form}", address, window)
     if count > attempts:
-        retry_after = max(1, math.ceil((window_index + 1) * window - now))
         decision = Decision.refuse(
             "rate_limited",
             form=form,
@@ -85,6 +108,30 @@ def check_anonymous_form(form: str, address: str) -> None:
             minutes=max(1, math.ceil(retry_after / 60)),
         )
         raise Refused(decision, status=429, retry_after=retry_after)
+
+
+def check_search(address: str) -> None:
+    """Count one catalogue search from `address`; raise Refused (429) past the limit, which is
+    sized for a branch's catalogue terminals behind one address (LIBDESK_SEARCH_LIMIT)."""
+    limit = settings.LIBDESK["SEARCH_LIMIT"]
+    window = settings.LIBDESK["SEARCH_WINDOW_SECONDS"]
+    count, retry_after = _hit("ratelimit:search", address, window)
+    if count > limit:
+        decision = Decision.refuse(
+            "search_rate_limited", limit=limit, window=window, seconds=retry_after
+        )
+        raise Refused(decision, status=429, retry_after=retry_after)
+
+
+def _hit(counter: str, address: str, window: int) -> tuple[int, int]:
+    """Count one hit in the current fixed window: the count so far, and the seconds until
+    the window ends. Written with its expiry (the database cache's incr would reset it)."""
+    now = clock.now().timestamp()
+    window_index = math.floor(now / window)
+    key = f"{counter}:{window_index}:{_address_key(address)}"
+    count = cache.get(key, 0) + 1
+    cache.set(key, count, timeout=window + 1)
+    return count, max(1, math.ceil((window_index + 1) * window - now))
 
 
 def _address_key(address: str) -> str:
