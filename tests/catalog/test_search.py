@@ -263,9 +263,11 @@ def test_other_editions_of_the_same_work_are_offered(client, tmp_path, demo_libr
     assert data["other_editions"] == [Record.objects.get(control_number="e2").pk]
 
 
-def test_known_items_are_found_in_the_first_five(client, demo_catalogue):
+def test_known_items_are_found_in_the_first_five(client, demo_catalogue, settings):
     """The relevance target: at least 95% of real known-item queries put the record in the
-    first five results."""
+    first five results. (Hundreds of searches from one address: the per-address search
+    limit is lifted for this run.)"""
+    settings.LIBDESK = {**settings.LIBDESK, "SEARCH_LIMIT": len(KNOWN_ITEMS) + 1}
     assert len(KNOWN_ITEMS) >= 100
     misses = []
     for known in KNOWN_ITEMS:

@@ -1,4 +1,6 @@
-"""Schemas shared by several routers, above all the Decision every refusal carries."""
+"""Schemas shared by several routers, above all the Decision every refusal carries, and the
+shapes of the error answers (404, 422) every router documents. Input fields take their types
+from libdesk.core.bounds, so every parameter has a declared range."""
 
 from typing import Literal
 
@@ -48,3 +50,16 @@ class ForbiddenOut(Schema):
 
     detail: str
     code: Literal["role_not_permitted", "context_not_permitted"]
+
+
+class FieldErrorOut(Schema, extra="allow"):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class InputErrorOut(Schema):
+    """422: what was wrong, and where (`loc`: "query", "path", "body" or "header", then the
+    field)."""
+
+    detail: list[FieldErrorOut]

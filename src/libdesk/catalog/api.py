@@ -1,4 +1,7 @@
-"""Catalogue reads for any caller: search with facets, and records as JSON or MARCXML."""
+"""Catalogue reads for any caller: search with facets, and records as JSON or MARCXML.
+
+Searches are bounded (page and page size within the maximum result window, query length and
+words) and counted per address (LIBDESK_SEARCH_LIMIT)."""
 
 from __future__ import annotations
 
@@ -6,11 +9,16 @@ from typing import Literal
 
 import pymarc
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 
+from libdesk.api.schemas import InputErrorOut, NotFoundOut, RefusalOut
 from libdesk.catalog import selectors
 from libdesk.catalog.exporting import marcxml
 from libdesk.catalog.models import Record
+from libdesk.core.bounds import Code, Id, PageNumber, PageSize, SearchText, ShortText, Year
+from libdesk.core.errors import InputError
+from libdesk.core.ratelimit import check_search
+from libdesk.web.decorators import client_address
 
 router = Router(tags=["catalogue"])
 FACET_NAMES = {"subject_facet": "subject"}  # facets are named like the filters they set
@@ -47,17 +55,21 @@ class SearchOut(Schema):
 
 
 class SearchParams(Schema):
-    q: str = ""
-    page: int = Field(1, ge=1)
-    limit: int = Field(20, ge=1, le=100)
+    q: SearchText = ""
+    page: PageNumber = 1
+    limit: PageSize = 20
     sort: Literal["relevance", "newest", "title", "author"] = "relevance"
-    material_type: str = ""
-    language: str = ""
-    audience: str = ""
-    subject: str = ""
-    available_at: str = ""
-    year_from: int | None = None
-    year_to: int | None = None
+    material_type: Code = ""
+    language: Code = ""
+    audience: Code = ""
+    subject: ShortText = ""
+    available_at: Code = ""
+    year_from: Year | None = None
+    year_to: Year | None = None
+
+
+class RecordPath(Schema):
+    record_id: Id
 
 
 class RecordOut(ResultOut):
@@ -86,21 +98,28 @@ def _result(record: Record, availability: dict) -> dict:
     }
 
 
-@router.get("/search", response=SearchOut, auth=None)
-def search(request: HttpRequest, params: Query[SearchParams]) -> dict:
+@router.get("/search", response={200: SearchOut, 422: InputErrorOut, 429: RefusalOut}, auth=None)
+def search(request: HttpRequest, params: Query[SearchParams]):
     """Search the catalogue. An ISBN, LCCN or item barcode as the query returns the records
     carrying it, with "exact": true. With nothing matching every word, results match any
-    word and "relaxed" is true."""
+    word and "relaxed" is true. Only the first 10,000 results can be paged through
+    (page × limit ≤ 10,000): past that, 422 naming `page`. Searches from one address are
+    limited (429 with Retry-After)."""
+    check_search(client_address(request))
     filters = {k: getattr(params, k) for k in selectors.FILTERS}
-    found = selectors.search(
-        params.q,
-        filters=filters,
-        year_from=params.year_from,
-        year_to=params.year_to,
-        sort=params.sort,
-        page=params.page,
-        limit=params.limit,
-    )
+    try:
+        found = selectors.search(
+            params.q,
+            filters=filters,
+            year_from=params.year_from,
+            year_to=params.year_to,
+            sort=params.sort,
+            page=params.page,
+            limit=params.limit,
+        )
+    except InputError as error:
+        detail = [{"loc": ["query", error.field], "msg": error.message, "type": "value_error"}]
+        return Status(422, {"detail": detail})
     return {
         "total": found.total,
         "exact": found.exact,
@@ -113,10 +132,28 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict:
     }
 
 
-@router.get("/records/{record_id}", response=RecordOut, auth=None)
-def record(request: HttpRequest, record_id: int, format: Literal["json", "marcxml"] = "json"):
+MARCXML_RESPONSE = {
+    "responses": {
+        200: {
+            "content": {"application/marcxml+xml": {"schema": {"type": "string", "format": "xml"}}}
+        }
+    }
+}
+
+
+@router.get(
+    "/records/{record_id}",
+    response={200: RecordOut, 404: NotFoundOut, 422: InputErrorOut},
+    auth=None,
+    openapi_extra=MARCXML_RESPONSE,
+)
+def record(
+    request: HttpRequest,
+    path: Path[RecordPath],
+    format: Literal["json", "marcxml"] = "json",
+):
     """One record as JSON, or its MARC as MARCXML with ?format=marcxml."""
-    found = selectors.record_page(record_id)
+    found = selectors.record_page(path.record_id)
     if found is None:
         raise Http404
     if format == "marcxml":

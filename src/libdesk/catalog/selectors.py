@@ -66,14 +66,14 @@ def search(
     page: int = 1,
     limit: int = 20,
 ) -> SearchResult:
+    """One page of results. The request is bounded (SearchRequest) before any work: an
+    InputError names the field out of range."""
     filters = {k: v for k, v in (filters or {}).items() if v}
+    engine_filters = {("subject_facet" if k == "subject" else k): v for k, v in filters.items()}
+    request = SearchRequest(parse(text), engine_filters, year_from, year_to, sort, page, limit)
     if (ids := identifier_lookup(text)) and not filters:
         records = records_by_id(ids)
         return SearchResult(len(records), records, availability(ids), exact=True)
-    engine_filters = {("subject_facet" if k == "subject" else k): v for k, v in filters.items()}
-    request = SearchRequest(
-        parse(text), engine_filters, year_from, year_to, sort, (page - 1) * limit, limit
-    )
     response = engine().search(request)
     relaxed = False
     if response.total == 0 and len(request.query.terms) > 1:

@@ -20,7 +20,19 @@ from libdesk.accounts.models import Role
 from libdesk.catalog import selectors
 from libdesk.catalog.items import update_item
 from libdesk.catalog.models import Item, ItemStatus, MaterialType
+from libdesk.core.bounds import (
+    CODE_MAX,
+    MAX_RESULT_WINDOW,
+    SEARCH_TEXT_MAX,
+    SHORT_TEXT_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+from libdesk.core.decisions import Refused
+from libdesk.core.errors import InputError
+from libdesk.core.ratelimit import check_search
 from libdesk.library.models import Branch
+from libdesk.web.decorators import client_address, render_refusal
 
 PAGE_SIZE = 20
 SORTS = [
@@ -32,62 +44,100 @@ SORTS = [
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=300, label=gettext_lazy("Search the catalogue"))
+    """The search box and its filters, each bounded like the API's (core.bounds)."""
+
+    q = forms.CharField(
+        required=False, max_length=SEARCH_TEXT_MAX, label=gettext_lazy("Search the catalogue")
+    )
     sort = forms.ChoiceField(required=False, choices=SORTS, label=gettext_lazy("Sort by"))
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_RESULT_WINDOW // PAGE_SIZE,
+        label=gettext_lazy("Page"),
+    )
     year_from = forms.IntegerField(
-        required=False, min_value=0, max_value=3000, label=gettext_lazy("Published from")
+        required=False,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        label=gettext_lazy("Published from"),
     )
     year_to = forms.IntegerField(
-        required=False, min_value=0, max_value=3000, label=gettext_lazy("to")
+        required=False, min_value=YEAR_MIN, max_value=YEAR_MAX, label=gettext_lazy("to")
     )
-    material_type = forms.CharField(required=False, max_length=20)
-    language = forms.CharField(required=False, max_length=3)
-    audience = forms.CharField(required=False, max_length=20)
-    subject = forms.CharField(required=False, max_length=200)
-    available_at = forms.CharField(required=False, max_length=12)
+    material_type = forms.CharField(
+        required=False, max_length=CODE_MAX, label=gettext_lazy("Format")
+    )
+    language = forms.CharField(required=False, max_length=CODE_MAX, label=gettext_lazy("Language"))
+    audience = forms.CharField(required=False, max_length=CODE_MAX, label=gettext_lazy("Audience"))
+    subject = forms.CharField(
+        required=False, max_length=SHORT_TEXT_MAX, label=gettext_lazy("Subject")
+    )
+    available_at = forms.CharField(
+        required=False, max_length=CODE_MAX, label=gettext_lazy("Available now at")
+    )
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    """The search page. Out-of-range input is a form error naming the field (422), never a
+    search; searches from one address are limited (429 with the Decision)."""
     form = SearchForm(request.GET)
-    form.is_valid()
-    data = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "")}
+    if not form.is_valid():
+        return _search_page(request, {"form": form, "searched": False}, status=422)
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     query = data.get("q", "")
     filters = {k: data[k] for k in selectors.FILTERS if k in data}
     if not query and not filters:
-        return render(request, "catalog/search.html", {"form": form, "searched": False})
-    found = selectors.search(
-        query,
-        filters=filters,
-        year_from=data.get("year_from"),
-        year_to=data.get("year_to"),
-        sort=data.get("sort", "relevance"),
-        page=data.get("page", 1),
-        limit=PAGE_SIZE,
-    )
+        return _search_page(request, {"form": form, "searched": False})
+    try:
+        check_search(client_address(request))
+    except Refused as refused:
+        return render_refusal(request, refused)
+    try:
+        found = selectors.search(
+            query,
+            filters=filters,
+            year_from=data.get("year_from"),
+            year_to=data.get("year_to"),
+            sort=data.get("sort", "relevance"),
+            page=data.get("page", 1),
+            limit=PAGE_SIZE,
+        )
+    except InputError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _search_page(request, {"form": form, "searched": False}, status=422)
     if found.exact and len(found.records) == 1:
         return redirect("catalog:record", record_id=found.records[0].pk)
+    return _search_page(request, _results(form, data, query, found))
+
+
+def _search_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, "catalog/search.html", context, status=status)
+
+
+def _results(form: SearchForm, data: dict, query: str, found: selectors.SearchResult) -> dict:
     page = data.get("page", 1)
-    return render(
-        request,
-        "catalog/search.html",
-        {
-            "form": form,
-            "searched": True,
-            "found": found,
-            "query": query,
-            "rows": [(r, found.availability.get(r.pk, [])) for r in found.records],
-            "facets": _facet_links(data, found.facets),
-            "active": _active_filters(data),
-            "broader": _broader(query, data) if found.total == 0 else [],
-            "previous": _link(data, page=page - 1) if page > 1 else None,
-            "next": _link(data, page=page + 1) if page * PAGE_SIZE < found.total else None,
-            "first": (page - 1) * PAGE_SIZE + 1,
-            "last": min(page * PAGE_SIZE, found.total),
-            "material_labels": dict(MaterialType.choices),
-        },
-    )
+    further = page * PAGE_SIZE < found.total
+    return {
+        "form": form,
+        "searched": True,
+        "found": found,
+        "query": query,
+        "rows": [(r, found.availability.get(r.pk, [])) for r in found.records],
+        "facets": _facet_links(data, found.facets),
+        "active": _active_filters(data),
+        "broader": _broader(query, data) if found.total == 0 else [],
+        "previous": _link(data, page=page - 1) if page > 1 else None,
+        "next": _link(data, page=page + 1)
+        if further and (page + 1) * PAGE_SIZE <= MAX_RESULT_WINDOW
+        else None,
+        "window_ends": further and (page + 1) * PAGE_SIZE > MAX_RESULT_WINDOW,
+        "window": MAX_RESULT_WINDOW,
+        "first": (page - 1) * PAGE_SIZE + 1,
+        "last": min(page * PAGE_SIZE, found.total),
+        "material_labels": dict(MaterialType.choices),
+    }
 
 
 def _link(data: dict, **changes) -> str:

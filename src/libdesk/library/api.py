@@ -1,19 +1,35 @@
 """Branch reads for any caller: addresses and opening hours are public."""
 
 from datetime import time
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import WithJsonSchema
 
 from libdesk.library import selectors
 
 router = Router(tags=["branches"])
 
 
+# A wall-clock time in the library's zone ("09:30:00"). JSON Schema's "time" format would
+# demand an offset ("09:30:00Z"), which opening hours do not have.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$",
+            "description": "local time in the library's zone, HH:MM:SS",
+        }
+    ),
+]
+
+
 class HoursOut(Schema):
     weekday: int
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class BranchOut(Schema):

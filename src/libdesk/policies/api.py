@@ -6,7 +6,8 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from ninja import Router, Schema
 
-from libdesk.api.schemas import NotFoundOut
+from libdesk.api.schemas import InputErrorOut, NotFoundOut
+from libdesk.core.bounds import Code, Days
 from libdesk.core.decisions import ask_why_url
 from libdesk.policies import selectors
 from libdesk.policies.models import Policy
@@ -70,14 +71,14 @@ def list_policies(request: HttpRequest) -> list[dict]:
     return [_summary(p, language) for p in selectors.policies_in_force().order_by("number")]
 
 
-@router.get("/due", response=list[ReviewDueOut], auth=None)
-def reviews_due(request: HttpRequest, within: int = 90) -> list[dict]:
+@router.get("/due", response={200: list[ReviewDueOut], 422: InputErrorOut}, auth=None)
+def reviews_due(request: HttpRequest, within: Days = 90) -> list[dict]:
     """Policies whose next review has passed, or falls within `within` days."""
-    return [d.as_json() for d in selectors.reviews_due(max(0, within))]
+    return [d.as_json() for d in selectors.reviews_due(within)]
 
 
-@router.get("/{number}", response={200: PolicyOut, 404: NotFoundOut}, auth=None)
-def get_policy(request: HttpRequest, number: str) -> dict:
+@router.get("/{number}", response={200: PolicyOut, 404: NotFoundOut, 422: InputErrorOut}, auth=None)
+def get_policy(request: HttpRequest, number: Code) -> dict:
     """One policy in force with its clauses and the reasons behind them."""
     policy = selectors.policy_for_page(number)
     if policy is None:

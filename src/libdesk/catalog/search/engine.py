@@ -3,6 +3,11 @@
 The interface is narrow (update, remove, clear, search) so a scale-out engine can stand in
 its place. Tantivy allows one writer: the writer is taken under a file lock, and the outbox
 indexer is the only code that writes.
+
+A SearchRequest is bounded when it is made, whoever makes it: pages reach no further than
+MAX_RESULT_WINDOW results (deep paging is capped as Elasticsearch caps it with
+`index.max_result_window`), and a query has at most SEARCH_TERMS_MAX words. Out of range is
+an InputError naming the field, so every door answers it as bad input.
 """
 
 from __future__ import annotations
@@ -15,8 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tantivy
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
 from libdesk.catalog.search.query import ParsedQuery, Term
+from libdesk.core.bounds import (
+    MAX_RESULT_WINDOW,
+    PAGE_SIZE_MAX,
+    SEARCH_TERMS_MAX,
+    SEARCH_TEXT_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+from libdesk.core.errors import InputError
 
 TEXT_FIELDS = {"title": 3.0, "author": 2.0, "subject": 1.5, "series": 1.0, "notes": 0.5}
 FACETS = ("material_type", "language", "audience", "subject_facet", "available_at")
@@ -67,10 +83,44 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     sort: str = "relevance"
-    offset: int = 0
+    page: int = 1
     limit: int = 20
     require_all: bool = True
     facets: bool = True
+
+    def __post_init__(self) -> None:
+        self._check_window()
+        self._check_query()
+        for name in ("year_from", "year_to"):
+            year = getattr(self, name)
+            if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+                message = _("A year is between %(low)s and %(high)s.")
+                raise InputError(name, message % {"low": YEAR_MIN, "high": YEAR_MAX})
+
+    def _check_window(self) -> None:
+        if not 1 <= self.limit <= PAGE_SIZE_MAX:
+            message = _("Ask for 1 to %(n)s results per page.")
+            raise InputError("limit", message % {"n": PAGE_SIZE_MAX})
+        if self.page < 1 or self.page * self.limit > MAX_RESULT_WINDOW:
+            message = _(
+                "Only the first %(window)s results can be paged through (page × results per "
+                "page at most %(window)s). Add words or filters to narrow the search."
+            )
+            raise InputError(
+                "page", message % {"window": number_format(MAX_RESULT_WINDOW, force_grouping=True)}
+            )
+
+    def _check_query(self) -> None:
+        if len(self.query.text) > SEARCH_TEXT_MAX:
+            message = _("A search has at most %(n)s characters.")
+            raise InputError("q", message % {"n": SEARCH_TEXT_MAX})
+        if sum(len(term.words) for term in self.query.terms) > SEARCH_TERMS_MAX:
+            message = _("A search has at most %(n)s words.")
+            raise InputError("q", message % {"n": SEARCH_TERMS_MAX})
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
 
 
 @dataclass
