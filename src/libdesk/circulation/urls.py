@@ -1,6 +1,7 @@
 from django.urls import path
 
 from libdesk.circulation import account_views, desk_views
+from libdesk.core import bounds  # noqa: F401 - registers the <id:...> and <segment:...> converters
 
 app_name = "circulation"
 
@@ -16,12 +17,12 @@ urlpatterns = [
     path("staff/checkin/damaged/", desk_views.damaged, name="damaged"),
     path("staff/holds/", desk_views.holds_desk, name="holds-desk"),
     path("staff/requests/", desk_views.requests_queue, name="requests"),
-    path("staff/requests/<int:request_id>/", desk_views.update_request, name="update-request"),
+    path("staff/requests/<id:request_id>/", desk_views.update_request, name="update-request"),
     path("staff/reports/", desk_views.board_reports, name="reports"),
     path("staff/call-list/", desk_views.call_list, name="call-list"),
     path("staff/rules/", desk_views.rules, name="rules"),
     path("staff/rules/new/", desk_views.edit_rule, name="new-rule"),
-    path("staff/rules/<int:rule_id>/", desk_views.edit_rule, name="edit-rule"),
+    path("staff/rules/<id:rule_id>/", desk_views.edit_rule, name="edit-rule"),
     path("account/loans/<slug:action>/", account_views.act, name="account-act"),
     path("account/holds/new/", account_views.place_hold, name="place-hold"),
     path("account/requests/new/", account_views.new_request, name="new-request"),
