@@ -1,6 +1,7 @@
 from django.urls import path
 
 from libdesk.accounts import views
+from libdesk.core import bounds  # noqa: F401 - registers the <id:...> and <segment:...> converters
 
 app_name = "accounts"
 
