@@ -12,6 +12,7 @@ from ninja import Header, P
 
 from libdesk.core.errors import InputError, NotFound
 from libdesk.patrons.models import Patron
+from libdesk.privacy.access import Context, require
 from libdesk.privacy.models import ServingContext
 from libdesk.privacy.purposes import Access
 from libdesk.privacy.services import active_serving_context, serving_access
@@ -49,6 +50,8 @@ def served(request: HttpRequest, context_id: str | None) -> Served:
     token = request.api_token
     if token.patron_id is not None:
         return Served(Access.own(token.patron_id), token.patron, None)
+    # A role that can never serve a patron is told so (403), not asked for a context (422).
+    require(token.staff.role, "serving_context", "create", Context.NONE)
     if not (context_id or "").strip():
         raise ServingContextMissing(
             SERVING_HEADER,

@@ -359,8 +359,10 @@ def staff_item(request: HttpRequest, item_id: int) -> HttpResponse:
         data = {**form.cleaned_data, "branch": form.cleaned_data["branch"].code}
         try:
             update_item(request.user, request.workstation, item, **data)
-        except ValueError as error:
-            messages.error(request, str(error))
+        except Refused as refused:
+            return render_refusal(request, refused)
+        except InputError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Item %(barcode)s saved.") % {"barcode": item.barcode})
     else:
@@ -380,6 +382,8 @@ def withdraw_item(request: HttpRequest, item_id: int) -> HttpResponse:
         raise Http404
     try:
         withdraw(Desk.staff_at(request.user, request.workstation), item.barcode)
+    except Refused as refused:
+        return render_refusal(request, refused)
     except CirculationError as error:
         messages.error(request, error.message)
     else:
