@@ -2,7 +2,7 @@
 migrate`), Redis by setting; rate-limit counters and clause titles live in it."""
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import connection
 
 from libdesk.core import clock
