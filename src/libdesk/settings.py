@@ -221,6 +221,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
 
+
 # --- Cache: shared by every process (rate-limit counters, clause titles), never keyed by a
 # card number. The database by default (`libdesk migrate` creates its table), or Redis.
 def _cache_from_url(url: str) -> dict:
