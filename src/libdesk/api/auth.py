@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 
 from libdesk.api.schemas import RefusalOut
 from libdesk.api.tokens import PatronBearer, StaffBearer, issue_patron_token, revoke
+from libdesk.core.bounds import CardNumber, Secret
 from libdesk.core.ratelimit import check_anonymous_form
 from libdesk.patrons.services import SignInFailed, authenticate_patron
 from libdesk.web.decorators import client_address
@@ -15,8 +16,8 @@ router = Router(tags=["sign-in"])
 
 
 class PatronSignIn(Schema):
-    patron_card: str
-    pin: str
+    patron_card: CardNumber
+    pin: Secret
 
 
 class TokenOut(Schema):

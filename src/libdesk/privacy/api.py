@@ -2,14 +2,16 @@
 X-Serving-Context header when it reads the patron's account."""
 
 from datetime import datetime, timedelta
+from typing import Annotated
 from uuid import UUID
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 
 from libdesk.api.schemas import RefusalOut
 from libdesk.api.tokens import StaffBearer
+from libdesk.core.bounds import CardNumber, Id, ShortText
 from libdesk.privacy.models import Basis
 from libdesk.privacy.services import (
     PatronNotFound,
@@ -19,14 +21,15 @@ from libdesk.privacy.services import (
 )
 
 router = Router(tags=["serving"], auth=StaffBearer())
+ContextId = Annotated[str, Path(max_length=64)]  # a UUID; anything else is simply not found
 
 
 class ServingIn(Schema):
-    patron_card: str = ""
-    patron_id: int | None = None
+    patron_card: CardNumber = ""
+    patron_id: Id | None = None
     basis: Basis
-    note: str = ""
-    guardian_card: str = ""
+    note: ShortText = ""
+    guardian_card: CardNumber = ""
 
 
 class ServingOut(Schema):
@@ -65,7 +68,7 @@ def open_context(request: HttpRequest, body: ServingIn):
 
 
 @router.delete("/{context_id}", response={200: DetailOut, 404: DetailOut})
-def end_context(request: HttpRequest, context_id: str):
+def end_context(request: HttpRequest, context_id: ContextId):
     context = active_serving_context(context_id, request.api_token.staff)
     if context is None:
         raise Http404
