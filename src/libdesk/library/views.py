@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from libdesk.accounts.decorators import staff_required
 from libdesk.accounts.models import Role
+from libdesk.core.bounds import DATE_MAX, DATE_MIN
 from libdesk.library import services
 from libdesk.library.models import Branch, ClosedDay, OpeningHours, Weekday
 from libdesk.library.selectors import branches_with_hours, upcoming_closures
@@ -23,7 +25,9 @@ READERS = [Role.CLERK, Role.LIBRARIAN, *EDITORS]
 
 class ClosedDayForm(forms.Form):
     date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(DATE_MIN), MaxValueValidator(DATE_MAX)],
     )
     name = forms.CharField(label=gettext_lazy("Reason (a holiday's name)"), max_length=100)
     branch = forms.ModelChoiceField(

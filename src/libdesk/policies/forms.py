@@ -2,21 +2,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.accounts.models import StaffUser
+from libdesk.core.bounds import CODE_MAX, LONG_TEXT_MAX
 
 
 class AskWhyForm(forms.Form):
-    clause = forms.CharField(widget=forms.HiddenInput, max_length=120)
+    clause = forms.CharField(widget=forms.HiddenInput, max_length=CODE_MAX * 3)
     question = forms.CharField(
-        label=_("Your question"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Your question"),
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     contact_email = forms.EmailField(
         label=_("Your e-mail (optional: without it you get a private link to come back to)"),
         required=False,
+        max_length=254,
     )
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))
+    answer = forms.CharField(
+        label=_("Answer"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
 
 class ShareForm(forms.Form):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from libdesk.accounts.decorators import staff_required
 from libdesk.accounts.models import Role
+from libdesk.core.bounds import CODE_MAX
 from libdesk.policies import questions
 from libdesk.policies.forms import AnswerForm, AskWhyForm, ShareForm
 from libdesk.policies.selectors import clause_in_force
@@ -21,7 +22,8 @@ from libdesk.web.decorators import rate_limited_form
 @require_POST
 def ask(request: HttpRequest) -> HttpResponse:
     form = AskWhyForm(request.POST)
-    clause = clause_in_force(request.POST.get("clause", ""))
+    clause_id = request.POST.get("clause", "")
+    clause = clause_in_force(clause_id) if len(clause_id) <= CODE_MAX * 3 else None
     if clause is None:
         raise Http404
     if form.is_valid():
@@ -108,4 +110,15 @@ def question_act(request: HttpRequest, question_id: int, action: str) -> HttpRes
             raise Http404
     except questions.QuestionError as error:
         messages.error(request, error.message)
+    if form.errors:
+        messages.error(request, _form_errors(form))
     return redirect("questions:detail", question_id=question.pk)
+
+
+def _form_errors(form) -> str:
+    """Each error with the label of the field it is about, for a message after a redirect."""
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )

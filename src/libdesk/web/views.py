@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from libdesk.accounts.decorators import staff_required
 from libdesk.accounts.models import Role
+from libdesk.core.bounds import CODE_MAX
 from libdesk.library import selectors as library_selectors
 from libdesk.policies import questions
 from libdesk.policies import selectors as policy_selectors
@@ -43,6 +44,8 @@ def ask_why(request: HttpRequest) -> HttpResponse:
     clause_id = request.GET.get("clause", "")
     if not clause_id:
         return redirect("policies:list")
+    if len(clause_id) > CODE_MAX * 3:  # "<policy number>/<clause slug>"
+        raise Http404("no such clause")
     clause = policy_selectors.clause_in_force(clause_id)
     if clause is None:
         raise Http404("no such clause")
