@@ -1,9 +1,12 @@
 """Every refusal is a Decision with the clause whose words it uses, in both languages, and the
 renewal rules a librarian and a patron expect (issue 10, deliverable 7). Through the JSON API
-(patron tokens, and staff in a serving context) unless a rule has no door of its own yet."""
+(patron tokens, and staff in a serving context) and the staff item page; a settled fee or an
+ended loan is not found at any door (the selectors serve open ones only), so their refusals,
+which answer a second click racing the first, are asserted on the service."""
 
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 
@@ -318,34 +321,36 @@ def test_resuming_a_hold_that_waits_already_changes_nothing(client, shelf, patro
     assert not AuditEntry.objects.filter(action="circulation.hold.resume").exists()
 
 
-# Services whose doors render a Decision through code another module owns (the staff item
-# page catches only ValueError and CirculationError today): asserted on the service.
+# The staff item page (the catalogue's door) renders the refusal as a page.
 
 
-def test_withdrawing_a_copy_on_loan_is_refused_with_its_clause(shelf, desk, patron):
+def test_withdrawing_a_copy_on_loan_is_refused_with_its_clause(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("Still out"))
     loans.checkout(desk(), patron(AVERY), item.barcode)
-    with pytest.raises(Refused) as refused:
-        loans.withdraw(desk(), item.barcode)
-    decision = refused.value.decision.as_json("fr")
-    assert (decision["code"], clause_ids(decision)) == ("withdraw_on_loan", [FAVOUR])
-    assert decision["reason"].startswith("Cet exemplaire est en prêt : son emprunteur le garde")
+    page = staff_client().post(
+        f"/staff/catalog/items/{item.pk}/withdraw/", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert page.status_code == 409
+    text = unescape(page.content.decode())
+    assert "Cet exemplaire est en prêt : son emprunteur le garde" in text
+    assert f"({FAVOUR})" in text
     item.refresh_from_db()
     assert item.status == "on_loan" and Loan.objects.get(item=item).is_open
 
 
-def test_a_status_circulation_owns_is_refused_by_the_item_service(shelf, desk, patron):
+def test_a_status_circulation_owns_is_refused_on_the_item_page(staff_client, shelf):
     item = shelf.copy(shelf.record("Catalogued copy"))
-    clerk = desk()
-    fields = {"location": "", "call_number": "1", "collection": "", "branch": "MAIN"}
-    with pytest.raises(Refused) as refused:
-        update_item(clerk.staff, _workstation(), item, status="on_loan", **fields)
-    decision = refused.value.decision.as_json("fr")
-    assert (decision["code"], clause_ids(decision)) == (
-        "item_status_by_circulation",
-        ["OP-02-01-01/purpose"],
+    fields = {"branch": "MAIN", "location": "", "call_number": "1", "collection": ""}
+    form = {f"i{item.pk}-{name}": value for name, value in fields.items()}
+    page = staff_client().post(
+        f"/staff/catalog/items/{item.pk}/",
+        {**form, f"i{item.pk}-status": "on_loan"},
+        HTTP_ACCEPT_LANGUAGE="fr",
     )
-    assert decision["reason"].startswith("Le statut de cet exemplaire (Disponible) suit")
+    assert page.status_code == 409
+    text = unescape(page.content.decode())
+    assert "Le statut de cet exemplaire (Disponible) suit ses prêts" in text
+    assert "(OP-02-01-01/purpose)" in text
     item.refresh_from_db()
     assert item.status == "available"
 
