@@ -137,6 +137,11 @@ class AlternativesOut(Schema):
     alternatives: list[dict] = Field(default_factory=list)
 
 
+# A checkout or renewal may be refused 403 for the role (ForbiddenOut), or because the caller
+# asked for an override their role cannot make (a Decision: override_not_permitted).
+OVERRIDE_FORBIDDEN = ForbiddenOut | RefusalOut
+
+
 def _reply(status: int, body: dict) -> JsonResponse:
     """The answer exactly as stored, so a replayed call is byte-for-byte the first one."""
     return JsonResponse(body, status=status)
@@ -182,7 +187,7 @@ def _loan_body(result: loans.LoanResult) -> dict:
 
 @router.post(
     "/circulation/checkout",
-    response={200: LoanOut, 201: LoanOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut},
+    response={200: LoanOut, 201: LoanOut, 403: OVERRIDE_FORBIDDEN, 404: DetailOut, 409: RefusalOut},
     auth=StaffBearer(),
 )
 def checkout(request: HttpRequest, body: CheckoutIn, x_serving_context: ServingHeader = None):
@@ -225,7 +230,7 @@ def checkin(request: HttpRequest, body: BarcodeIn):
 
 @router.post(
     "/circulation/renew",
-    response={200: LoanOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut},
+    response={200: LoanOut, 403: OVERRIDE_FORBIDDEN, 404: DetailOut, 409: RefusalOut},
     auth=BOTH,
 )
 def renew(request: HttpRequest, body: BarcodeIn, x_serving_context: ServingHeader = None):
