@@ -133,6 +133,27 @@ def test_a_loan_renewed_today_answers_granted_again_and_counts_once(
     assert CirculationCount.objects.get(event="renewal").count == 1
 
 
+def test_renewed_today_then_extended_by_a_clerk_is_still_already_renewed(
+    client, shelf, lend, patron_token, desk
+):
+    """The loan keeps the day of its renewal, so a clerk's extension later that day does not
+    turn the patron's retry into "would not extend"; the next day it renews again."""
+    from libdesk.circulation import loans
+    from libdesk.circulation.desk import OverrideRequest
+
+    item = shelf.copy(shelf.record("Renewed and extended"))
+    lend(item, days_ago=1)
+    token = patron_token(AVERY)
+    assert renew(client, item, token).json()["decision"]["code"] == "renewal_granted"
+    loan = Loan.objects.get(item=item)
+    extended = loan.due + timedelta(days=30)
+    loans.extend_due(desk(), loan, extended, OverrideRequest("circumstances", "travelling"))
+    again = renew(client, item, token)
+    assert again.json()["decision"]["code"] == "already_renewed"
+    assert again.json()["due"] == extended.isoformat()
+    assert Loan.objects.get(item=item).renewals_used == 1
+
+
 def test_the_renewal_limit_offers_staff_time_and_another_copy_or_edition(
     client, shelf, lend, patron_token
 ):

@@ -405,8 +405,8 @@ def renew(
     override: OverrideRequest | None = None,
 ) -> LoanResult:
     """Another loan period from today, unless someone is waiting, the renewals are used, or
-    it would add no time (then it is refused, and not counted). Asked again once granted (a
-    double click, a kiosk retry, the same day), it answers granted with the same due date and
+    it would add no time (then it is refused, and not counted). Asked again the day it was
+    renewed (a double click, a kiosk retry), it answers granted with the current due date and
     counts and audits nothing more."""
     if override is not None:
         desk.require_may_override()
@@ -422,7 +422,7 @@ def renew(
         rule = loan.rule or _rule(loan.patron, loan.item, desk, override)
         today = clock.today()
         renewed_due = due_date(rule, loan.branch, today)
-        if loan.renewals_used and renewed_due == loan.due:
+        if loan.renewed_on == today:
             return LoanResult(Decision.allow("already_renewed", due=loan.due), loan)
         if any(holds.waiting_now(h, today) for h in holds.queue_for(loan.item)):
             refuse(Decision.refuse("renewal_wanted_by_holds", due=loan.due), override)
@@ -434,9 +434,9 @@ def renew(
             refuse(refusal, override)
         blocks = _renewal_blocks(desk, loan, rule)
         refuse_unless_overridden(blocks, override)
-        loan.due = renewed_due
+        loan.due, loan.renewed_on = renewed_due, today
         loan.renewals_used += 1
-        loan.save(update_fields=["due", "renewals_used"])
+        loan.save(update_fields=["due", "renewals_used", "renewed_on"])
         counts.count("renewal", loan.branch, loan.item.record.material_type, loan.patron_category)
         _lent(desk, "renew", loan, blocks, override)
     if blocks:

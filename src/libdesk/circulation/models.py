@@ -122,6 +122,9 @@ class Loan(models.Model):
     checked_out_at = models.DateTimeField()
     due = models.DateField()
     renewals_used = models.PositiveIntegerField(default=0)
+    # The library day of the last renewal: asked again that day, the renewal is already done
+    # (granted with the same due date, counted once).
+    renewed_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
