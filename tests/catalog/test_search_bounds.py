@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 PATHOLOGICAL = [
     "a" * 300,
+    " ".join(["ab*"] * 4),
     " ".join(["ab*"] * 32),
     '"' * 150 + "x" * 150,
     "(" * 100 + "title:" * 30 + ")" * 20,
@@ -50,6 +51,13 @@ def test_a_query_has_at_most_32_words():
     assert refused.value.field == "q"
 
 
+def test_a_query_has_at_most_4_words_ending_in_a_star():
+    SearchRequest(parse("gard* hist* can* art* plain words"))
+    with pytest.raises(InputError) as refused:
+        SearchRequest(parse("gard* hist* can* art* mus*"))
+    assert refused.value.field == "q"
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -60,6 +68,7 @@ def test_a_query_has_at_most_32_words():
         ({"q": "garden", "limit": 10**6}, "limit"),
         ({"q": "x" * 301}, "q"),
         ({"q": "word " * 33}, "q"),
+        ({"q": "ab* " * 5}, "q"),
         ({"q": "garden", "year_from": 10**20}, "year_from"),
         ({"q": "garden", "subject": "s" * 201}, "subject"),
     ],

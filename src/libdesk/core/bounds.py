@@ -27,6 +27,9 @@ PAGE_SIZE_MAX = 100
 # The search box: characters, and words (each word is a query over every text field).
 SEARCH_TEXT_MAX = 300
 SEARCH_TERMS_MAX = 32
+# Words ending in * (each a regular-expression walk of the term dictionary of every text
+# field): on 250,000 records 32 of them cost ~150 ms, 4 cost under ~60 ms.
+SEARCH_PREFIXES_MAX = 4
 
 SHORT_TEXT_MAX = 200  # titles, names, codes typed by a person
 LONG_TEXT_MAX = 4000  # notes, questions, answers

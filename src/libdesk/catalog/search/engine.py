@@ -27,6 +27,7 @@ from libdesk.catalog.search.query import ParsedQuery, Term
 from libdesk.core.bounds import (
     MAX_RESULT_WINDOW,
     PAGE_SIZE_MAX,
+    SEARCH_PREFIXES_MAX,
     SEARCH_TERMS_MAX,
     SEARCH_TEXT_MAX,
     YEAR_MAX,
@@ -117,6 +118,9 @@ class SearchRequest:
         if sum(len(term.words) for term in self.query.terms) > SEARCH_TERMS_MAX:
             message = _("A search has at most %(n)s words.")
             raise InputError("q", message % {"n": SEARCH_TERMS_MAX})
+        if sum(term.prefix for term in self.query.terms) > SEARCH_PREFIXES_MAX:
+            message = _("A search has at most %(n)s words ending in *.")
+            raise InputError("q", message % {"n": SEARCH_PREFIXES_MAX})
 
     @property
     def offset(self) -> int:
