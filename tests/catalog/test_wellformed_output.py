@@ -283,7 +283,7 @@ def test_json_stays_strict_for_values_stored_before_the_repairs(demo_library, im
     """Values an older import stored with forbidden characters in them: JSON escapes
     control characters, so the API and the JSON-LD still parse."""
     record = Record.objects.get(control_number="00038361")
-    dirty = "Nine\x00lives\x1f of \ufffe the \x0bcat"
+    dirty = "Nine\x01lives\x1f of \ufffe the \x0bcat"  # PostgreSQL text holds no NUL
     Record.objects.filter(pk=record.pk).update(title=dirty, authors=[dirty], publisher=dirty)
     data = strict_json(client.get(f"/api/v1/catalog/records/{record.pk}").content)
     assert data["title"] == dirty and data["authors"] == [dirty]
