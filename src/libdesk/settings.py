@@ -223,9 +223,17 @@ else:
 
 
 # --- Cache: shared by every process (rate-limit counters, clause titles), never keyed by a
-# card number. The database by default (`libdesk migrate` creates its table), or Redis.
+# card number. With SQLite, files beside the database (diskcache: SQLite files of its own, so
+# a search's counter never waits for, or holds up, the desk's commits); with PostgreSQL, the
+# database (`libdesk migrate` creates its table); or Redis, for several nodes.
 def _cache_from_url(url: str) -> dict:
     scheme = url.partition("://")[0]
+    if scheme == "disk":  # every process on this machine
+        return {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"size_limit": 2**28},
+        }
     if scheme == "db":
         # Culling keeps at most this many entries, expired ones first.
         return {
@@ -237,10 +245,13 @@ def _cache_from_url(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "locmem":  # one process only: counters are not shared
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    raise ValueError(f"LIBDESK_CACHE_URL must be db://, redis://host:port/db or locmem://: {url}")
+    raise ValueError(
+        f"LIBDESK_CACHE_URL must be disk://, db://, redis://host:port/db or locmem://: {url}"
+    )
 
 
-CACHES = {"default": _cache_from_url(os.environ.get("LIBDESK_CACHE_URL") or "db://")}
+_DEFAULT_CACHE = "disk://" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "db://"
+CACHES = {"default": _cache_from_url(os.environ.get("LIBDESK_CACHE_URL") or _DEFAULT_CACHE)}
 
 # --- libdesk's own settings (docs/configuration.md) ------------------------------------------
 LIBDESK = {

@@ -1,6 +1,7 @@
 """`libdesk run` keeps the library up: a service that dies is restarted and logged, and the
 supervisor stops only on Ctrl-C or a service that cannot start (issue 10)."""
 
+import http.client
 import os
 import re
 import signal
@@ -129,7 +130,8 @@ class SteadyLoad:
                     self.answers.append(response.status)
             except urllib.error.HTTPError as error:
                 self.answers.append(error.code)
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:
+                # a server killed mid-answer: refused, reset, or an incomplete read
                 self.answers.append(type(error).__name__)
                 time.sleep(0.05)
 

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from libdesk.api.auth import router as auth_router
 from libdesk.api.idempotency import KeyReused
+from libdesk.api.openapi import document_common_answers
 from libdesk.catalog.api import router as catalog_router
 from libdesk.circulation.api import router as circulation_router
 from libdesk.core.decisions import Refused
@@ -20,7 +21,13 @@ from libdesk.policies.api import router as policies_router
 from libdesk.privacy.access import CONTEXT_NOT_PERMITTED, ROLE_NOT_PERMITTED, AccessDenied
 from libdesk.privacy.api import router as serving_router
 
-api = NinjaAPI(
+
+class LibdeskApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs) -> dict:
+        return document_common_answers(super().get_openapi_schema(*args, **kwargs))
+
+
+api = LibdeskApi(
     title="libdesk API",
     version="1",
     description=(

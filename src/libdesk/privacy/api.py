@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import Path, Router, Schema, Status
 
-from libdesk.api.schemas import RefusalOut
+from libdesk.api.schemas import DetailOut, ForbiddenOut, RefusalOut
 from libdesk.api.tokens import StaffBearer
 from libdesk.core.bounds import CardNumber, Id, ShortText
 from libdesk.privacy.models import Basis
@@ -37,11 +37,7 @@ class ServingOut(Schema):
     expires_at: datetime
 
 
-class DetailOut(Schema):
-    detail: str
-
-
-@router.post("", response={201: ServingOut, 404: DetailOut, 409: RefusalOut, 422: DetailOut})
+@router.post("", response={201: ServingOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut})
 def open_context(request: HttpRequest, body: ServingIn):
     """Open a serving context on the presented card, or on a patron id with a recorded
     identity check. It ends when deleted, or after the idle time."""
@@ -61,8 +57,6 @@ def open_context(request: HttpRequest, body: ServingIn):
         )
     except PatronNotFound as exc:
         raise Http404 from exc
-    except ValueError as exc:
-        return Status(422, {"detail": str(exc)})
     idle = timedelta(minutes=settings.LIBDESK["SERVING_IDLE_MINUTES"])
     return Status(201, {"id": context.pk, "expires_at": context.last_used_at + idle})
 

@@ -13,6 +13,7 @@ from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Reason, Refused, register
+from libdesk.core.errors import InputError
 from libdesk.patrons.models import GuardianLink, Patron
 from libdesk.patrons.selectors import patron_by_card, retired_card_reason
 from libdesk.privacy.access import Context, require
@@ -100,7 +101,7 @@ def open_serving_context(
 
 def _patron_for(basis: Basis, card: str, patron_id: int | None) -> Patron:
     if basis in (Basis.CARD_PRESENTED, Basis.GUARDIAN_WITH_CHILD_CARD) and not card:
-        raise ValueError("this basis needs the card that was presented")
+        raise InputError("patron_card", "this basis needs the card that was presented")
     if card:
         patron = patron_by_card(card)
         if patron is None:

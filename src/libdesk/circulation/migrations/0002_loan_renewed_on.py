@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('circulation', '0001_initial'),
+        ("circulation", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='loan',
-            name='renewed_on',
+            model_name="loan",
+            name="renewed_on",
             field=models.DateField(blank=True, null=True),
         ),
     ]

@@ -39,9 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="signinlock",
             name="expires_at",
-            field=models.DateTimeField(
-                db_index=True, default=datetime(2000, 1, 1, tzinfo=UTC)
-            ),
+            field=models.DateTimeField(db_index=True, default=datetime(2000, 1, 1, tzinfo=UTC)),
             preserve_default=False,
         ),
     ]
