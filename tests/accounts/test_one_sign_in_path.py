@@ -234,3 +234,11 @@ def test_the_demo_code_command_prints_the_demo_authenticators_code(demo_library)
     with clock.travel_to(clock.now()):
         call_command("demo", "code", "admin", stdout=out)
         assert out.getvalue().strip() == pyotp.TOTP(DEMO_TOTP_SECRET).at(clock.now())
+
+
+def test_the_second_factor_pages_speak_french(demo_library):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    post_sign_in(browser, username="admin")
+    page = unescape(browser.get("/staff/sign-in/code/").content.decode())
+    assert "Connexion du personnel : code" in page
+    assert "code de secours" in page

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pyotp
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from libdesk.accounts.models import RecoveryCode, SecondFactor, StaffUser
 from libdesk.audit import services as audit
@@ -36,7 +37,7 @@ def confirmed(user: StaffUser) -> SecondFactor | None:
 def start(user: StaffUser) -> SecondFactor:
     """A new secret to scan into the app; it counts only once a code from it is entered."""
     if confirmed(user):
-        raise SecondFactorError("code", "an authenticator is already set up; remove it first")
+        raise SecondFactorError("code", _("an authenticator is already set up; remove it first"))
     with transaction.atomic():
         SecondFactor.objects.filter(staff=user).delete()
         return SecondFactor.objects.create(
@@ -73,7 +74,7 @@ def confirm(user: StaffUser, workstation, code: str) -> list[str]:
     factor = pending(user)
     step = _matching_step(factor, code) if factor else None
     if step is None:
-        raise SecondFactorError("code", "that code does not match; type the 6 digits shown now")
+        raise SecondFactorError("code", _("that code does not match; type the 6 digits shown now"))
     with transaction.atomic():
         factor.confirmed_at, factor.last_step = clock.now(), step
         factor.save(update_fields=["confirmed_at", "last_step"])
@@ -127,8 +128,8 @@ def _replace_recovery_codes(user: StaffUser) -> list[str]:
     RecoveryCode.objects.filter(staff=user).delete()
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+    for _count in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(alphabet) for _letter in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     RecoveryCode.objects.bulk_create(
         RecoveryCode(staff=user, code_hash=_hash(code)) for code in codes
@@ -139,7 +140,7 @@ def _replace_recovery_codes(user: StaffUser) -> list[str]:
 def new_recovery_codes(user: StaffUser, workstation) -> list[str]:
     """Ten fresh codes; the old ones stop working."""
     if not confirmed(user):
-        raise SecondFactorError("code", "set up an authenticator first")
+        raise SecondFactorError("code", _("set up an authenticator first"))
     with transaction.atomic():
         codes = _replace_recovery_codes(user)
         audit.record(
@@ -158,9 +159,9 @@ def unused_recovery_codes(user: StaffUser) -> int:
 def remove(user: StaffUser, workstation, code: str) -> None:
     """Turn the factor off (with a current code), for roles that do not require one."""
     if user.needs_second_factor:
-        raise SecondFactorError("code", "your role signs in with a second factor; it stays on")
+        raise SecondFactorError("code", _("your role signs in with a second factor; it stays on"))
     if not verify(user, code):
-        raise SecondFactorError("code", "that code does not match")
+        raise SecondFactorError("code", _("that code does not match"))
     with transaction.atomic():
         SecondFactor.objects.filter(staff=user).delete()
         RecoveryCode.objects.filter(staff=user).delete()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from libdesk.accounts import second_factor
 from libdesk.accounts.models import Role, StaffUser, Workstation, new_stamp
@@ -103,7 +104,7 @@ def add_staff(
     if admin is not None:
         require(admin.role, "staff_accounts", "create", Context.NONE)
     if StaffUser.objects.filter(username=username).exists():
-        raise StaffError("username", f"a staff account named {username!r} exists")
+        raise StaffError("username", _("a staff account named %s exists") % repr(username))
     _valid_password(password, None, "password")
     with transaction.atomic():
         user = StaffUser.objects.create_user(
@@ -141,7 +142,7 @@ def set_active(admin, workstation, user: StaffUser, active: bool) -> StaffUser:
     old session does not come back with the account."""
     require(admin.role, "staff_accounts", "change", Context.NONE)
     if user.pk == admin.pk and not active:
-        raise StaffError("action", "administrators cannot disable their own account")
+        raise StaffError("action", _("administrators cannot disable their own account"))
     user.is_active = active
     _end_sessions(user)
     action = "staff.enable" if active else "staff.disable"
@@ -157,7 +158,7 @@ def change_own_password(user: StaffUser, workstation, current: str, new: str) ->
         raise refusal
     if not right:
         lockout.record_failure(subject, lockout.ONLINE)
-        raise StaffError("current_password", "the current password is not right")
+        raise StaffError("current_password", _("the current password is not right"))
     _valid_password(new, user, "new_password")
     lockout.record_success(subject, lockout.ONLINE)
     user.set_password(new)

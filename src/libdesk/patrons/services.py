@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
@@ -87,7 +88,7 @@ def register_patron(staff, workstation, details: PatronDetails) -> Patron:
                 registered_at=clock.now(),
             )
         except IntegrityError as exc:
-            raise PatronError("card_number", "this card number is already in use") from exc
+            raise PatronError("card_number", _("this card number is already in use")) from exc
         audit.record(
             Actor.staff(staff, workstation),
             "patron.register",
@@ -100,55 +101,57 @@ def register_patron(staff, workstation, details: PatronDetails) -> Patron:
 
 def _check_details(details: PatronDetails) -> None:
     if not details.name.strip():
-        raise PatronError("name", "a name is required")
+        raise PatronError("name", _("a name is required"))
     _check_card_number(details.card_number)
     if details.category not in Category.values:
-        raise PatronError("category", f"choose one of {', '.join(Category.values)}")
+        raise PatronError("category", _("choose one of %s") % ", ".join(Category.values))
     if details.language not in Language.values:
-        raise PatronError("language", "choose en or fr")
+        raise PatronError("language", _("choose en or fr"))
     _check_contact(details.email, details.phone, details.postal_address)
     if details.category == Category.CHILD and details.birth_date is None:
         raise PatronError(
             "birth_date", "a child's birth date is needed (only the guardian cutoff date is kept)"
         )
     if details.birth_date and details.birth_date > clock.today():
-        raise PatronError("birth_date", "the birth date is in the future")
+        raise PatronError("birth_date", _("the birth date is in the future"))
     if details.card_expires <= clock.today():
-        raise PatronError("card_expires", "the expiry date must be in the future")
+        raise PatronError("card_expires", _("the expiry date must be in the future"))
     if details.pin:
         check_pin_rules(details.pin)
     if patron_by_card(details.card_number) or is_retired_card(details.card_number):
-        raise PatronError("card_number", "this card number is already in use")
+        raise PatronError("card_number", _("this card number is already in use"))
 
 
 def _check_card_number(card: str) -> None:
     if not CARD_PATTERN.match(card.strip()):
-        raise PatronError("card_number", "5 to 20 letters or digits")
+        raise PatronError("card_number", _("5 to 20 letters or digits"))
 
 
 def _check_contact(email: str, phone: str, postal: str) -> None:
     if not (email.strip() or phone.strip() or postal.strip()):
-        raise PatronError("email", "one way to reach the patron is needed: e-mail, phone or post")
+        raise PatronError(
+            "email", _("one way to reach the patron is needed: e-mail, phone or post")
+        )
     if email.strip():
         try:
             validate_email(email.strip())
         except ValidationError as exc:
-            raise PatronError("email", "not a valid e-mail address") from exc
+            raise PatronError("email", _("not a valid e-mail address")) from exc
     if phone.strip() and not re.fullmatch(r"[0-9+()\-. ]{7,40}", phone.strip()):
-        raise PatronError("phone", "not a valid phone number")
+        raise PatronError("phone", _("not a valid phone number"))
 
 
 def _branch(code: str) -> Branch:
     branch = Branch.objects.filter(code=code).first()
     if branch is None:
-        raise PatronError("home_branch", f"no branch has the code {code!r}")
+        raise PatronError("home_branch", _("no branch has the code %s") % repr(code))
     return branch
 
 
 def check_pin_rules(pin: str, field: str = "pin") -> None:
     shortest = settings.LIBDESK["PIN_MIN_LENGTH"]
     if not PIN_PATTERN.fullmatch(pin) or not shortest <= len(pin) <= 12:
-        raise PatronError(field, f"a PIN is {shortest} to 12 digits (0-9)")
+        raise PatronError(field, _("a PIN is %d to 12 digits (0-9)") % shortest)
 
 
 def _change(access: Access, resource: str, action: str, mutate: Callable[[Patron], None]) -> Patron:
@@ -178,9 +181,9 @@ def update_patron(
 ) -> Patron:
     """Staff correct a patron's record in a serving context."""
     if not name.strip():
-        raise PatronError("name", "a name is required")
+        raise PatronError("name", _("a name is required"))
     if category not in Category.values:
-        raise PatronError("category", f"choose one of {', '.join(Category.values)}")
+        raise PatronError("category", _("choose one of %s") % ", ".join(Category.values))
     _check_contact(email, phone, postal_address)
     _check_language(language)
     branch = _branch(home_branch)
@@ -208,7 +211,7 @@ def change_contact(
 
 def _check_language(language: str) -> None:
     if language not in Language.values:
-        raise PatronError("language", "choose en or fr")
+        raise PatronError("language", _("choose en or fr"))
 
 
 def _set_contact(patron: Patron, email: str, phone: str, postal: str, language: str) -> None:
@@ -218,7 +221,7 @@ def _set_contact(patron: Patron, email: str, phone: str, postal: str, language: 
 
 def renew_card(access: Access, new_expiry: date) -> Patron:
     if new_expiry <= clock.today():
-        raise PatronError("card_expires", "the new expiry date must be in the future")
+        raise PatronError("card_expires", _("the new expiry date must be in the future"))
     return _change(
         access,
         "patron.card",
@@ -251,7 +254,7 @@ def replace_card(access: Access, new_card: str) -> Patron:
 
     def mutate(patron: Patron) -> None:
         if new_card == patron.card_number or patron_by_card(new_card) or is_retired_card(new_card):
-            raise PatronError("card_number", "this card number is already in use")
+            raise PatronError("card_number", _("this card number is already in use"))
         RetiredCard.objects.create(
             patron=patron,
             card_hash=card_hash(patron.card_number),
@@ -285,7 +288,7 @@ def change_own_pin(access: Access, current_pin: str, new_pin: str) -> Patron:
         raise refusal
     if not right:
         lockout.record_failure(subject, lockout.ONLINE)
-        raise PatronError("current_pin", "the current PIN is not right")
+        raise PatronError("current_pin", _("the current PIN is not right"))
     check_pin_rules(new_pin, "new_pin")
     lockout.record_success(subject, lockout.ONLINE)
     return _change(access, "patron.pin", "patron.pin.change", _set_pin(new_pin))
@@ -321,13 +324,13 @@ def link_guardian(access: Access, guardian_card: str) -> GuardianLink:
     access.change("patron.guardians")
     guardian = patron_by_card(guardian_card)
     if guardian is None:
-        raise PatronError("guardian_card", "no patron has this card")
+        raise PatronError("guardian_card", _("no patron has this card"))
     with transaction.atomic():
         child = Patron.objects.select_for_update().get(pk=access.patron_id)
         if child.category != Category.CHILD or child.minor_until is None:
-            raise PatronError("guardian_card", "only a child's record can have a guardian")
+            raise PatronError("guardian_card", _("only a child's record can have a guardian"))
         if guardian.pk == child.pk:
-            raise PatronError("guardian_card", "a patron cannot be their own guardian")
+            raise PatronError("guardian_card", _("a patron cannot be their own guardian"))
         link, created = GuardianLink.objects.get_or_create(
             guardian=guardian, child=child, defaults={"linked_at": clock.now()}
         )

@@ -101,7 +101,7 @@ def open_serving_context(
 
 def _patron_for(basis: Basis, card: str, patron_id: int | None) -> Patron:
     if basis in (Basis.CARD_PRESENTED, Basis.GUARDIAN_WITH_CHILD_CARD) and not card:
-        raise InputError("patron_card", "this basis needs the card that was presented")
+        raise InputError("patron_card", _("this basis needs the card that was presented"))
     if card:
         patron = patron_by_card(card)
         if patron is None:
