@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-import pymarc
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Schema, Status
 
 from libdesk.api.schemas import InputErrorOut, NotFoundOut, RefusalOut
 from libdesk.catalog import selectors
-from libdesk.catalog.exporting import marcxml
+from libdesk.catalog.exporting import marcxml, parse_stored
 from libdesk.catalog.models import Record
 from libdesk.core.bounds import Code, Id, PageNumber, PageSize, SearchText, ShortText, Year
 from libdesk.core.errors import InputError
@@ -157,8 +156,7 @@ def record(
     if found is None:
         raise Http404
     if format == "marcxml":
-        marc = pymarc.Record(data=bytes(found.marc), to_unicode=True, force_utf8=True)
-        xml = marcxml(marc, namespace=True)
+        xml = marcxml(parse_stored(bytes(found.marc)), namespace=True)
         return HttpResponse(
             b'<?xml version="1.0" encoding="UTF-8"?>\n' + xml,
             content_type="application/marcxml+xml; charset=utf-8",
