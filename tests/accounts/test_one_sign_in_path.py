@@ -127,6 +127,9 @@ def test_the_admin_site_signs_in_only_through_the_staff_sign_in(demo_library):
 def test_an_administrator_reaches_the_admin_site_after_both_steps(staff_client):
     admin = staff_client("admin")
     assert admin.get("/admin/").status_code == 200
+    # and changes their password on the one password page, not the admin's own
+    moved = admin.get("/admin/password_change/")
+    assert moved.status_code == 302 and moved["Location"] == "/staff/password/"
 
 
 def test_an_administrator_lifts_a_staff_lock(staff_client, demo_library):

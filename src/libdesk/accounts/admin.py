@@ -3,6 +3,7 @@ on the staff client's own page, and no patron-linked model is ever shown in this
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from libdesk.accounts.models import Workstation
@@ -16,7 +17,14 @@ def sign_in_through_the_staff_client(request, extra_context=None):
     )
 
 
+def change_password_through_the_staff_client(request, extra_context=None):
+    """Likewise one password page: it counts a wrong current password towards the lock and
+    ends the person's other sessions and API tokens."""
+    return redirect("accounts:password")
+
+
 admin.site.login = sign_in_through_the_staff_client
+admin.site.password_change = change_password_through_the_staff_client
 
 
 @admin.register(Workstation)
