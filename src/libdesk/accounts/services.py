@@ -39,27 +39,18 @@ def check_password(username: str, password: str) -> StaffUser:
     one with a wrong password, and counts towards a lock under a keyed hash."""
     user = StaffUser.objects.filter(username=username).first() if username else None
     subject = lockout.known("staff", user.pk) if user else lockout.unknown("staff", username)
-    right = _password_matches(user, password)
-    if refusal := lockout.refusal_if_locked(subject, lockout.ONLINE):
-        raise refusal
-    if not right or not user.is_active:
-        lockout.record_failure(subject, lockout.ONLINE)
+    right = _password_matches(user, password) and user.is_active
+    if not lockout.settle(subject, lockout.ONLINE, right):
         raise StaffSignInFailed
-    lockout.record_success(subject, lockout.ONLINE)
     return user
 
 
 def check_code(user: StaffUser, code: str) -> None:
     """The second step for staff with a second factor: an authenticator code or a recovery
     code. Wrong codes count towards the same lock as wrong passwords."""
-    subject = lockout.known("staff", user.pk)
     right = second_factor.verify(user, code)
-    if refusal := lockout.refusal_if_locked(subject, lockout.ONLINE):
-        raise refusal
-    if not right:
-        lockout.record_failure(subject, lockout.ONLINE)
+    if not lockout.settle(lockout.known("staff", user.pk), lockout.ONLINE, right):
         raise StaffSignInFailed
-    lockout.record_success(subject, lockout.ONLINE)
 
 
 def signed_in(user: StaffUser, workstation: Workstation) -> None:
@@ -152,15 +143,10 @@ def set_active(admin, workstation, user: StaffUser, active: bool) -> StaffUser:
 def change_own_password(user: StaffUser, workstation, current: str, new: str) -> StaffUser:
     """A member of staff changes their password. A wrong current password counts as a failed
     sign-in; every other session and token ends (the door renews the current session)."""
-    subject = lockout.known("staff", user.pk)
     right = _password_matches(user, current)
-    if refusal := lockout.refusal_if_locked(subject, lockout.ONLINE):
-        raise refusal
-    if not right:
-        lockout.record_failure(subject, lockout.ONLINE)
+    if not lockout.settle(lockout.known("staff", user.pk), lockout.ONLINE, right):
         raise StaffError("current_password", _("the current password is not right"))
     _valid_password(new, user, "new_password")
-    lockout.record_success(subject, lockout.ONLINE)
     user.set_password(new)
     _end_sessions(user)
     return _audited_change(user, workstation, user, "staff.password.change", ["password"])

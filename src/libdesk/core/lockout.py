@@ -82,6 +82,19 @@ def refusal_if_locked(subject: str, channel: str) -> Refused | None:
     return Refused(decision, status=429, retry_after=retry_after)
 
 
+def settle(subject: str, channel: str, right: bool) -> bool:
+    """After a secret was checked (always checked first, so that a locked, unknown or known
+    account costs the same work): raise the 429 while the channel is locked, else count a
+    wrong secret or clear the count after a right one. Answers `right`."""
+    if refusal := refusal_if_locked(subject, channel):
+        raise refusal
+    if right:
+        record_success(subject, channel)
+    else:
+        record_failure(subject, channel)
+    return right
+
+
 def record_failure(subject: str, channel: str) -> None:
     """Count a failure in the current window; the threshold-th locks the channel.
 

@@ -282,15 +282,10 @@ def change_own_pin(access: Access, current_pin: str, new_pin: str) -> Patron:
     token ends, and the door gives the current session the new stamp."""
     access.change("patron.pin")
     patron = Patron.objects.get(pk=access.patron_id)
-    subject = lockout.known("patron", patron.pk)
     right = pin_matches(patron, current_pin)
-    if refusal := lockout.refusal_if_locked(subject, lockout.ONLINE):
-        raise refusal
-    if not right:
-        lockout.record_failure(subject, lockout.ONLINE)
+    if not lockout.settle(lockout.known("patron", patron.pk), lockout.ONLINE, right):
         raise PatronError("current_pin", _("the current PIN is not right"))
     check_pin_rules(new_pin, "new_pin")
-    lockout.record_success(subject, lockout.ONLINE)
     return _change(access, "patron.pin", "patron.pin.change", _set_pin(new_pin))
 
 
@@ -363,13 +358,9 @@ def authenticate_patron(card: str, pin: str, channel: str = lockout.ONLINE) -> P
     """
     patron = patron_by_card(card) if CARD_PATTERN.match(card.strip()) else None
     subject = lockout.known("patron", patron.pk) if patron else lockout.unknown("card", card)
-    right = pin_matches(patron, pin)
-    if refusal := lockout.refusal_if_locked(subject, channel):
-        raise refusal
-    if not right or patron.card_lost_at:
-        lockout.record_failure(subject, channel)
+    right = pin_matches(patron, pin) and not patron.card_lost_at
+    if not lockout.settle(subject, channel, right):
         raise SignInFailed
-    lockout.record_success(subject, channel)
     with transaction.atomic():
         audit.record(
             Actor.patron(patron.pk),

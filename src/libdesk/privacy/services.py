@@ -141,12 +141,14 @@ def active_serving_context(context_id: object, staff) -> ServingContext | None:
         context_id = uuid.UUID(str(context_id))
     except ValueError:
         return None  # a malformed id is simply not found
-    context = (
-        ServingContext.objects.select_related("patron", "workstation__branch", "guardian")
-        .filter(pk=context_id, staff=staff, ended_at__isnull=True)
-        .first()
-    )
-    if context is None or context.last_used_at < now - idle:
+    try:  # get(), not an ordered first(): every staff call about a patron comes through here
+        context = ServingContext.objects.select_related(
+            "patron", "workstation__branch", "guardian"
+        ).get(pk=context_id, staff=staff, ended_at__isnull=True)
+    except ServingContext.DoesNotExist:
+        return None
+    context.staff = staff  # already in hand: no query to read it again
+    if context.last_used_at < now - idle:
         return None
     if context.last_used_at < now - TOUCH_EVERY:  # not a write on every scan at a busy desk
         ServingContext.objects.filter(pk=context.pk).update(last_used_at=now)
