@@ -7,7 +7,7 @@ from itertools import product
 
 import pytest
 
-from libdesk.privacy.access import ACTIONS, ALLOWED, RESOURCES, Context, Role, allowed
+from libdesk.access.table import ACTIONS, ALLOWED, RESOURCES, Context, Role, allowed
 
 DESK = {"clerk", "librarian", "head_librarian"}
 ACCOUNT = {

@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from libdesk.access.table import Context, require
 from libdesk.accounts import second_factor
 from libdesk.accounts.models import Role, StaffUser, Workstation, new_stamp
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import lockout
 from libdesk.core.errors import InputError
-from libdesk.privacy.access import Context, require
 
 
 class StaffSignInFailed(Exception):

@@ -8,6 +8,7 @@ exactly as if it did not exist; 429 with Retry-After when rate-limited.
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from libdesk.access.table import CONTEXT_NOT_PERMITTED, ROLE_NOT_PERMITTED, AccessDenied
 from libdesk.api.auth import router as auth_router
 from libdesk.api.idempotency import KeyReused
 from libdesk.api.openapi import document_common_answers
@@ -18,7 +19,6 @@ from libdesk.core.errors import InputError
 from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
 from libdesk.policies.api import router as policies_router
-from libdesk.privacy.access import CONTEXT_NOT_PERMITTED, ROLE_NOT_PERMITTED, AccessDenied
 from libdesk.privacy.api import router as serving_router
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from ninja import Header, P
 
+from libdesk.access.purposes import Access
+from libdesk.access.table import Context, require
 from libdesk.core.errors import InputError, NotFound
 from libdesk.patrons.models import Patron
-from libdesk.privacy.access import Context, require
 from libdesk.privacy.models import ServingContext
-from libdesk.privacy.purposes import Access
 from libdesk.privacy.services import active_serving_context, serving_access
 
 SERVING_HEADER = "X-Serving-Context"

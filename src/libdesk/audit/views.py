@@ -5,10 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from libdesk.access.table import Context, require
 from libdesk.accounts.decorators import staff_required
 from libdesk.accounts.models import Role
 from libdesk.audit import selectors, services
-from libdesk.privacy.access import Context, require
 
 PAGE = 100
 

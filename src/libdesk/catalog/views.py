@@ -240,13 +240,13 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
 def _requesting(request: HttpRequest, record, items) -> dict:
     """Due dates for copies on loan (nothing about who has them), the hold form, and what
     can be offered when no copy is on the shelf at the patron's branch."""
+    from libdesk.access.purposes import Access
     from libdesk.circulation.alternatives import alternatives_for
     from libdesk.circulation.forms import PatronHoldForm
     from libdesk.circulation.holds import HOLDABLE
     from libdesk.circulation.selectors import due_dates
     from libdesk.patrons.account_views import signed_in_patron_id
     from libdesk.patrons.selectors import patron_profile
-    from libdesk.privacy.purposes import Access
 
     patron_id = signed_in_patron_id(request)
     patron = patron_profile(Access.own(patron_id)) if patron_id else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from libdesk.access.purposes import Access
 from libdesk.catalog.models import Record
 from libdesk.circulation import holds, loans, requests, selectors
 from libdesk.circulation.alternatives import alternatives_for
@@ -18,7 +19,6 @@ from libdesk.circulation.forms import PatronHoldForm, RequestForm, SuspendForm
 from libdesk.core.decisions import Refused
 from libdesk.patrons.models import Patron
 from libdesk.patrons.selectors import patron_profile
-from libdesk.privacy.purposes import Access
 
 
 def account_panels(access: Access) -> dict:

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import Field, Path, Router, Schema
 
+from libdesk.access.table import AccessDenied
 from libdesk.api.idempotency import replay_or_run
 from libdesk.api.schemas import DecisionOut, DetailOut, ForbiddenOut, RefusalOut
 from libdesk.api.serving import Served, ServingHeader, served
@@ -23,7 +24,6 @@ from libdesk.circulation.models import Hold, OverrideReason, PatronRequest, Requ
 from libdesk.core.bounds import ID_MAX, Barcode, Code, Id, LongText, SaneDate, ShortList, ShortText
 from libdesk.core.decisions import Decision
 from libdesk.library.models import Branch
-from libdesk.privacy.access import AccessDenied
 
 router = Router(tags=["circulation"])
 BOTH = [StaffBearer(), PatronBearer()]

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from libdesk.access.table import Context
 from libdesk.accounts.decorators import staff_required
 from libdesk.accounts.models import Role
 from libdesk.catalog.models import Record
@@ -32,7 +33,6 @@ from libdesk.circulation.models import Loan, LoanRule, PatronRequest
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
-from libdesk.privacy.access import Context
 from libdesk.privacy.services import serving_access
 
 MAX_REPORT_DAYS = 3660  # ten years: the counts are small, the page stays quick

@@ -8,13 +8,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from libdesk.access.table import Context, require
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.catalog.models import Item
 from libdesk.circulation.desk import CirculationError
 from libdesk.circulation.models import Loan
 from libdesk.patrons.models import Patron
-from libdesk.privacy.access import Context, require
 
 DATA_KIND = "current borrower of an item"
 

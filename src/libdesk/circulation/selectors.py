@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from libdesk.access.purposes import Access
+from libdesk.access.table import Context, require
 from libdesk.audit import services as audit
 from libdesk.catalog.models import Item, ItemStatus
 from libdesk.circulation.holds import QUEUED_HOLD, QueuePlace, queue_place, waiting_now
@@ -24,8 +26,6 @@ from libdesk.circulation.models import (
 from libdesk.core import clock
 from libdesk.core.errors import NotFound
 from libdesk.patrons.models import Patron
-from libdesk.privacy.access import Context, require
-from libdesk.privacy.purposes import Access
 
 
 def current_loans(access: Access) -> QuerySet[Loan]:

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from libdesk.access.purposes import Access
 from libdesk.audit.selectors import reads_of_patron
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
 from libdesk.patrons import selectors, services
 from libdesk.patrons.forms import ChangePinForm, ContactForm
 from libdesk.patrons.services import PatronError, SignInFailed
-from libdesk.privacy.purposes import Access
 from libdesk.web.decorators import rate_limited_form, render_refusal
 from libdesk.web.forms import PatronSignInForm
 

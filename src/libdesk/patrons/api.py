@@ -6,13 +6,13 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from libdesk.access.purposes import Access
 from libdesk.api.schemas import DetailOut, ForbiddenOut
 from libdesk.api.serving import ServingHeader, served
 from libdesk.api.tokens import PatronBearer, StaffBearer
 from libdesk.audit.selectors import reads_of_patron
 from libdesk.patrons.models import Patron
 from libdesk.patrons.selectors import patron_profile
-from libdesk.privacy.purposes import Access
 
 router = Router(tags=["patrons"])
 

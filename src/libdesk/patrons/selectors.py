@@ -9,13 +9,13 @@ import hmac
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from libdesk.access.purposes import Access
+from libdesk.access.table import Context, require
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import lockout
 from libdesk.core.statements import Select
 from libdesk.patrons.models import GuardianLink, Patron, RetiredCard
-from libdesk.privacy.access import Context, require
-from libdesk.privacy.purposes import Access
 
 
 def card_hash(card: str, key: str | None = None) -> str:

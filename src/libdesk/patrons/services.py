@@ -15,6 +15,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from libdesk.access.purposes import Access
+from libdesk.access.table import Context, require
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock, lockout
@@ -29,8 +31,6 @@ from libdesk.patrons.models import (
     new_stamp,
 )
 from libdesk.patrons.selectors import card_hash, is_retired_card, patron_by_card
-from libdesk.privacy.access import Context, require
-from libdesk.privacy.purposes import Access
 
 CARD_PATTERN = re.compile(r"^[0-9A-Za-z]{5,20}$")
 PIN_PATTERN = re.compile(r"[0-9]+")  # ASCII digits only: "١٢٣٤" is not a PIN

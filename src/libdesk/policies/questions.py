@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from libdesk.access.table import AccessDenied, Context, require
 from libdesk.accounts.models import Role, StaffUser
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
@@ -21,7 +22,6 @@ from libdesk.core import clock
 from libdesk.core.tasks import enqueue_after_commit
 from libdesk.policies.models import PolicyQuestion, PolicyQuestionShare, QuestionStatus
 from libdesk.policies.selectors import clause_in_force
-from libdesk.privacy.access import AccessDenied, Context, require
 
 QUESTION_LIMIT = 4000
 

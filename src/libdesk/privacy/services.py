@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from libdesk.access.purposes import Access
+from libdesk.access.table import Context, require
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock
@@ -16,9 +18,7 @@ from libdesk.core.decisions import Decision, Reason, Refused, register
 from libdesk.core.errors import InputError
 from libdesk.patrons.models import GuardianLink, Patron
 from libdesk.patrons.selectors import patron_by_card, retired_card_reason
-from libdesk.privacy.access import Context, require
 from libdesk.privacy.models import GUARDIAN_BASES, Basis, ServingContext
-from libdesk.privacy.purposes import Access
 
 register(
     Reason(

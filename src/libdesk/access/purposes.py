@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from libdesk.access.table import Context, Role, require
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
-from libdesk.privacy.access import Context, Role, require
 
 
 @dataclass(frozen=True)
