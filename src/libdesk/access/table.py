@@ -10,17 +10,34 @@ from enum import StrEnum
 from itertools import product
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
-class Role(StrEnum):
-    CLERK = "clerk"
-    LIBRARIAN = "librarian"
-    HEAD_LIBRARIAN = "head_librarian"
-    PRIVACY_OFFICER = "privacy_officer"
-    ADMINISTRATOR = "administrator"
-    PATRON = "patron"
-    GUARDIAN = "guardian"
-    PUBLIC = "public"
+class Role(models.TextChoices):
+    """Everyone the table knows, defined once: the five staff roles (a staff account holds one
+    of `STAFF_ROLES`), and a patron, a guardian and the public."""
+
+    CLERK = "clerk", _("Circulation clerk")
+    LIBRARIAN = "librarian", _("Librarian")
+    HEAD_LIBRARIAN = "head_librarian", _("Head Librarian")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    PATRON = "patron", _("Patron")
+    GUARDIAN = "guardian", _("Guardian")
+    PUBLIC = "public", _("The public")
+
+
+STAFF_ROLES = (
+    Role.CLERK,
+    Role.LIBRARIAN,
+    Role.HEAD_LIBRARIAN,
+    Role.PRIVACY_OFFICER,
+    Role.ADMINISTRATOR,
+)
+STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
+# The roles that serve patrons at the desk (lend, hold, open accounts).
+DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 
 
 class Context(StrEnum):
@@ -54,7 +71,6 @@ RESOURCES = (
 )
 ACTIONS = ("read", "create", "change", "search", "answer", "share")
 
-DESK = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 ACCOUNT = (
     "patron.profile",
     "patron.contact",
@@ -76,9 +92,9 @@ def _cells(roles, resources, actions, contexts) -> set[tuple[str, str, str, str]
 
 ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     # At the desk, a patron's account opens only in a serving context.
-    _cells(DESK, ACCOUNT, ["read"], [Context.SERVING])
+    _cells(DESK_ROLES, ACCOUNT, ["read"], [Context.SERVING])
     | _cells(
-        DESK,
+        DESK_ROLES,
         [
             "patron.profile",
             "patron.contact",
@@ -91,14 +107,14 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
         [Context.SERVING],
     )
     # A linked guardian at the desk learns the child's loans, holds and fees, nothing else.
-    | _cells(DESK, CHILD_ACCOUNT, ["read"], [Context.GUARDIAN_AT_DESK])
-    | _cells(DESK, ["patron.profile"], ["create"], [Context.NONE])
-    | _cells(DESK, ["patron.directory"], ["search"], [Context.NONE])
-    | _cells(DESK, ["serving_context"], ["create"], [Context.NONE])
+    | _cells(DESK_ROLES, CHILD_ACCOUNT, ["read"], [Context.GUARDIAN_AT_DESK])
+    | _cells(DESK_ROLES, ["patron.profile"], ["create"], [Context.NONE])
+    | _cells(DESK_ROLES, ["patron.directory"], ["search"], [Context.NONE])
+    | _cells(DESK_ROLES, ["serving_context"], ["create"], [Context.NONE])
     # Who has an item now: only with a stated reason, audited twice (circulation.disclosure).
-    | _cells(DESK, ["loan.borrower"], ["read"], [Context.NONE])
+    | _cells(DESK_ROLES, ["loan.borrower"], ["read"], [Context.NONE])
     # Notices for patrons without e-mail: staff read the contact, never the titles.
-    | _cells(DESK, ["patron.contact"], ["read"], [Context.CALL_LIST])
+    | _cells(DESK_ROLES, ["patron.contact"], ["read"], [Context.CALL_LIST])
     # Patrons see and manage only their own account.
     | _cells(
         [Role.PATRON], [*ACCOUNT, "patron.history", "patron.access_log"], ["read"], [Context.SELF]

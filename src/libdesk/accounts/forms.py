@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from libdesk.accounts.models import Role, StaffUser, Workstation
+from libdesk.access.table import STAFF_ROLE_CHOICES
+from libdesk.accounts.models import StaffUser, Workstation
 
 
 class StaffSignInForm(forms.Form):
@@ -28,7 +29,7 @@ class AddStaffForm(forms.Form):
     username = forms.SlugField(label=_("Username"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
     password = forms.CharField(
         label=_("Temporary password"),
         min_length=10,
@@ -45,7 +46,7 @@ class AddStaffForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
 
 
 class CodeForm(forms.Form):

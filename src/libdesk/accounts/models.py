@@ -5,16 +5,8 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    CLERK = "clerk", _("Circulation clerk")
-    LIBRARIAN = "librarian", _("Librarian")
-    HEAD_LIBRARIAN = "head_librarian", _("Head Librarian")
-    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
-    ADMINISTRATOR = "administrator", _("Administrator")
-
+from libdesk.access.table import STAFF_ROLE_CHOICES, Role
 
 # Staff in these roles sign in with a second factor (any other member of staff may turn it on).
 SECOND_FACTOR_ROLES = (Role.PRIVACY_OFFICER, Role.ADMINISTRATOR)
@@ -32,7 +24,7 @@ class StaffUser(AbstractUser):
     made under the old stamp stops working at once.
     """
 
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CLERK)
+    role = models.CharField(max_length=20, choices=STAFF_ROLE_CHOICES, default=Role.CLERK)
     credential_stamp = models.CharField(max_length=32, default=new_stamp)
 
     class Meta:

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from libdesk.access.table import Context, require
+from libdesk.access.table import STAFF_ROLES, Context, Role, require
 from libdesk.accounts import second_factor
-from libdesk.accounts.models import Role, StaffUser, Workstation, new_stamp
+from libdesk.accounts.models import StaffUser, Workstation, new_stamp
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import lockout
@@ -80,6 +80,12 @@ def _audited_change(admin, workstation, user: StaffUser, action: str, fields: li
     return user
 
 
+def _staff_role(role: str) -> Role:
+    if role not in STAFF_ROLES:
+        raise StaffError("role", _("choose one of %s") % ", ".join(STAFF_ROLES))
+    return Role(role)
+
+
 def _valid_password(password: str, user: StaffUser | None, field: str) -> None:
     try:
         validate_password(password, user)
@@ -94,6 +100,7 @@ def add_staff(
     the first administrator of a new library."""
     if admin is not None:
         require(admin.role, "staff_accounts", "create", Context.NONE)
+    _staff_role(role)
     if StaffUser.objects.filter(username=username).exists():
         raise StaffError("username", _("a staff account named %s exists") % repr(username))
     _valid_password(password, None, "password")
@@ -120,7 +127,7 @@ def add_staff(
 def change_role(admin, workstation, user: StaffUser, role: str) -> StaffUser:
     """A new role ends the person's sessions and tokens: what they may do has changed."""
     require(admin.role, "staff_accounts", "change", Context.NONE)
-    user.role = Role(role)
+    user.role = _staff_role(role)
     user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
     _end_sessions(user)
     return _audited_change(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from libdesk.access.table import STAFF_ROLE_CHOICES, Role
 from libdesk.accounts import second_factor, selectors, services
 from libdesk.accounts.decorators import WORKSTATION_KEY, staff_required
 from libdesk.accounts.forms import (
@@ -22,7 +23,7 @@ from libdesk.accounts.forms import (
     RoleForm,
     StaffSignInForm,
 )
-from libdesk.accounts.models import Role, StaffUser, Workstation
+from libdesk.accounts.models import StaffUser, Workstation
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
 from libdesk.library.selectors import the_library
@@ -266,7 +267,7 @@ def people(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "staff": selectors.staff_with_locks(),
-            "roles": Role.choices,
+            "roles": STAFF_ROLE_CHOICES,
             "reset_form": ResetPasswordForm(),
         },
     )

@@ -5,9 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from libdesk.access.table import Context, require
+from libdesk.access.table import Context, Role, require
 from libdesk.accounts.decorators import staff_required
-from libdesk.accounts.models import Role
 from libdesk.audit import selectors, services
 
 PAGE = 100

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from libdesk.access.table import DESK_ROLES
 from libdesk.accounts.decorators import staff_required
-from libdesk.accounts.models import Role
 from libdesk.catalog import selectors
 from libdesk.catalog.items import update_item
 from libdesk.catalog.models import Item, ItemStatus, MaterialType
@@ -296,10 +296,7 @@ class ItemForm(forms.Form):
     status = forms.ChoiceField(choices=ItemStatus.choices, label=gettext_lazy("Status"))
 
 
-STAFF_ROLES = [Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN]
-
-
-@staff_required(roles=STAFF_ROLES)
+@staff_required(roles=DESK_ROLES)
 def staff_record(
     request: HttpRequest, record_id: int, revealed: dict | None = None
 ) -> HttpResponse:
@@ -329,7 +326,7 @@ def staff_record(
     )
 
 
-@staff_required(roles=STAFF_ROLES)
+@staff_required(roles=DESK_ROLES)
 @require_POST
 def reveal_borrower(request: HttpRequest, item_id: int) -> HttpResponse:
     """Who has this copy now, for a stated reason; the page shows it once, nothing keeps it."""
@@ -349,7 +346,7 @@ def reveal_borrower(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
-@staff_required(roles=STAFF_ROLES)
+@staff_required(roles=DESK_ROLES)
 def staff_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = Item.objects.filter(pk=item_id).first()
     if item is None or request.method != "POST":
@@ -370,7 +367,7 @@ def staff_item(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("catalog:staff-record", record_id=item.record_id)
 
 
-@staff_required(roles=STAFF_ROLES)
+@staff_required(roles=DESK_ROLES)
 @require_POST
 def withdraw_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """Take a copy out of the collection; its holds move to the other copies."""

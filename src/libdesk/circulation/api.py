@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import Field, Path, Router, Schema
 
-from libdesk.access.table import AccessDenied
+from libdesk.access.table import DESK_ROLES, AccessDenied
 from libdesk.api.idempotency import replay_or_run
 from libdesk.api.schemas import DecisionOut, DetailOut, ForbiddenOut, RefusalOut
 from libdesk.api.serving import Served, ServingHeader, served
@@ -19,7 +19,7 @@ from libdesk.api.tokens import PatronBearer, StaffBearer
 from libdesk.catalog.models import Record
 from libdesk.circulation import holds, loans, requests, selectors
 from libdesk.circulation.alternatives import alternatives_for
-from libdesk.circulation.desk import DESK_ROLES, CirculationError, Desk, OverrideRequest
+from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import Hold, OverrideReason, PatronRequest, RequestKind, Via
 from libdesk.core.bounds import ID_MAX, Barcode, Code, Id, LongText, SaneDate, ShortList, ShortText
 from libdesk.core.decisions import Decision

@@ -7,14 +7,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from libdesk.accounts.models import Role
+from libdesk.access.table import DESK_ROLES
 from libdesk.audit.actors import Actor
 from libdesk.circulation.models import OverrideReason, Via
 from libdesk.core.decisions import Alternative, AlternativeKind, Decision, Refused
 from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
-
-DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 
 
 class CirculationError(InputError):

@@ -11,12 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from libdesk.access.table import Context
+from libdesk.access.table import DESK_ROLES, Context, Role
 from libdesk.accounts.decorators import staff_required
-from libdesk.accounts.models import Role
 from libdesk.catalog.models import Record
 from libdesk.circulation import fees, holds, loans, reports, requests, selectors
-from libdesk.circulation.desk import DESK_ROLES, CirculationError, Desk, OverrideRequest
+from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.forms import (
     BarcodeForm,
     CheckoutForm,

@@ -14,7 +14,8 @@ import pyotp
 from django.core.management import call_command
 from django.db import transaction
 
-from libdesk.accounts.models import SECOND_FACTOR_ROLES, Role, SecondFactor, StaffUser, Workstation
+from libdesk.access.table import Role
+from libdesk.accounts.models import SECOND_FACTOR_ROLES, SecondFactor, StaffUser, Workstation
 from libdesk.catalog.importing import import_file
 from libdesk.catalog.items import store_items
 from libdesk.catalog.models import Record

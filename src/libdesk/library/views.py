@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from libdesk.access.table import Role
 from libdesk.accounts.decorators import staff_required
-from libdesk.accounts.models import Role
 from libdesk.core.bounds import DATE_MAX, DATE_MIN
 from libdesk.library import services
 from libdesk.library.models import Branch, ClosedDay, OpeningHours, Weekday

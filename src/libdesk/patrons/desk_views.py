@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from libdesk.access.table import DESK_ROLES
 from libdesk.accounts.decorators import staff_required
-from libdesk.accounts.models import Role
 from libdesk.core.decisions import Refused
 from libdesk.patrons import selectors, services
 from libdesk.patrons.forms import (
@@ -33,7 +33,6 @@ from libdesk.privacy.services import (
 )
 from libdesk.web.decorators import render_refusal
 
-DESK_ROLES = [Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN]
 NOT_FOUND = _("No patron has this card.")
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from libdesk.access.table import Role
 from libdesk.accounts.decorators import staff_required
-from libdesk.accounts.models import Role
 from libdesk.core.bounds import CODE_MAX
 from libdesk.policies import questions
 from libdesk.policies.forms import AnswerForm, AskWhyForm, ShareForm

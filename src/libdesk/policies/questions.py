@@ -14,8 +14,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from libdesk.access.table import AccessDenied, Context, require
-from libdesk.accounts.models import Role, StaffUser
+from libdesk.access.table import AccessDenied, Context, Role, require
+from libdesk.accounts.models import StaffUser
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock

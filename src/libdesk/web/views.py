@@ -5,8 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from libdesk.access.table import DESK_ROLES, Role
 from libdesk.accounts.decorators import staff_required
-from libdesk.accounts.models import Role
 from libdesk.core.bounds import CODE_MAX
 from libdesk.library import selectors as library_selectors
 from libdesk.policies import questions
@@ -66,7 +66,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "reviews_due": policy_selectors.reviews_due(within),
             "within": within,
             "questions": asked,
-            "desk_role": role in (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN),
+            "desk_role": role in DESK_ROLES,
             "is_admin": role == Role.ADMINISTRATOR,
             "is_privacy_officer": role == Role.PRIVACY_OFFICER,
         },

@@ -26,7 +26,7 @@ def decision_clauses(decision: Decision) -> list[dict]:
 @register.filter
 def role_label(role: str) -> str:
     """A staff role code as the person reading the page would say it."""
-    from libdesk.accounts.models import Role
+    from libdesk.access.table import Role
 
     return str(Role(role).label) if role in Role.values else role
 

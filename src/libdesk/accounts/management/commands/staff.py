@@ -7,8 +7,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from libdesk.access.table import STAFF_ROLES, Role
 from libdesk.accounts import selectors, services
-from libdesk.accounts.models import Role
 
 
 class Command(BaseCommand):
@@ -18,7 +18,9 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         create = actions.add_parser("create", help="create a staff account")
         create.add_argument("username")
-        create.add_argument("--role", choices=Role.values, default=Role.ADMINISTRATOR)
+        create.add_argument(
+            "--role", choices=[r.value for r in STAFF_ROLES], default=Role.ADMINISTRATOR
+        )
         password = actions.add_parser(
             "password", help="set a new password (ends the person's sessions and tokens)"
         )
