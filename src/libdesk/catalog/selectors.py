@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q
 
@@ -99,13 +101,19 @@ def _page_values(ids: list[int]) -> dict[str, int]:
     return {f"id{n}": pk for n, pk in enumerate(padded)}
 
 
+def _any_of(column: str, ids: dict[str, int]) -> Q:
+    """`column = id0 OR column = id1 ...`: a compiled statement binds each slot as it is,
+    which `__in` does not (core/statement_slots.py); SQLite reads it as an IN list."""
+    return reduce(or_, (Q(**{column: pk}) for pk in ids.values()))
+
+
 RECORDS_ON_PAGE = Select(
-    lambda **ids: Record.objects.defer("marc").filter(pk__in=list(ids.values())).order_by(),
+    lambda **ids: Record.objects.defer("marc").filter(_any_of("pk", ids)).order_by(),
     **_page_slots(),
 )
 COPIES_ON_PAGE = Select(
     lambda **ids: (
-        Item.objects.filter(record_id__in=list(ids.values()))
+        Item.objects.filter(_any_of("record_id", ids))
         .values_list("record_id", "branch_id")
         .annotate(total=Count("pk"), available=Count("pk", filter=Q(status=ItemStatus.AVAILABLE)))
         .order_by()

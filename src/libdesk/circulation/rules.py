@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
@@ -25,7 +26,8 @@ TERMS_CLAUSE = "OP-02-01-01/equal-respect"
 
 CANDIDATE_RULES = Select(
     lambda category, material_type: LoanRule.objects.filter(
-        patron_category__in=["", category], material_type__in=["", material_type]
+        Q(patron_category="") | Q(patron_category=category),
+        Q(material_type="") | Q(material_type=material_type),
     ).order_by(),
     category=str,
     material_type=str,
