@@ -8,9 +8,8 @@ from ninja import Router, Schema, Status
 from libdesk.api.schemas import RefusalOut
 from libdesk.api.tokens import PatronBearer, StaffBearer, issue_patron_token, revoke
 from libdesk.core.bounds import CardNumber, Secret
-from libdesk.core.ratelimit import check_anonymous_form
+from libdesk.core.ratelimit import check_anonymous_form, client_address
 from libdesk.patrons.services import SignInFailed, authenticate_patron
-from libdesk.web.decorators import client_address
 
 router = Router(tags=["sign-in"])
 

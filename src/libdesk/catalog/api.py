@@ -16,8 +16,7 @@ from libdesk.catalog.exporting import marcxml, parse_stored
 from libdesk.catalog.models import Record
 from libdesk.core.bounds import Code, Id, PageNumber, PageSize, SearchText, ShortText, Year
 from libdesk.core.errors import InputError
-from libdesk.core.ratelimit import check_search
-from libdesk.web.decorators import client_address
+from libdesk.core.ratelimit import check_search, client_address
 
 router = Router(tags=["catalogue"])
 FACET_NAMES = {"subject_facet": "subject"}  # facets are named like the filters they set

@@ -30,9 +30,10 @@ from libdesk.core.bounds import (
 )
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
-from libdesk.core.ratelimit import check_search
+from libdesk.core.ratelimit import check_search, client_address
 from libdesk.library.models import Branch
-from libdesk.web.decorators import client_address, render_refusal
+from libdesk.web.decorators import render_refusal
+from libdesk.web.patron_session import signed_in_patron_id
 
 PAGE_SIZE = 20
 SORTS = [
@@ -245,7 +246,6 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     from libdesk.circulation.forms import PatronHoldForm
     from libdesk.circulation.holds import HOLDABLE
     from libdesk.circulation.selectors import due_dates
-    from libdesk.patrons.account_views import signed_in_patron_id
     from libdesk.patrons.selectors import patron_profile
 
     patron_id = signed_in_patron_id(request)

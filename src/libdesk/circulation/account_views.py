@@ -19,22 +19,10 @@ from libdesk.circulation.forms import PatronHoldForm, RequestForm, SuspendForm
 from libdesk.core.decisions import Refused
 from libdesk.patrons.models import Patron
 from libdesk.patrons.selectors import patron_profile
-
-
-def account_panels(access: Access) -> dict:
-    """Loans, holds with positions, requests and fees for the account page."""
-    return {
-        "loans": list(selectors.current_loans(access)),
-        "holds": selectors.current_holds(access),
-        "patron_requests": list(selectors.patron_requests(access)),
-        "fees": list(selectors.open_fees(access)),
-        "suspend_form": SuspendForm(),
-    }
+from libdesk.web.patron_session import signed_in_patron_id
 
 
 def _patron(request: HttpRequest) -> Patron | None:
-    from libdesk.patrons.account_views import signed_in_patron_id
-
     patron_id = signed_in_patron_id(request)
     return patron_profile(Access.own(patron_id)) if patron_id else None
 

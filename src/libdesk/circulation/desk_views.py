@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from libdesk.access.table import DESK_ROLES, Context, Role
+from libdesk.access.table import DESK_ROLES, Role
 from libdesk.accounts.decorators import staff_required
 from libdesk.catalog.models import Record
 from libdesk.circulation import fees, holds, loans, reports, requests, selectors
@@ -32,6 +32,7 @@ from libdesk.circulation.models import Loan, LoanRule, PatronRequest
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
+from libdesk.patrons.serving_page import context_or_404, render_serving
 from libdesk.privacy.services import serving_access
 
 MAX_REPORT_DAYS = 3660  # ten years: the counts are small, the page stays quick
@@ -39,29 +40,11 @@ RULE_EDITORS = [Role.HEAD_LIBRARIAN, Role.ADMINISTRATOR]
 REPORT_READERS = [*DESK_ROLES, Role.ADMINISTRATOR]
 
 
-def serving_panels(access, context) -> dict:
-    """What circulation shows on the serving page; each read is audited by kind."""
-    panels = {
-        "loans": list(selectors.current_loans(access)),
-        "holds": selectors.current_holds(access),
-        "fees": list(selectors.open_fees(access)),
-    }
-    if access.context == Context.SERVING:
-        panels["patron_requests"] = list(selectors.patron_requests(access))
-        panels["checkout_form"] = CheckoutForm()
-        panels["hold_form"] = StaffHoldForm(initial={"pickup_branch": context.workstation.branch})
-        panels["extend_form"] = ExtendForm()
-        panels["today"] = clock.today()
-    return panels
-
-
 def _desk(request: HttpRequest) -> Desk:
     return Desk.staff_at(request.user, request.workstation)
 
 
 def _serving(request, context_id):
-    from libdesk.patrons.desk_views import context_or_404
-
     context = context_or_404(request, context_id)
     if context.guardian_id:
         raise Http404  # a guardian at the desk is shown the child's account, nothing is done
@@ -72,8 +55,6 @@ def _serving(request, context_id):
 @require_POST
 def checkout(request: HttpRequest, context_id) -> HttpResponse:
     """Scan an item for the patron being served; the page shows the Decision."""
-    from libdesk.patrons.desk_views import render_serving
-
     context = _serving(request, context_id)
     form = CheckoutForm(request.POST)
     if not form.is_valid():
@@ -119,7 +100,7 @@ def receipt(request: HttpRequest, context_id) -> HttpResponse:
         if not context.patron.email:
             messages.error(request, _("This patron has no e-mail address; print the slip."))
         elif lent:
-            from libdesk.circulation.notices import queue_receipt
+            from libdesk.circulation.tasks import queue_receipt
 
             queue_receipt([loan.pk for loan in lent])
             messages.success(request, _("Receipt sent by e-mail."))
@@ -137,8 +118,6 @@ def receipt(request: HttpRequest, context_id) -> HttpResponse:
 @require_POST
 def loan_action(request: HttpRequest, context_id, action: str) -> HttpResponse:
     """Renew, extend, lost, claims returned, pay, waive, place a hold: for the patron served."""
-    from libdesk.patrons.desk_views import render_serving
-
     context = _serving(request, context_id)
     desk = _desk(request)
     try:

@@ -14,7 +14,7 @@ from libdesk.audit import services as audit
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import ZERO, Fee, Loan, OverrideKind, Payment
 from libdesk.circulation.overrides import record_override
-from libdesk.core import clock
+from libdesk.core import clock, housekeeping
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Select, Update
 
@@ -50,9 +50,7 @@ def unlink_if_settled(loan: Loan) -> None:
     UNLINK_FEES.run(loan=loan.pk)
     UNLINK_LOAN.run(loan=loan.pk)
     loan.patron = None
-    from libdesk.api.idempotency import forget_loan
-
-    forget_loan(loan.pk)
+    housekeeping.loan_unlinked(loan.pk)
 
 
 def parse_amount(value: object, field: str = "amount") -> Decimal:

@@ -167,7 +167,7 @@ def capture(item: Item, at_branch: Branch) -> Hold | None:
 
 
 def _put_on_shelf(hold: Hold, item: Item) -> None:
-    from libdesk.circulation.notices import queue_notice
+    from libdesk.circulation.tasks import queue_notice
 
     hold.status = HoldStatus.READY
     hold.ready_at = clock.now()

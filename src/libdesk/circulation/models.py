@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.catalog.models import MaterialType
+from libdesk.core.models import Rule
 from libdesk.patrons.models import Category
-from libdesk.policies.models import Rule
 
 ZERO = Decimal("0.00")
 

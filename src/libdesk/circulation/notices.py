@@ -1,16 +1,15 @@
 """Notices: due soon, overdue, hold ready, hold expiring, request status changed.
 
-Each is a background task that runs only after the transaction commits (core.tasks),
-carrying one loan, hold or request id (never a patron with an item). Patrons with an e-mail
-address get it by e-mail in their language; the rest appear on the staff's daily call or
-print list. Titles are named only in e-mail to the patron's own address, and only when the
-library's terms say so.
+What each says and how it is sent; `tasks` queues them as background work that runs only
+after the transaction commits, carrying one loan, hold or request id (never a patron with an
+item). Patrons with an e-mail address get it by e-mail in their language; the rest appear on
+the staff's daily call or print list. Titles are named only in e-mail to the patron's own
+address, and only when the library's terms say so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,22 +21,13 @@ from libdesk.circulation.models import (
     Hold,
     HoldStatus,
     Loan,
-    LoanState,
     NoticeSent,
     PatronRequest,
 )
 from libdesk.circulation.rules import terms
 from libdesk.core import clock
-from libdesk.core.tasks import enqueue_after_commit
 
 OVERDUE_STAGES = (1, 7, 14)
-
-
-def queue_notice(kind: str, object_id: int, stage: str = "") -> None:
-    """Send after commit; if the change rolls back, no notice goes."""
-    from libdesk.circulation.tasks import send_notice
-
-    enqueue_after_commit(send_notice, kind, object_id, stage)
 
 
 @dataclass(frozen=True)
@@ -123,35 +113,6 @@ def _compose(kind: str, object_id: int, stage: str) -> Notice | None:
                 body += "\n\n" + request.staff_note
             return Notice(request.patron, subject, body + what)
     return None
-
-
-def daily_notices() -> int:
-    """Enqueue today's due-soon, overdue and hold-expiring notices (each goes once)."""
-    today = clock.today()
-    queued = 0
-    soon = today + timedelta(days=terms().due_soon_days)
-    open_loans = Loan.objects.filter(state=LoanState.OPEN, patron__isnull=False)
-    for loan_id in open_loans.filter(due=soon).values_list("pk", flat=True):
-        queue_notice("due_soon", loan_id, stage=soon.isoformat())
-        queued += 1
-    for loan_id, due in open_loans.filter(due__lt=today).values_list("pk", "due"):
-        stage = max(s for s in OVERDUE_STAGES if s <= (today - due).days)
-        queue_notice("overdue", loan_id, stage=str(stage))
-        queued += 1
-    tomorrow = today + timedelta(days=1)
-    for hold_id in Hold.objects.filter(status=HoldStatus.READY, shelf_expires=tomorrow).values_list(
-        "pk", flat=True
-    ):
-        queue_notice("hold_expiring", hold_id)
-        queued += 1
-    return queued
-
-
-def queue_receipt(loan_ids: list[int]) -> None:
-    """E-mail a checkout receipt after commit; the task carries loan ids only."""
-    from libdesk.circulation.tasks import send_receipt
-
-    enqueue_after_commit(send_receipt, sorted(loan_ids))
 
 
 def deliver_receipt(loan_ids: list[int]) -> bool:

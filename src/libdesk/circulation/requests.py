@@ -90,7 +90,7 @@ def update_request(
     desk: Desk, request: PatronRequest, status: str, staff_note: str = ""
 ) -> PatronRequest:
     """Staff move a request along; closing it records how long it took."""
-    from libdesk.circulation.notices import queue_notice
+    from libdesk.circulation.tasks import queue_notice
 
     with transaction.atomic():
         request = PatronRequest.objects.select_for_update().get(pk=request.pk)

@@ -13,7 +13,7 @@ registered as one kind and can only be used as that kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -60,6 +60,20 @@ class Reason:
 
 
 _REASONS: dict[str, Reason] = {}
+
+
+def _no_policies(clauses: Sequence[str], language: str) -> dict[str, str]:
+    raise LookupError("no policy registry told decisions its clause titles (policies app)")
+
+
+# The policy registry, an app above core, gives decisions its clause titles when it loads
+# (policies/apps.py), so that core imports no other app.
+_clause_titles: Callable[[Sequence[str], str], Mapping[str, str]] = _no_policies
+
+
+def use_clause_titles(lookup: Callable[[Sequence[str], str], Mapping[str, str]]) -> None:
+    global _clause_titles
+    _clause_titles = lookup
 
 
 def register(reason: Reason) -> Reason:
@@ -184,11 +198,9 @@ class Decision:
 
     def as_json(self, language: str | None = None) -> dict[str, Any]:
         """The API's rendering, in `language` (default: the active one)."""
-        from libdesk.policies.selectors import clause_titles
-
         with translation.override(language or translation.get_language()):
             clauses = self.clauses
-            titles = clause_titles(clauses, translation.get_language()) if clauses else {}
+            titles = _clause_titles(clauses, translation.get_language()) if clauses else {}
             return {
                 "outcome": str(self.outcome),
                 "code": self.code,

@@ -1,9 +1,30 @@
-"""Reference data shared by every door."""
+"""Reference data shared by every door, and the base every rule row builds on."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from libdesk.policies.models import Rule
+
+class Rule(models.Model):
+    """Base for every rule row (loan periods, limits, retention...): each names its clause.
+
+    `clause` holds a clause id such as "OP-02-01-01/equal-consideration"; it is resolved
+    against the version in force, so a new policy version keeps its rules attached.
+    """
+
+    clause = models.CharField(max_length=120)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(clause=""), name="%(app_label)s_%(class)s_names_clause"
+            )
+        ]
+
+    def rule_summary(self) -> str:
+        """One line for the policy page's "rules under this clause" list."""
+        return str(self)
 
 
 class RateLimitRule(Rule):

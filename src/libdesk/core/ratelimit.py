@@ -134,5 +134,11 @@ def _hit(counter: str, address: str, window: int) -> tuple[int, int]:
     return count, max(1, math.ceil((window_index + 1) * window - now))
 
 
+def client_address(request) -> str:
+    """The caller's address as every door counts it: behind a TLS proxy, waitress puts the
+    forwarded one in REMOTE_ADDR (LIBDESK_TRUSTED_PROXY)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _address_key(address: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,7 +1,5 @@
 """The patron's own account on the web: sign in with card and PIN, see and change details."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,39 +11,14 @@ from django.views.decorators.http import require_POST
 
 from libdesk.access.purposes import Access
 from libdesk.audit.selectors import reads_of_patron
-from libdesk.core import clock
+from libdesk.circulation.panels import account_panels
 from libdesk.core.decisions import Refused
 from libdesk.patrons import selectors, services
 from libdesk.patrons.forms import ChangePinForm, ContactForm
 from libdesk.patrons.services import PatronError, SignInFailed
 from libdesk.web.decorators import rate_limited_form, render_refusal
 from libdesk.web.forms import PatronSignInForm
-
-PATRON_KEY, SEEN_KEY = "libdesk_patron_id", "libdesk_patron_seen"
-STAMP_KEY = "libdesk_patron_stamp"
-
-
-def signed_in_patron_id(request: HttpRequest) -> int | None:
-    """The patron signed in on this browser, unless the session sat idle too long or was
-    ended by a lost card or a new PIN (the patron's credential stamp changed)."""
-    patron_id, seen = request.session.get(PATRON_KEY), request.session.get(SEEN_KEY)
-    if patron_id is None or seen is None:
-        return None
-    idle = timedelta(minutes=settings.LIBDESK["PATRON_SESSION_IDLE_MINUTES"])
-    too_old = clock.now().timestamp() - seen > idle.total_seconds()
-    if too_old or not selectors.session_is_current(patron_id, request.session.get(STAMP_KEY)):
-        request.session.flush()
-        return None
-    request.session[SEEN_KEY] = clock.now().timestamp()
-    return patron_id
-
-
-def _hold_session(request: HttpRequest, patron) -> None:
-    """Sign this browser in as `patron` under a new session key."""
-    request.session.cycle_key()
-    request.session[PATRON_KEY] = patron.pk
-    request.session[SEEN_KEY] = clock.now().timestamp()
-    request.session[STAMP_KEY] = patron.credential_stamp
+from libdesk.web.patron_session import hold_session, signed_in_patron_id
 
 
 @rate_limited_form("patron-sign-in")
@@ -61,7 +34,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except SignInFailed:
             form.add_error(None, _("Card number or PIN not recognised."))
         else:
-            _hold_session(request, patron)
+            hold_session(request, patron)
             response = redirect("patrons:account")
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
@@ -95,8 +68,6 @@ def account(request: HttpRequest) -> HttpResponse:
         if done is not None:
             return done
     access.read("patron.access_log", "access_log")
-    from libdesk.circulation.account_views import account_panels
-
     response = render(
         request,
         "patrons/account.html",
@@ -131,7 +102,7 @@ def _apply(request, access, contact_form, pin_form) -> HttpResponse | None:
             patron = services.change_own_pin(
                 access, pin_form.cleaned_data["current_pin"], pin_form.cleaned_data["new_pin"]
             )
-            _hold_session(request, patron)  # this browser goes on; every other one ends
+            hold_session(request, patron)  # this browser goes on; every other one ends
             messages.success(request, _("Your PIN was changed. You were signed out elsewhere."))
             return redirect("patrons:account")
     except Refused as refused:

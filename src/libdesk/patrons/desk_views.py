@@ -23,10 +23,10 @@ from libdesk.patrons.forms import (
     ScanCardForm,
 )
 from libdesk.patrons.services import PatronDetails, PatronError
+from libdesk.patrons.serving_page import context_or_404, render_serving
 from libdesk.privacy.models import Basis
 from libdesk.privacy.services import (
     PatronNotFound,
-    active_serving_context,
     end_serving_context,
     open_serving_context,
     serving_access,
@@ -110,61 +110,15 @@ def _open(request: HttpRequest, **how) -> HttpResponse:
     return redirect("patrons:serving", context_id=context.pk)
 
 
-def _context_or_404(request: HttpRequest, context_id):
-    context = active_serving_context(context_id, request.user)
-    if context is None:
-        raise Http404("no such serving context")
-    return context
-
-
 @staff_required(roles=DESK_ROLES)
 def serving(request: HttpRequest, context_id) -> HttpResponse:
     """The account of the patron being served; reading it is audited."""
-    return render_serving(request, _context_or_404(request, context_id))
-
-
-def render_serving(request: HttpRequest, context, extra: dict | None = None, status: int = 200):
-    """The serving page: the patron's record and, from circulation, loans, holds and fees."""
-    from libdesk.circulation.desk_views import serving_panels
-
-    access = serving_access(context)
-    patron = selectors.patron_profile(access)
-    panels = serving_panels(access, context)
-    if context.guardian_id:
-        return render(
-            request,
-            "patrons/serving_guardian.html",
-            {"context": context, "patron": patron, **panels},
-            status=status,
-        )
-    guardians, children = selectors.guardians_and_children(access)
-    return render(
-        request,
-        "patrons/serving.html",
-        {
-            "context": context,
-            "patron": patron,
-            "guardians": guardians,
-            "children": children,
-            "renew_form": RenewForm(),
-            "replace_form": ReplaceCardForm(),
-            "pin_form": PinResetForm(),
-            "guardian_form": LinkGuardianForm(),
-            "sign_in_locks": [lock for lock in selectors.sign_in_locks(access) if lock.active],
-            **panels,
-            **(extra or {}),
-        },
-        status=status,
-    )
-
-
-def context_or_404(request: HttpRequest, context_id):
-    return _context_or_404(request, context_id)
+    return render_serving(request, context_or_404(request, context_id))
 
 
 @staff_required(roles=DESK_ROLES)
 def edit(request: HttpRequest, context_id) -> HttpResponse:
-    context = _context_or_404(request, context_id)
+    context = context_or_404(request, context_id)
     access = serving_access(context)
     patron = selectors.patron_profile(access)
     initial = {
@@ -188,7 +142,7 @@ def edit(request: HttpRequest, context_id) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, context_id, action: str) -> HttpResponse:
     """One of the account actions on the serving page."""
-    context = _context_or_404(request, context_id)
+    context = context_or_404(request, context_id)
     access = serving_access(context)
     handlers = {
         "renew": (

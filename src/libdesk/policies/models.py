@@ -160,28 +160,6 @@ class PolicyReview(models.Model):
         return f"{self.policy.number} reviewed {self.reviewed_on}"
 
 
-class Rule(models.Model):
-    """Base for every rule row (loan periods, limits, retention...): each names its clause.
-
-    `clause` holds a clause id such as "OP-02-01-01/equal-consideration"; it is resolved
-    against the version in force, so a new policy version keeps its rules attached.
-    """
-
-    clause = models.CharField(max_length=120)
-
-    class Meta:
-        abstract = True
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(clause=""), name="%(app_label)s_%(class)s_names_clause"
-            )
-        ]
-
-    def rule_summary(self) -> str:
-        """One line for the policy page's "rules under this clause" list."""
-        return str(self)
-
-
 class QuestionStatus(models.TextChoices):
     OPEN = "open", _("Waiting for an answer")
     ANSWERED = "answered", _("Answered")

@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from libdesk.core import clock
-from libdesk.policies.models import Clause, Policy, PolicyStatus, Rule
+from libdesk.core.models import Rule
+from libdesk.policies.models import Clause, Policy, PolicyStatus
 
 
 def policies_in_force() -> QuerySet[Policy]:

@@ -8,12 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from libdesk.core.decisions import Refused
-from libdesk.core.ratelimit import check_anonymous_form
-
-
-def client_address(request: HttpRequest) -> str:
-    """The caller's address. Behind a TLS proxy, waitress puts the forwarded one here."""
-    return request.META.get("REMOTE_ADDR", "")
+from libdesk.core.ratelimit import check_anonymous_form, client_address
 
 
 def render_refusal(request: HttpRequest, refused: Refused) -> HttpResponse:
