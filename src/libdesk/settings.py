@@ -255,9 +255,6 @@ CACHES = {"default": _cache_from_url(os.environ.get("LIBDESK_CACHE_URL") or _DEF
 
 # --- libdesk's own settings (docs/configuration.md) ------------------------------------------
 LIBDESK = {
-    # Anonymous forms (sign-in, ask why, feedback...): attempts per address per window.
-    "ANONYMOUS_FORM_LIMIT": _env_int("LIBDESK_ANONYMOUS_FORM_LIMIT", 20),
-    "ANONYMOUS_FORM_WINDOW_SECONDS": _env_int("LIBDESK_ANONYMOUS_FORM_WINDOW_SECONDS", 600),
     # Catalogue searches (web and API) per address per window: a branch's catalogue
     # terminals often share one address.
     "SEARCH_LIMIT": _env_int("LIBDESK_SEARCH_LIMIT", 300),
@@ -290,6 +287,9 @@ LIBDESK = {
     "ENDED_HOLD_RETENTION_HOURS": _env_int("LIBDESK_ENDED_HOLD_RETENTION_HOURS", 24),
     # Closed interlibrary loan requests and purchase suggestions lose their patron after this.
     "CLOSED_REQUEST_RETENTION_DAYS": _env_int("LIBDESK_CLOSED_REQUEST_RETENTION_DAYS", 30),
+    # The desk's compiled statements (core/statements.py). Off, every one runs through the
+    # plain ORM queryset it was written from: the same rows, slower (CI's PostgreSQL run).
+    "FAST_STATEMENTS": _env_flag("LIBDESK_FAST_STATEMENTS", True),
 }
 
 LOGGING = {

@@ -5,6 +5,9 @@ from django.db.models import Q
 
 
 class ApiToken(models.Model):
+    """A bearer token for a staff client (bound to a workstation) or a patron. Only a hash of
+    its secret is stored, and it ends with its holder's credential stamp."""
+
     STAFF, PATRON = "staff", "patron"
 
     public_id = models.CharField(max_length=16, unique=True)

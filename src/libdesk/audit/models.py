@@ -17,6 +17,9 @@ class ActorKind(models.TextChoices):
 
 
 class AuditEntry(models.Model):
+    """One row of the append-only, hash-chained audit log: who did or read what, when, from
+    which workstation, naming ids and kinds of data, never contents (PRIVACY.md)."""
+
     seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)

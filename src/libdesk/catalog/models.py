@@ -31,6 +31,9 @@ class MaterialType(models.TextChoices):
 
 
 class Record(models.Model):
+    """A catalogue record: the MARC21 record as imported (repaired where MARC forbids what it
+    held) and the fields derived from it that search, facets and pages use."""
+
     # MARC 001, stripped. Indexed on its own: the partial unique index below cannot serve
     # `control_number IN (...)`, and a scan per import batch made imports quadratic.
     control_number = models.CharField(max_length=64, blank=True, db_index=True)
@@ -92,6 +95,9 @@ class ItemStatus(models.TextChoices):
 
 
 class Item(models.Model):
+    """A copy of a record on a branch's shelves, known by its barcode; circulation owns its
+    lending statuses (on loan, on the hold shelf, in transit...)."""
+
     barcode = models.CharField(max_length=32, unique=True)
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
     branch = models.ForeignKey("library.Branch", on_delete=models.PROTECT, related_name="+")

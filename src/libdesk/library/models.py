@@ -31,6 +31,9 @@ class Library(models.Model):
 
 
 class Branch(models.Model):
+    """A place patrons come to: its code is what every door names it by (MAIN, KEEW), and
+    its opening hours and closed days decide due dates."""
+
     code = models.CharField(max_length=12, unique=True)
     name = models.CharField(max_length=100)
     address = models.TextField()

@@ -26,6 +26,9 @@ class Language(models.TextChoices):
 
 
 class Patron(models.Model):
+    """A library card holder. Registration keeps as little as possible: a name, one way to
+    reach them, a card; a PIN as an argon2 hash; for a child, only `minor_until`."""
+
     card_number = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)

@@ -123,6 +123,9 @@ class Clause(models.Model):
 
 
 class ClauseTranslation(models.Model):
+    """A clause's title, words and reason in another language (unofficial unless the board
+    adopted it), so a refusal speaks the patron's language."""
+
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(max_length=8)
     title = models.CharField(max_length=200)
