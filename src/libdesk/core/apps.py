@@ -1,13 +1,17 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CoreConfig(AppConfig):
-    """Cross-cutting pieces: decisions, the clock, rate limits."""
+    """Cross-cutting pieces: decisions, the clock, rate limits, compiled statements."""
 
     name = "libdesk.core"
     label = "core"
 
     def ready(self) -> None:
         from libdesk.core import ratelimit
+        from libdesk.core.statement_registry import check_statements
 
         ratelimit.connect_signals(self)
+        # Every command compiles every statement before it starts (statement_registry.py).
+        checks.register(check_statements)

@@ -1,246 +1,278 @@
-"""ORM queries compiled once per database connection, then run again with new values.
+"""ORM queries compiled once, then run again with new values: the desk's fast path.
 
-Why: building a query costs Django far more than running it. On the reference VM a one-row
-`get()` spends ~0.5 ms cloning querysets, resolving lookups and compiling SQL, and ~0.04 ms in
-the database; a checkout sends a dozen, so the circulation desk (issue 5: checkout p95 5 ms)
-cannot afford to rebuild them on every scan.
+Why: building a query costs Django far more than running it. On the reference machine a
+one-row `get()` spends ~0.5 ms cloning querysets, resolving lookups and compiling SQL, and
+~0.04 ms in the database; a checkout sends a dozen, so the circulation desk (checkout p95
+5 ms, bench/README.md) cannot afford to rebuild them on every scan.
 
-A `Select`, `Update`, `Insert` or `Delete` is written with the ORM like any other query. On
-first use on a connection it is built once with marker values in its slots and compiled by
-Django's own compiler; afterwards each call binds the new values to the same SQL and turns rows
-into model instances the way Django's `ModelIterable` does. The SQL text always comes from the
-ORM and values are always bound parameters, never formatted into the text (PRIVACY.md: "ORM
-only").
+A `Select`, `Update`, `Insert` or `Delete` is written with the ORM like any other query, with
+typed slots for its values. It is compiled by Django's own compiler, built twice with marker
+values; afterwards each call binds new values to the same SQL and turns rows into model
+instances the way Django's `ModelIterable` does. The SQL text always comes from the ORM and
+values are always bound parameters, never formatted into the text (PRIVACY.md: "ORM only").
 
-A slot must stand for a value in the query (a lookup's right-hand side, an updated or inserted
-value), never for a part of its shape: anything that changes the SQL text (a list whose length
-varies, `None` in a filter, an optional clause) needs its own statement.
+What makes a wrong answer impossible rather than unlikely:
+- `core/statement_slots.py` refuses, when the statement is built, any slot that does not reach
+  the SQL exactly as Django would send it: a slot filters only by `=`, `<`, `<=`, `>`, `>=`
+  against a column; `iexact`, `contains`, `startswith`, `in`, `range`, `isnull`, transforms,
+  JSON lookups and values inside expressions are refused, with the statement and slot named.
+- A slot that filters rows refuses `None` when called: the compiled SQL says `= NULL`, which
+  matches nothing, where the ORM would have written `IS NULL`. An insert's or an update's
+  value may be `None`. A slot that shapes the query (a list of varying length, an optional
+  clause) needs a statement of its own.
+- Each value is prepared by the Django code that prepared its marker (the same lookup class
+  on the same column, or the field's `get_db_prep_save`); a value for which Django would leave
+  the comparison out (an integer beyond its column's range) runs that call through the ORM.
+- Every statement registers itself when declared and is compiled when a process starts
+  (`core/statement_registry.py`, a system check): a broken one stops `libdesk run`, `serve_web`,
+  `db_worker` and CI, not a patron's checkout. `tests/core/test_statement_equivalence.py` runs
+  every registered statement through this path and through the plain ORM with adversarial
+  values on the test database (SQLite and PostgreSQL) and compares rows and tables.
+
+`LIBDESK_FAST_STATEMENTS=0` (settings `LIBDESK["FAST_STATEMENTS"]`) runs every statement
+through the plain ORM queryset it was written from: the same rows, slower. CI's PostgreSQL run
+uses it that way; the SQLite run keeps the production path.
+
+Every query goes through Django's cursor, so DEBUG's query log, `CaptureQueriesContext`, the
+test suite's query counts and any `execute_wrapper` (monitoring) see exactly what production
+runs. An earlier version handed SQLite statements straight to the sqlite3 driver when nothing
+watched: watching changed the path, for ~0.02 ms a statement (bench/README.md, issue 11).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, models
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import DatabaseError, connections, models
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql import DeleteQuery, InsertQuery, UpdateQuery
 
-SLOT_KINDS = (str, int, float, date, datetime, dict, list)  # dict, list: JSON
+from libdesk.core import statement_registry
+from libdesk.core.statement_slots import (
+    Build,
+    Markers,
+    Places,
+    QueryReader,
+    StatementError,
+    Unbindable,
+    find_places,
+    marker,
+    write_site,
+)
+
+__all__ = ["Delete", "Insert", "Select", "StatementError", "Update", "fast_statements"]
 
 
-class StatementError(Exception):
-    """A statement that cannot be compiled safely: a programming error, found on first use."""
+def fast_statements() -> bool:
+    """Whether statements run compiled (the default) or through the plain ORM."""
+    return settings.LIBDESK.get("FAST_STATEMENTS", True)
 
 
-def _marker(kind: type, n: int) -> Any:
-    """A value of the slot's type that no real query carries, unique per slot."""
-    if kind is str:
-        return f"\x00libdesk-slot-{n}\x00"
-    if kind is int:
-        return -(7 * 10**15) - n
-    if kind is float:
-        return -7.5e15 - n
-    if kind is datetime:
-        return datetime(1111, 1, 1, tzinfo=UTC) + timedelta(seconds=n)
-    if kind is date:
-        return date(1111, 1, 1) + timedelta(days=n)
-    if kind is dict:
-        return {"libdesk-slot": n}
-    if kind is list:
-        return ["libdesk-slot", n]
-    raise StatementError(f"slots hold {', '.join(k.__name__ for k in SLOT_KINDS)}; not {kind}")
+@dataclass
+class Compiled:
+    """One statement's SQL and where each slot's value goes, for one database alias."""
 
-
-def _adapt(kind: type, value: Any, connection) -> Any:
-    """The value as the driver receives it, the same way Django adapts it for this field type."""
-    if value is None:
-        return None
-    if kind is datetime:
-        return connection.ops.adapt_datetimefield_value(value)
-    if kind is date:
-        return connection.ops.adapt_datefield_value(value)
-    if kind in (dict, list):  # as a JSONField without a custom encoder adapts it
-        return connection.ops.adapt_json_value(value, None)
-    return value
-
-
-def _same(param: Any, wanted: Any) -> bool:
-    """Whether a compiled parameter is this slot's marker (PostgreSQL wraps JSON in an object
-    that compares by identity, so its payload is compared instead)."""
-    if not isinstance(param, type(wanted)):  # psycopg's Int8 is an int, say
-        return False
-    return param == wanted or getattr(param, "obj", param) == getattr(wanted, "obj", wanted)
-
-
-class _Compiled:
-    """One statement's SQL and where each slot's value goes, for one connection."""
-
-    def __init__(self, sql: str, params: list, slots: dict[str, type], connection) -> None:
-        self.sql = sql
-        self.direct = _qmark(sql) if connection.vendor == "sqlite" else None
-        self.params = list(params)
-        self.kinds = slots
-        self.positions: dict[str, list[int]] = {}
-        self.wrappers: dict[str, type | None] = {}
-        for n, (name, kind) in enumerate(slots.items()):
-            wanted = _adapt(kind, _marker(kind, n), connection)
-            found = [i for i, p in enumerate(self.params) if _same(p, wanted)]
-            if not found:
-                raise StatementError(f"slot {name!r} does not reach the SQL as a bound value")
-            self.positions[name] = found
-            # The driver type Django chose for this column (PostgreSQL binds a bigint as Int8).
-            chosen = type(self.params[found[0]])
-            self.wrappers[name] = chosen if chosen is not type(wanted) else None
+    sql: str
+    params: list
+    places: Places
+    extra: dict = field(default_factory=dict)
 
     def bind(self, values: dict[str, Any], connection) -> list:
-        if values.keys() != self.kinds.keys():
-            missing = sorted(self.kinds.keys() - values.keys())
-            extra = sorted(values.keys() - self.kinds.keys())
-            raise StatementError(f"slots missing {missing}, unknown {extra}")
+        """The parameters for these values; Unbindable when one would change the SQL."""
         params = list(self.params)
-        for name, value in values.items():
-            adapted = _adapt(self.kinds[name], value, connection)
-            wrapper = self.wrappers[name]
-            if wrapper is not None and adapted is not None:
-                adapted = wrapper(adapted)
-            for position in self.positions[name]:
-                params[position] = adapted
+        positions = self.places.positions
+        for name, prepare in self.places.prepare.items():
+            value = prepare(values[name], connection)
+            for position in positions[name]:
+                params[position] = value
         return params
 
 
-def _qmark(sql: str) -> str:
-    """The SQL as Python's sqlite3 module takes it, converted once as Django's SQLite cursor
-    converts it on every call."""
-    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
-
-    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
-
-
-def _execute(connection, compiled: _Compiled, values: dict[str, Any]):
-    """Run the statement; return the driver's cursor.
-
-    On SQLite, when nothing watches the queries (no execute wrapper, no debug log), the
-    statement goes straight to the driver with its SQL converted at compile time: Django's
-    cursor wrapper costs as much again as the query here. Errors still come out as Django's
-    (IntegrityError and the rest), and a broken transaction is still refused."""
-    params = compiled.bind(values, connection)
-    if compiled.direct is not None and not (
-        connection.execute_wrappers or connection.queries_logged
-    ):
-        connection.validate_no_broken_transaction()
-        connection.validate_thread_sharing()
-        if connection.connection is None:
-            connection.ensure_connection()
-        with connection.wrap_database_errors:
-            return connection.connection.execute(compiled.direct, params)
-    cursor = connection.cursor()
-    cursor.execute(compiled.sql, params)
-    return cursor
+def _declared_at() -> tuple[str, int]:
+    """The module and line that declared the statement (outside this module)."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    return frame.f_globals.get("__name__", "?"), frame.f_lineno
 
 
 class _Statement(ABC):
-    """Compiles lazily, once per connection object (one per thread and database alias)."""
+    """Compiled once per database alias (the SQL does not depend on the connection), when
+    the process starts or on first use, whichever comes first."""
 
     def __init__(self, using: str, slots: dict[str, type]) -> None:
         for kind in slots.values():
-            _marker(kind, 0)  # refuses an unsupported kind at import time
+            marker(kind, 0, 0)  # refuses an unsupported kind when declared
         self.using = using
-        self.slots = slots
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.slots = dict(slots)
+        self.module, self.line = _declared_at()
+        self._name: str | None = None
+        self._compiled: Compiled | None = None
         self._lock = threading.Lock()
+        statement_registry.register(self)
 
-    def markers(self) -> dict[str, Any]:
-        return {name: _marker(kind, n) for n, (name, kind) in enumerate(self.slots.items())}
+    @property
+    def name(self) -> str:
+        """Where it is declared, as `module.NAME` (or `module.NAME[key]` for a statement
+        kept in a dict), found in its module once that module has been imported."""
+        if self._name is None:
+            found = statement_registry.name_in_module(self)
+            if found is None:
+                return f"{self.module} (line {self.line})"
+            self._name = found
+        return self._name
 
-    def compiled(self):
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+    def compiled(self) -> tuple[Any, Compiled]:
+        """This thread's connection and the statement compiled for its database."""
         connection = connections[self.using]
-        found = self._compiled.get(connection)
-        if found is None:
+        compiled = self._compiled
+        if compiled is None:
             with self._lock:
-                found = self._compile(connection)
-                self._compiled[connection] = found
-        return connection, found
+                if self._compiled is None:
+                    self._compiled = self._compile(connection)
+                compiled = self._compiled
+        return connection, compiled
+
+    def _compile(self, connection) -> Compiled:
+        try:
+            first, extra = self._build(Markers(self.slots, 0), connection)
+            second, _ = self._build(Markers(self.slots, 1), connection)
+            places = find_places(first, second, self.slots, connection)
+        except DatabaseError:
+            raise  # the database could not be reached: not the statement's fault
+        except EmptyResultSet as never:
+            raise StatementError(f"statement {self.name}: it can never match a row") from never
+        except Exception as error:  # FieldError, ValueError...: a programming error
+            raise StatementError(f"statement {self.name}: {error}") from error
+        return Compiled(first.sql, first.params, places, extra)
 
     @abstractmethod
-    def _compile(self, connection) -> _Compiled:
-        """Build the queryset with markers and compile it for this connection."""
+    def _build(self, markers: Markers, connection) -> tuple[Build, dict]:
+        """Build the query with these markers, read it, and compile it."""
+
+    def _checked(self, values: dict[str, Any]) -> tuple[Any, Compiled]:
+        """Refuse missing or unknown slots, and None in a slot that filters rows."""
+        if values.keys() != self.slots.keys():
+            missing = sorted(self.slots.keys() - values.keys())
+            extra = sorted(values.keys() - self.slots.keys())
+            raise StatementError(f"statement {self.name}: slots missing {missing}, unknown {extra}")
+        connection, compiled = self.compiled()
+        for name in compiled.places.filters:
+            if values[name] is None:
+                raise StatementError(
+                    f"statement {self.name}: slot {name!r} filters rows and was given None; "
+                    f"the compiled SQL compares with = (never IS NULL), so it would match "
+                    f"nothing: write a statement that filters on __isnull instead"
+                )
+        return connection, compiled
+
+    def _execute(self, values: dict[str, Any]):
+        """Run the compiled SQL with these values through Django's cursor. Returns (cursor,
+        connection, compiled); the cursor is None when the call must go through the ORM: the
+        fast path is off, or a value would change the SQL (Unbindable)."""
+        connection, compiled = self._checked(values)
+        if not fast_statements():
+            return None, connection, compiled
+        try:
+            params = compiled.bind(values, connection)
+        except Unbindable:
+            return None, connection, compiled
+        cursor = connection.cursor()
+        try:
+            cursor.execute(compiled.sql, params)
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor, connection, compiled
 
 
 class Select(_Statement):
-    """A read: `build(**markers)` returns a queryset of model instances or a `values_list`."""
+    """A read: `build(**slots)` returns a queryset of model instances or a `values_list`."""
 
     def __init__(self, build: Callable[..., models.QuerySet], using: str = "default", **slots):
         super().__init__(using, slots)
         self.build = build
 
-    def _compile(self, connection):
-        queryset = self.build(**self.markers())
-        iterable = queryset._iterable_class
+    def _build(self, markers: Markers, connection) -> tuple[Build, dict]:
+        queryset = self.build(**markers.values)
         if (
-            iterable not in (ModelIterable, ValuesListIterable)
+            queryset._iterable_class not in (ModelIterable, ValuesListIterable)
             or queryset._prefetch_related_lookups
+            or queryset._known_related_objects
         ):
             raise StatementError("a Select is a plain model queryset or a values_list")
+        reader = QueryReader(markers)
+        reader.read(queryset.query)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        compiled = _Compiled(sql, params, self.slots, connection)
+        build = Build(sql, list(params), reader.sites, reader.problems, markers)
         columns = [column[0] for column in compiler.select[: compiler.col_count]]
-        compiled.converters = list(compiler.get_converters(columns).items())
-        compiled.make = None
-        if iterable is ModelIterable:
-            compiled.make = self._instance_maker(compiler, connection.alias)
-        return compiled
-
-    @staticmethod
-    def _instance_maker(compiler, alias: str) -> Callable[[list], models.Model]:
-        """Rows to instances exactly as Django's ModelIterable does (select_related included)."""
-        select, klass_info = compiler.select, compiler.klass_info
-        model = klass_info["model"]
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, alias)
-        annotations = list(compiler.annotation_col_map.items())
-
-        def make(row: list) -> models.Model:
-            obj = model.from_db(alias, names, row[start:end])
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, position in annotations:
-                setattr(obj, name, row[position])
-            return obj
-
-        return make
+        extra = {
+            "converters": list(compiler.get_converters(columns).items()),
+            "make": None,
+            "width": compiler.col_count if compiler.has_extra_select else None,
+        }
+        if queryset._iterable_class is ModelIterable:
+            extra["make"] = _instance_maker(compiler, connection.alias)
+        return build, extra
 
     def all(self, **values) -> list:
         """Every row: model instances, or tuples for a values_list."""
-        connection, compiled = self.compiled()
-        cursor = _execute(connection, compiled, values)
+        cursor, connection, compiled = self._execute(values)
+        if cursor is None:
+            return list(self.build(**values).using(self.using))
         try:
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        return [self._convert(row, compiled, connection) for row in rows]
+        return [_convert(row, compiled.extra, connection) for row in rows]
 
     def first(self, **values):
         """The first row, or None (the queryset decides the order and should be sliced)."""
         found = self.all(**values)
         return found[0] if found else None
 
-    @staticmethod
-    def _convert(row: Iterable, compiled, connection):
-        row = list(row)
-        for position, (converters, expression) in compiled.converters:
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
-        return compiled.make(row) if compiled.make is not None else tuple(row)
+
+def _instance_maker(compiler, alias: str) -> Callable[[list], models.Model]:
+    """Rows to instances exactly as Django's ModelIterable does (select_related included)."""
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, alias)
+    annotations = list(compiler.annotation_col_map.items())
+
+    def make(row: list) -> models.Model:
+        obj = model.from_db(alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations:
+            setattr(obj, name, row[position])
+        return obj
+
+    return make
+
+
+def _convert(row: Iterable, extra: dict, connection):
+    """One fetched row as Django's `results_iter` converts it, then as an instance or a tuple."""
+    row = list(row) if extra["width"] is None else list(row)[: extra["width"]]
+    for position, (converters, expression) in extra["converters"]:
+        value = row[position]
+        for converter in converters:
+            value = converter(value, expression, connection)
+        row[position] = value
+    return extra["make"](row) if extra["make"] is not None else tuple(row)
 
 
 class _Write(_Statement):
@@ -252,38 +284,62 @@ class _Write(_Statement):
 
     def run(self, **values) -> int:
         """Rows changed (or removed)."""
-        connection, compiled = self.compiled()
-        cursor = _execute(connection, compiled, values)
+        cursor, _, _ = self._execute(values)
+        if cursor is None:
+            return self._run_orm(values)
         try:
             return cursor.rowcount
         finally:
             cursor.close()
 
+    @abstractmethod
+    def _run_orm(self, values: dict[str, Any]) -> int:
+        """The same change through the plain ORM."""
+
+    @staticmethod
+    def _unsliced(queryset: models.QuerySet) -> models.QuerySet:
+        if queryset.query.is_sliced:
+            raise StatementError("an Update or Delete takes a queryset that is not sliced")
+        return queryset
+
 
 class Update(_Write):
-    """A write to the rows of `build(**markers)`: it returns (queryset, {field: new value})."""
+    """A write to the rows of `build(**slots)`: it returns (queryset, {field: new value})."""
 
-    def _compile(self, connection):
-        queryset, changes = self.build(**self.markers())
+    def _build(self, markers: Markers, connection) -> tuple[Build, dict]:
+        queryset, changes = self.build(**markers.values)
+        reader = QueryReader(markers)
+        reader.read(self._unsliced(queryset).query)
         query = queryset.query.chain(UpdateQuery)
         query.add_update_values(changes)
         if query.related_updates:
             raise StatementError("an Update changes one table")
+        for model_field, _model, value in query.values:
+            reader.write(model_field, value)
         sql, params = query.get_compiler(connection=connection).as_sql()
-        return _Compiled(sql, params, self.slots, connection)
+        return Build(sql, list(params), reader.sites, reader.problems, markers), {}
+
+    def _run_orm(self, values: dict[str, Any]) -> int:
+        queryset, changes = self.build(**values)
+        return queryset.using(self.using).update(**changes)
 
 
 class Delete(_Write):
-    """Removes the rows of `build(**markers)` in one statement, as `QuerySet._raw_delete`
+    """Removes the rows of `build(**slots)` in one statement, as `QuerySet._raw_delete`
     does: only for a model that nothing refers to, since no cascade or signal runs."""
 
-    def _compile(self, connection):
-        queryset = self.build(**self.markers())
+    def _build(self, markers: Markers, connection) -> tuple[Build, dict]:
+        queryset = self._unsliced(self.build(**markers.values))
         if queryset.model._meta.related_objects:
             raise StatementError(f"rows of {queryset.model.__name__} are referred to elsewhere")
+        reader = QueryReader(markers)
+        reader.read(queryset.query)
         query = queryset.query.chain(DeleteQuery)
         sql, params = query.get_compiler(connection=connection).as_sql()
-        return _Compiled(sql, params, self.slots, connection)
+        return Build(sql, list(params), reader.sites, reader.problems, markers), {}
+
+    def _run_orm(self, values: dict[str, Any]) -> int:
+        return self.build(**values).using(self.using)._raw_delete(self.using)
 
 
 class Insert(_Statement):
@@ -293,50 +349,58 @@ class Insert(_Statement):
     def __init__(self, model: type[models.Model], using: str = "default", **slots):
         super().__init__(using, slots)
         self.model = model
-        for field in model._meta.concrete_fields:
-            if field.primary_key or field.attname in slots:
+        for model_field in model._meta.concrete_fields:
+            if model_field.primary_key or model_field.attname in slots:
                 continue
             if (
-                (field.has_default() and callable(field.default))
-                or getattr(field, "auto_now", False)
-                or getattr(field, "auto_now_add", False)
+                (model_field.has_default() and callable(model_field.default))
+                or getattr(model_field, "auto_now", False)
+                or getattr(model_field, "auto_now_add", False)
             ):
-                raise StatementError(f"{model.__name__}.{field.name} needs a slot")
+                raise StatementError(
+                    f"statement {self.name}: {model.__name__}.{model_field.name} needs a slot"
+                )
 
-    def _compile(self, connection):
+    def _build(self, markers: Markers, connection) -> tuple[Build, dict]:
         meta = self.model._meta
-        obj = self.model(**self.markers())
+        reader = QueryReader(markers)
+        for name in self.slots:
+            reader.sites.append(write_site(name, meta.get_field(name)))
+        obj = self.model(**markers.values)
         fields = [f for f in meta.concrete_fields if not f.generated and not f.primary_key]
         query = InsertQuery(self.model)
         query.insert_values(fields, [obj])
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [meta.pk]
         ((sql, params),) = compiler.as_sql()
-        compiled = _Compiled(sql, params, self.slots, connection)
-        compiled.returns = bool(compiler.returning_fields) and (
+        returns = bool(compiler.returning_fields) and (
             connection.features.can_return_columns_from_insert
         )
-        return compiled
+        build = Build(sql, list(params), reader.sites, reader.problems, markers)
+        return build, {"returns": returns}
 
     def save(self, obj: models.Model) -> models.Model:
         """Insert a new, unsaved instance, as `Model.objects.create` would: its slot fields
         are bound, and every other field must still hold its default."""
-        for field in self.model._meta.concrete_fields:
-            if field.primary_key or field.attname in self.slots:
+        for model_field in self.model._meta.concrete_fields:
+            if model_field.primary_key or model_field.attname in self.slots:
                 continue
-            if getattr(obj, field.attname) != field.get_default():
-                raise StatementError(f"{self.model.__name__}.{field.name} is not a slot")
+            if getattr(obj, model_field.attname) != model_field.get_default():
+                raise StatementError(
+                    f"statement {self.name}: {self.model.__name__}.{model_field.name} is not a slot"
+                )
         obj.pk = self.run(**{name: getattr(obj, name) for name in self.slots})
         obj._state.adding, obj._state.db = False, self.using
         return obj
 
     def run(self, **values) -> int:
         """The new row's primary key."""
-        connection, compiled = self.compiled()
+        cursor, connection, compiled = self._execute(values)
+        if cursor is None:
+            return self.model._default_manager.db_manager(self.using).create(**values).pk
         meta = self.model._meta
-        cursor = _execute(connection, compiled, values)
         try:
-            if compiled.returns:
+            if compiled.extra["returns"]:
                 return cursor.fetchone()[0]
             return connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
         finally:
