@@ -52,6 +52,7 @@ from django.db.models.fields.related_lookups import (
 )
 from django.db.models.sql import Query
 from django.db.models.sql.where import WhereNode
+from django.utils.datastructures import OrderedSet
 
 SLOT_KINDS = (str, int, float, date, datetime, dict, list)  # dict, list: JSON
 
@@ -184,16 +185,10 @@ class Markers:
             return [n for n, tokens in self.tokens.items() if any(t in folded for t in tokens)]
         if isinstance(value, dict):
             value = [*value.keys(), *value.values()]
-        if isinstance(value, list | tuple | set | frozenset) or _is_ordered_set(value):
+        if isinstance(value, list | tuple | set | frozenset | OrderedSet):
             return sorted({name for item in value for name in self.slots_in(item)})
         wrapped = getattr(value, "obj", None)  # psycopg's JSON wrappers
         return self.slots_in(wrapped) if wrapped is not None else []
-
-
-def _is_ordered_set(value: Any) -> bool:
-    from django.utils.datastructures import OrderedSet
-
-    return isinstance(value, OrderedSet)
 
 
 def column_kind(model_field: Field) -> str:
