@@ -219,6 +219,16 @@ def test_an_expression_around_a_written_slot_is_refused(demo_library):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("constant", [7000, 7100])
+def test_a_constant_equal_to_a_marker_is_not_taken_for_a_slot(demo_library, constant):
+    """Markers are ordinary values (an integer slot's are 7000 and 7100): a constant of the
+    query that equals one build's marker cannot equal the other's, so it stays a constant."""
+    statement = Select(lambda pk: Branch.objects.filter(pk=pk).exclude(pk=constant), pk=int)
+    main = Branch.objects.get(code="MAIN")
+    assert statement.first(pk=main.pk) == main
+
+
+@pytest.mark.django_db
 def test_none_in_a_filter_slot_is_refused_when_called(demo_library):
     """`= NULL` matches nothing, where the ORM would write IS NULL."""
     with pytest.raises(StatementError, match="slot 'code' filters rows and was given None"):

@@ -207,9 +207,10 @@ class Site:
     column: Field
     prepare: Callable[[Any, Any], Any]  # (value, connection) -> the parameter Django sends
     signature: tuple = field(default=())  # sites of one slot must prepare alike
+    visit: int | None = None  # where the reader met it (None: an insert's field)
 
 
-def filter_site(slot: str, lookup: lookups.Lookup) -> Site:
+def filter_site(slot: str, lookup: lookups.Lookup, visit: int | None = None) -> Site:
     """A comparison a slot's value goes through, prepared by the same lookup class."""
     kind, lhs = type(lookup), lookup.lhs
 
@@ -224,27 +225,35 @@ def filter_site(slot: str, lookup: lookups.Lookup) -> Site:
 
     column = lhs.output_field
     signature = ("filter", issubclass(kind, RelatedLookupMixin), column_kind(column), id(column))
-    return Site(slot, "filter", column, prepare, signature)
+    return Site(slot, "filter", column, prepare, signature, visit)
 
 
-def write_site(slot: str, model_field: Field) -> Site:
+def write_site(slot: str, model_field: Field, visit: int | None = None) -> Site:
     """A field a slot's value is written to, prepared as Django's update and insert
     compilers prepare it."""
 
     def prepare(value: Any, connection) -> Any:
         return model_field.get_db_prep_save(value, connection=connection)
 
-    return Site(slot, "write", model_field, prepare, ("write", id(model_field)))
+    return Site(slot, "write", model_field, prepare, ("write", id(model_field)), visit)
 
 
 class QueryReader:
     """Walks a built query: every comparison that takes a slot becomes a Site; anything
-    else that holds a slot's marker becomes a problem in words."""
+    else that holds a slot's marker becomes a problem in words. Every plain value met is a
+    visit, in order, so the two builds can be read side by side: a constant that happens to
+    equal one build's marker is not taken for a slot (it cannot equal the other's)."""
 
     def __init__(self, markers: Markers) -> None:
         self.markers = markers
         self.sites: list[Site] = []
         self.problems: list[str] = []
+        self.visits: list[str | None] = []
+
+    def _visit(self, value: Any) -> tuple[int, str | None]:
+        slot = self.markers.slot_of(value)
+        self.visits.append(slot)
+        return len(self.visits) - 1, slot
 
     def read(self, node: Any) -> None:
         if node is None or isinstance(node, str):
@@ -257,7 +266,7 @@ class QueryReader:
         elif isinstance(node, lookups.Lookup):
             self._lookup(node)
         elif isinstance(node, Value):
-            self._wrapped(node.value, f"an expression ({node!r})")
+            self._wrapped(node.value, "an expression (Value)")
         elif isinstance(node, BaseExpression):
             for source in node.get_source_expressions():
                 self.read(source)
@@ -280,10 +289,11 @@ class QueryReader:
         if hasattr(rhs, "resolve_expression"):
             self.read(rhs)
             return
+        visit, slot = self._visit(rhs)
         found = self.markers.slots_in(rhs)
         if not found:
             return
-        slot, name = self.markers.slot_of(rhs), lookup.lookup_name
+        name = lookup.lookup_name
         if isinstance(lookup.lhs, lookups.Transform):
             transform = getattr(lookup.lhs, "lookup_name", None) or type(lookup.lhs).__name__
             name = f"{transform}__{name}"
@@ -302,7 +312,7 @@ class QueryReader:
                 f"slot {slot!r} is compared with {lookup.lhs!r}, not with a column as it is stored"
             )
         else:
-            self.sites.append(filter_site(slot, lookup))
+            self.sites.append(filter_site(slot, lookup, visit))
 
     def _changed(self, slot: str, lookup: lookups.Lookup, name: str) -> str:
         """Why a comparison holds a slot's value changed: converted to the column's type, or
@@ -324,11 +334,12 @@ class QueryReader:
 
     def write(self, model_field: Field, value: Any) -> None:
         """A value an update writes: a plain slot, or an expression holding none."""
-        slot = self.markers.slot_of(value)
-        if slot is not None:
-            self.sites.append(write_site(slot, model_field))
-        elif hasattr(value, "resolve_expression"):
+        if hasattr(value, "resolve_expression"):
             self.read(value)
+            return
+        visit, slot = self._visit(value)
+        if slot is not None:
+            self.sites.append(write_site(slot, model_field, visit))
         else:
             self._wrapped(value, f"the value written to {model_field.name}")
 
@@ -358,6 +369,7 @@ class Build:
     sites: list[Site]
     problems: list[str]
     markers: Markers
+    visits: list[str | None] = field(default_factory=list)
 
 
 @dataclass
@@ -373,13 +385,21 @@ class Places:
 def find_places(first: Build, second: Build, slots: dict[str, type], connection) -> Places:
     """Compare the two builds and return where each slot goes, or raise StatementError with
     every rule the statement breaks."""
-    problems = [*first.problems]
-    if first.sql != second.sql or len(first.params) != len(second.params):
+    problems = [problem for problem in first.problems if problem in second.problems]
+    if (
+        first.sql != second.sql
+        or len(first.params) != len(second.params)
+        or len(first.visits) != len(second.visits)
+    ):
         problems.append("the SQL text changes with the slots' values: a slot shapes the query")
         _refuse(problems)
+    both = {
+        i for i, (a, b) in enumerate(zip(first.visits, second.visits, strict=True)) if a and a == b
+    }
     by_slot: dict[str, list[Site]] = {name: [] for name in slots}
     for site in first.sites:
-        by_slot[site.slot].append(site)
+        if site.visit is None or site.visit in both:
+            by_slot[site.slot].append(site)
     for name, sites in by_slot.items():
         problems.extend(_site_problems(name, slots[name], sites))
     _refuse(problems)

@@ -216,7 +216,7 @@ class Select(_Statement):
         reader.read(queryset.query)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        build = Build(sql, list(params), reader.sites, reader.problems, markers)
+        build = Build(sql, list(params), reader.sites, reader.problems, markers, reader.visits)
         columns = [column[0] for column in compiler.select[: compiler.col_count]]
         extra = {
             "converters": list(compiler.get_converters(columns).items()),
@@ -318,7 +318,7 @@ class Update(_Write):
         for model_field, _model, value in query.values:
             reader.write(model_field, value)
         sql, params = query.get_compiler(connection=connection).as_sql()
-        return Build(sql, list(params), reader.sites, reader.problems, markers), {}
+        return Build(sql, list(params), reader.sites, reader.problems, markers, reader.visits), {}
 
     def _run_orm(self, values: dict[str, Any]) -> int:
         queryset, changes = self.build(**values)
@@ -337,7 +337,7 @@ class Delete(_Write):
         reader.read(queryset.query)
         query = queryset.query.chain(DeleteQuery)
         sql, params = query.get_compiler(connection=connection).as_sql()
-        return Build(sql, list(params), reader.sites, reader.problems, markers), {}
+        return Build(sql, list(params), reader.sites, reader.problems, markers, reader.visits), {}
 
     def _run_orm(self, values: dict[str, Any]) -> int:
         return self.build(**values).using(self.using)._raw_delete(self.using)
@@ -377,7 +377,7 @@ class Insert(_Statement):
         returns = bool(compiler.returning_fields) and (
             connection.features.can_return_columns_from_insert
         )
-        build = Build(sql, list(params), reader.sites, reader.problems, markers)
+        build = Build(sql, list(params), reader.sites, reader.problems, markers, reader.visits)
         return build, {"returns": returns}
 
     def save(self, obj: models.Model) -> models.Model:
