@@ -4,6 +4,9 @@ when it is built, naming the statement and the slot."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -279,6 +282,26 @@ def test_the_setting_runs_every_statement_through_the_orm(demo_library):
             counted.first(code=None)
     assert built[2:] == ["KEEW"]
     assert not ClosedDay.objects.filter(pk=pk).exists()
+
+
+def test_the_environment_turns_the_fast_path_off(tmp_path):
+    """`LIBDESK_FAST_STATEMENTS=0` in a fresh process (CI's PostgreSQL run); on by default."""
+    code = (
+        "import django; django.setup();"
+        "from libdesk.core.statements import fast_statements; print(fast_statements())"
+    )
+
+    def fast_in_a_process(**env: str) -> str:
+        full = {k: v for k, v in os.environ.items() if not k.startswith("LIBDESK_")}
+        full.update(DJANGO_SETTINGS_MODULE="libdesk.settings", LIBDESK_DATA_DIR=str(tmp_path))
+        done = subprocess.run(
+            [sys.executable, "-c", code], env={**full, **env}, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert fast_in_a_process() == "True"
+    assert fast_in_a_process(LIBDESK_FAST_STATEMENTS="0") == "False"
 
 
 @pytest.mark.django_db
