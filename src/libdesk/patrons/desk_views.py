@@ -112,7 +112,7 @@ def _open(request: HttpRequest, **how) -> HttpResponse:
 
 
 def _context_or_404(request: HttpRequest, context_id):
-    context = active_serving_context(context_id, request.user)
+    context = active_serving_context(context_id, request.user, request.workstation)
     if context is None:
         raise Http404("no such serving context")
     return context

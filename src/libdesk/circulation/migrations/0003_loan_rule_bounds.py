@@ -1,7 +1,8 @@
 """Loan rules within bounds: periods and counts a person would type, amounts never negative."""
 
-import django.core.validators
 from decimal import Decimal
+
+import django.core.validators
 from django.db import migrations, models
 
 
