@@ -245,3 +245,33 @@ def test_the_second_factor_pages_speak_french(demo_library):
     page = unescape(browser.get("/staff/sign-in/code/").content.decode())
     assert "Connexion du personnel : code" in page
     assert "code de secours" in page
+
+
+def test_new_recovery_codes_and_removal_need_a_current_code_and_wrong_ones_count(staff_client):
+    """A session left open is not enough to get around the second factor for good."""
+    with clock.travel_to(clock.now()):
+        clerk = staff_client("clerk")
+        clerk.post("/staff/second-factor/", {"action": "start"})
+        secret = SecondFactor.objects.get(staff__username="clerk").secret
+        clerk.post(
+            "/staff/second-factor/",
+            {"action": "confirm", "code": pyotp.TOTP(secret).at(clock.now())},
+        )
+        before = set(RecoveryCode.objects.values_list("code_hash", flat=True))
+        refused = [
+            clerk.post("/staff/second-factor/", {"action": action, "code": "000000"})
+            for action in ("codes", "codes", "remove", "remove", "codes", "remove")
+        ]
+        assert [r.status_code for r in refused] == [422] * 5 + [429]
+        assert set(RecoveryCode.objects.values_list("code_hash", flat=True)) == before
+        assert SecondFactor.objects.filter(staff__username="clerk").exists()
+
+
+def test_a_name_differing_only_in_case_answers_like_any_other_unknown_name(demo_library):
+    """Accounts are found by the exact name, so an unknown name is counted exactly as typed:
+    "CLERK" locked says nothing about "clerk", whether or not "clerk" exists."""
+    with clock.travel_to(clock.now()):
+        for upper, lower in (("CLERK", "clerk"), ("NOSUCH", "nosuch")):
+            fail(5, username=upper)
+            answer = post_sign_in(Client(), username=lower, password="wrong-password")
+            assert answer.status_code == 200, (upper, lower)

@@ -154,3 +154,17 @@ def test_rotating_the_secret_key_signs_nobody_out_and_still_knows_retired_cards(
     old_card = desk.post("/staff/desk/card/", {"card": BEATRICE})
     assert old_card.status_code == 409  # recognised as replaced, not "no such card"
     assert "has been replaced" in unescape(old_card.content.decode())
+
+
+def test_a_staff_sign_in_ends_the_patron_session_on_that_browser_and_the_reverse(
+    demo_library,
+):
+    browser = patron_browser()
+    assert signed_in(browser)
+    browser.post(
+        "/staff/sign-in/",
+        {"username": "clerk", "password": DEMO_PASSWORD, "workstation": "MAIN-DESK-1"},
+    )
+    assert staff_signed_in(browser) and not signed_in(browser)
+    browser.post("/account/sign-in/", {"card": AVERY, "pin": PINS[AVERY]})
+    assert signed_in(browser) and not staff_signed_in(browser)

@@ -6,7 +6,8 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from libdesk.accounts.models import Role, StaffUser
+from libdesk.access.table import Role
+from libdesk.accounts.models import StaffUser
 from libdesk.audit.models import AuditEntry
 from libdesk.core import clock
 from tests.conftest import DEMO_PASSWORD, bearer

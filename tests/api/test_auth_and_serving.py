@@ -160,4 +160,34 @@ def test_the_patrons_access_log_over_the_api(client, staff_token, patron_token):
     context_id = open_context(client, token).json()["id"]
     client.get("/api/v1/patron", HTTP_X_SERVING_CONTEXT=context_id, **bearer(token))
     log = client.get("/api/v1/me/access-log", **bearer(patron_token(AVERY))).json()
-    assert [(e["role"], e["branch"], e["data_kind"]) for e in log] == [("clerk", "MAIN", "profile")]
+    assert [(e["role"], e["branch"], e["data_kind"]) for e in log] == [
+        ("clerk", "MAIN", "profile"),
+        ("clerk", "MAIN", "account opened at the desk"),
+    ]
+
+
+def test_a_context_stays_at_the_workstation_it_was_opened_at(client, staff_token):
+    context_id = open_context(client, staff_token("clerk")).json()["id"]
+    elsewhere = staff_token("clerk", workstation="KEEW-DESK-1")
+    answer = client.get("/api/v1/patron", HTTP_X_SERVING_CONTEXT=context_id, **bearer(elsewhere))
+    assert answer.status_code == 404
+
+
+def test_opening_an_account_shows_in_the_patrons_access_log(client, staff_token, patron_token):
+    """Even if nothing else is read (a checkout that answers "already on your card" reads the
+    loans), the patron sees that staff opened the account."""
+    open_context(client, staff_token("clerk"))
+    log = client.get("/api/v1/me/access-log", **bearer(patron_token(AVERY))).json()
+    assert [(e["role"], e["data_kind"]) for e in log] == [("clerk", "account opened at the desk")]
+
+
+def test_a_body_that_is_not_json_or_too_large_answers_in_json(client, demo_library):
+    for body, status in (("\x00", 400), ("{", 400), ("[" * 5000, 400)):
+        answer = client.post("/api/v1/auth/patron", body, content_type="application/json")
+        assert answer.status_code == status and answer.json()["detail"]
+    huge = client.post(
+        "/api/v1/auth/patron", '"' + "x" * 3_000_000 + '"', content_type="application/json"
+    )
+    assert huge.status_code == 413 and "larger" in huge.json()["detail"]
+    described = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/auth/patron"]
+    assert {"400", "413", "415", "422"} <= set(described["post"]["responses"])

@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from libdesk.accounts.models import Role, StaffUser
+from libdesk.access.table import Role
+from libdesk.accounts.models import StaffUser
 from libdesk.core.models import RateLimitRule
 from libdesk.library.models import Branch, Library
 from libdesk.policies.models import Policy

@@ -69,3 +69,25 @@ def test_staff_sign_in_is_limited_too(client, demo_library):
         for _ in range(10):
             client.post("/staff/sign-in/", {"username": "x", "password": "y"})
         assert client.post("/staff/sign-in/", {"username": "x", "password": "y"}).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "first,second,same",
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9", True),  # one /64: one caller
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("::ffff:192.0.2.7", "192.0.2.7", True),  # IPv4 written as IPv6
+        ("192.0.2.7", "192.0.2.8", False),
+    ],
+)
+def test_an_ipv6_caller_counts_by_its_64(first, second, same):
+    from libdesk.core.ratelimit import caller_of
+
+    assert (caller_of(first) == caller_of(second)) is same
+
+
+def test_addresses_across_one_64_share_the_sign_in_limit(client, demo_library):
+    with clock.travel_to(clock.now()):
+        for n in range(10):
+            assert post_sign_in(client, address=f"2001:db8:7:7::{n + 1:x}").status_code == 200
+        assert post_sign_in(client, address="2001:db8:7:7:abcd::1").status_code == 429

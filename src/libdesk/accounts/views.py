@@ -92,7 +92,9 @@ def _pending(request: HttpRequest) -> tuple[StaffUser, Workstation, str] | None:
 
 
 def _log_in(request, user: StaffUser, workstation: Workstation) -> None:
-    request.session.pop(PENDING_KEY, None)
+    """A new session for the member of staff: nothing carries over from before, such as a
+    patron signed in on this browser (whose account staff would then read unaudited)."""
+    request.session.flush()
     login(request, user, backend=BACKEND)
     request.session[WORKSTATION_KEY] = workstation.pk
     services.signed_in(user, workstation)
@@ -163,13 +165,21 @@ def second_factor_page(request: HttpRequest) -> HttpResponse:
         if action == "confirm" and form.is_valid():
             codes = second_factor.confirm(user, workstation, form.cleaned_data["code"])
             return _recovery_codes(request, user, workstation, next_url, codes)
-        if action == "codes":
+        # New recovery codes or none at all only with a current code: a session left open
+        # must not be enough to get around the second factor for good.
+        if action == "codes" and form.is_valid():
+            services.check_code(user, form.cleaned_data["code"])
             codes = second_factor.new_recovery_codes(user, workstation)
             return _recovery_codes(request, user, workstation, None, codes)
         if action == "remove" and form.is_valid():
-            second_factor.remove(user, workstation, form.cleaned_data["code"])
+            services.check_code(user, form.cleaned_data["code"])
+            second_factor.remove(user, workstation)
             messages.success(request, _("Your authenticator was removed."))
             return redirect("accounts:second-factor")
+    except Refused as refused:
+        return render_refusal(request, refused)
+    except services.StaffSignInFailed:
+        form.add_error("code", _("That code does not match. Try the one shown now."))
     except second_factor.SecondFactorError as error:
         form.add_error("code", error.message)
     return _second_factor_page(request, user, form, pending=next_url is not None)

@@ -32,11 +32,13 @@ FIELD_ERRORS = {
     "required": ["detail"],
 }
 COMMON = {
+    "400": ("The body is not valid JSON", "DetailOut"),
     "401": (
         "No valid token: missing, wrong, expired, revoked, or ended with its holder's credentials",
         "DetailOut",
     ),
     "404": ("Not there, or not the caller's to see: the same answer", "DetailOut"),
+    "413": ("The body is larger than the API takes", "DetailOut"),
     "415": ("The body is not application/json", "DetailOut"),
     "422": ("Malformed input: each error names where it was", "FieldErrorsOut"),
 }
@@ -48,8 +50,9 @@ def _answer(description: str, component: str) -> dict:
 
 
 def document_common_answers(schema: dict) -> dict:
-    """401 where a token is needed, 404 where the path names something, 415 and 422 where
-    input is read; an answer the operation documents itself is left as it is."""
+    """401 where a token is needed, 404 where the path names something, 400, 413, 415 and 422
+    where a body is read (422 for parameters too); an answer the operation documents itself is
+    left as it is."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("DetailOut", DETAIL)
     components.setdefault("FieldErrorsOut", FIELD_ERRORS)
@@ -62,7 +65,7 @@ def document_common_answers(schema: dict) -> dict:
             if any(p.get("in") == "path" for p in parameters):
                 wanted.add("404")
             if "requestBody" in operation:
-                wanted |= {"415", "422"}
+                wanted |= {"400", "413", "415", "422"}
             if parameters:
                 wanted.add("422")
             responses = operation.setdefault("responses", {})

@@ -57,7 +57,7 @@ def served(request: HttpRequest, context_id: str | None) -> Served:
             SERVING_HEADER,
             "open a serving context on the patron's card (POST /api/v1/serving) and send its id",
         )
-    context = active_serving_context(context_id, token.staff)
+    context = active_serving_context(context_id, token.staff, token.workstation)
     if context is None:
         raise NotFound
     return Served(serving_access(context), context.patron, context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from libdesk.audit.models import ActorKind, AuditEntry
 from libdesk.core import clock
@@ -35,11 +35,12 @@ def search_log(
 
 
 def reads_of_patron(patron_id: int) -> QuerySet[AuditEntry]:
-    """When, by which role and at which branch staff looked at this patron's record."""
+    """When, by which role and at which branch staff looked at this patron's record: every
+    read, and every time staff opened the account at the desk (even if nothing was read)."""
     return (
         AuditEntry.objects.filter(
+            Q(action__startswith="patron.read") | Q(action="serving.open"),
             patron_id=patron_id,
-            action__startswith="patron.read",
             actor_kind__in=[ActorKind.STAFF, ActorKind.GUARDIAN, ActorKind.SYSTEM],
         )
         .order_by("-seq")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.access.table import Context, Role, require
 from libdesk.accounts.decorators import staff_required
 from libdesk.audit import selectors, services
+from libdesk.core.bounds import DATE_VALIDATORS, ID_MAX
 
 PAGE = 100
 
@@ -15,12 +16,20 @@ PAGE = 100
 class AuditSearchForm(forms.Form):
     action = forms.CharField(label=_("Action starts with"), required=False, max_length=60)
     actor_id = forms.CharField(label=_("Actor id"), required=False, max_length=64)
-    patron_id = forms.IntegerField(label=_("Patron id"), required=False, min_value=1)
+    patron_id = forms.IntegerField(
+        label=_("Patron id"), required=False, min_value=1, max_value=ID_MAX
+    )
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        validators=DATE_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        validators=DATE_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 

@@ -16,6 +16,7 @@ from libdesk.circulation import holds, loans, requests, selectors
 from libdesk.circulation.alternatives import alternatives_for
 from libdesk.circulation.desk import CirculationError, Desk
 from libdesk.circulation.forms import PatronHoldForm, RequestForm, SuspendForm
+from libdesk.core.bounds import parse_id
 from libdesk.core.decisions import Refused
 from libdesk.patrons.models import Patron
 from libdesk.patrons.selectors import patron_profile
@@ -60,8 +61,9 @@ def act(request: HttpRequest, action: str) -> HttpResponse:
             messages.success(request, _("Hold cancelled."))
         elif action == "suspend-hold":
             form = SuspendForm(request.POST)
-            until = form.cleaned_data["until"] if form.is_valid() else None
-            holds.suspend_hold(desk, hold, until)
+            if not form.is_valid():
+                raise CirculationError("until", " ".join(form.errors["until"]))
+            holds.suspend_hold(desk, hold, form.cleaned_data["until"])
             messages.success(request, _("Hold suspended; it keeps its place in line."))
         else:
             holds.resume_hold(desk, hold)
@@ -79,8 +81,8 @@ def place_hold(request: HttpRequest) -> HttpResponse:
     patron = _patron(request)
     if patron is None:
         return redirect("web:patron-sign-in")
-    record_id = request.POST.get("record_id", "")
-    record = Record.objects.filter(pk=int(record_id)).first() if record_id.isdigit() else None
+    record_id = parse_id(request.POST.get("record_id"))
+    record = Record.objects.filter(pk=record_id).first() if record_id else None
     if record is None:
         raise Http404
     form = PatronHoldForm(request.POST, copies=holds.holdable_copies(record))
@@ -121,9 +123,9 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if patron is None:
         return redirect("web:patron-sign-in")
     record = None
-    record_id = request.POST.get("record_id") or request.GET.get("record")
-    if record_id and str(record_id).isdigit():
-        record = Record.objects.filter(pk=int(record_id)).first()
+    record_id = parse_id(request.POST.get("record_id") or request.GET.get("record"))
+    if record_id:
+        record = Record.objects.filter(pk=record_id).first()
     initial = {"kind": request.GET.get("kind", "ill"), "record_id": record.pk if record else None}
     form = RequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

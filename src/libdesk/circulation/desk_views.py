@@ -31,6 +31,7 @@ from libdesk.circulation.forms import (
 from libdesk.circulation.models import Loan, LoanRule, PatronRequest
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
+from libdesk.core.bounds import parse_id
 from libdesk.core.decisions import Decision, Refused
 from libdesk.patrons.serving_page import context_or_404, render_serving
 from libdesk.privacy.services import serving_access
@@ -304,8 +305,8 @@ def update_request(request: HttpRequest, request_id: int) -> HttpResponse:
 @staff_required(roles=REPORT_READERS)
 def board_reports(request: HttpRequest) -> HttpResponse:
     """Figures for the board, from tables with no patron in them."""
-    asked = request.GET.get("days", "")
-    days = min(int(asked), MAX_REPORT_DAYS) if asked.isdigit() and int(asked) > 0 else 30
+    asked = parse_id(request.GET.get("days"))  # a whole number from 1, or nothing
+    days = min(asked, MAX_REPORT_DAYS) if asked else 30
     end = clock.today()
     start = end - timedelta(days=days)
     return render(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
-from libdesk.circulation.models import ZERO, Fee, Loan, OverrideKind, Payment
+from libdesk.circulation.models import MAX_AMOUNT, ZERO, Fee, Loan, OverrideKind, Payment
 from libdesk.circulation.overrides import record_override
 from libdesk.core import clock, housekeeping
 from libdesk.core.decisions import Decision, Refused
@@ -60,6 +60,14 @@ def parse_amount(value: object, field: str = "amount") -> Decimal:
         raise CirculationError(field, _("give an amount such as 2.50")) from exc
     if amount <= ZERO:
         raise CirculationError(field, _("the amount must be more than zero"))
+    return within_money_bounds(amount, field)
+
+
+def within_money_bounds(amount: Decimal, field: str) -> Decimal:
+    """An amount a fee's column can hold; a charge of a trillion is a typing slip, and stored
+    it would break every later read of the patron's fees."""
+    if amount > MAX_AMOUNT:
+        raise CirculationError(field, _("the amount can be at most %s") % MAX_AMOUNT)
     return amount
 
 

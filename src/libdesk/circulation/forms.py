@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.catalog.models import MaterialType
-from libdesk.circulation.models import LoanRule, OverrideReason
+from libdesk.circulation.models import MAX_AMOUNT, LoanRule, OverrideReason
+from libdesk.core.bounds import DATE_VALIDATORS
 from libdesk.library.models import Branch
 
 OVERRIDE_CHOICES = [("", _("No override")), *OverrideReason.choices]
@@ -42,13 +43,17 @@ class ReasonFields(forms.Form):
 
 class ExtendForm(LoanForm, ReasonFields):
     new_due = forms.DateField(
-        label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New due date"),
+        validators=DATE_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
 class FeeForm(forms.Form):
     fee_id = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=_("Amount"), min_value=0.01, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=0.01, max_value=MAX_AMOUNT, max_digits=8, decimal_places=2
+    )
 
 
 class PayForm(FeeForm):
@@ -62,7 +67,14 @@ class WaiveForm(FeeForm, ReasonFields):
 
 
 class DamageForm(BarcodeForm):
-    charge = forms.DecimalField(label=_("Charge"), min_value=0, decimal_places=2, initial=0)
+    charge = forms.DecimalField(
+        label=_("Charge"),
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        max_digits=8,
+        decimal_places=2,
+        initial=0,
+    )
     note = forms.CharField(label=_("What is damaged"), max_length=300)
 
 
@@ -110,7 +122,10 @@ class PatronHoldForm(forms.Form):
 
 class SuspendForm(forms.Form):
     until = forms.DateField(
-        label=_("Suspend until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Suspend until"),
+        required=False,
+        validators=DATE_VALIDATORS,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 

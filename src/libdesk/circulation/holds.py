@@ -8,7 +8,7 @@ the copy to the next in line.
 from __future__ import annotations
 
 import heapq
-import unicodedata
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -50,7 +50,8 @@ HOLDABLE = (
 )
 
 
-NO_LATIN_LETTERS = "HLD"
+# Pickup codes: letters and digits that cannot be read as one another (no O/0, I/1, S/5).
+CODE_LETTERS, CODE_DIGITS = "ACDEFGHJKLMNPQRTUVWXY", "2346789"
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def capture(item: Item, at_branch: Branch) -> Hold | None:
             continue
         hold.suspended_until = None
         hold.captured_item, hold.captured_at = item, clock.now()
-        hold.pickup_code = pickup_code(hold.patron)
+        hold.pickup_code = new_pickup_code(hold.pickup_branch_id)
         if hold.pickup_branch_id == at_branch.pk:
             _put_on_shelf(hold, item)
         else:
@@ -173,22 +174,26 @@ def _put_on_shelf(hold: Hold, item: Item) -> None:
     hold.ready_at = clock.now()
     shelf_days = terms().hold_shelf_days
     hold.shelf_expires = next_open_day(hold.pickup_branch, clock.today() + timedelta(shelf_days))
-    hold.pickup_code = hold.pickup_code or pickup_code(hold.patron)
+    hold.pickup_code = hold.pickup_code or new_pickup_code(hold.pickup_branch_id)
     item.status, item.in_transit_to = ItemStatus.ON_HOLD_SHELF, None
     counts.wait("hold", hold.pickup_branch, hold.placed_at)
     queue_notice("hold_ready", hold.pk)
 
 
-def pickup_code(patron: Patron | None) -> str:
-    """Three letters of the surname and the card's last four digits: enough to find the slip
-    on the shelf, not enough to identify anyone."""
-    if patron is None:
-        return ""
-    words = patron.name.split()
-    folded = unicodedata.normalize("NFKD", words[-1] if words else "")
-    letters = "".join(c for c in folded.encode("ascii", "ignore").decode() if c.isalpha())
-    # A surname with no Latin letters (written in syllabics, say) files under a fixed prefix.
-    return f"{letters.upper()[:3] or NO_LATIN_LETTERS}-{patron.card_last4}"
+def new_pickup_code(pickup_branch_id: int) -> str:
+    """A random code for the slip, the hold-shelf list and the patron's notice (PRIVACY.md):
+    nothing in it comes from the patron's name or card, so the shelf, a check-in answer or a
+    slip names nobody. Unique among the holds waiting on that branch's shelf."""
+    for _attempt in range(50):
+        letters = "".join(secrets.choice(CODE_LETTERS) for _letter in range(3))
+        digits = "".join(secrets.choice(CODE_DIGITS) for _digit in range(3))
+        code = f"{letters}-{digits}"
+        taken = Hold.objects.filter(
+            pickup_branch_id=pickup_branch_id, status__in=CAPTURED_HOLD, pickup_code=code
+        )
+        if not taken.exists():
+            return code
+    raise RuntimeError("no free pickup code after 50 draws: the code space is too small")
 
 
 def route(item: Item, at_branch: Branch) -> Hold | None:

@@ -35,6 +35,7 @@ from libdesk.circulation.models import (
 from libdesk.circulation.overrides import record_override, refuse, refuse_unless_overridden
 from libdesk.circulation.rules import NoLoanRule, due_date, overdue_fine, rule_for, terms
 from libdesk.core import clock
+from libdesk.core.bounds import DATE_MAX
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Insert, Select, Update
 from libdesk.patrons.models import Patron
@@ -467,8 +468,11 @@ def _renewal_adds_time_from(rule: LoanRule, due: date, today: date) -> date:
 
 
 def extend_due(desk: Desk, loan: Loan, new_due: date, override: OverrideRequest) -> Loan:
-    """A clerk gives more time. Never less: an earlier (or the same) date is refused."""
+    """A clerk gives more time. Never less: an earlier (or the same) date is refused; nor past
+    the dates libdesk deals in (a slip of the keyboard, and other patrons' wait estimates)."""
     desk.require_may_override()
+    if new_due > DATE_MAX:
+        raise CirculationError("new_due", _("choose a date before %s") % DATE_MAX)
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if not loan.is_open:
@@ -524,6 +528,9 @@ def return_damaged(desk: Desk, barcode: str, charge: Decimal, note: str) -> Chec
     for: once checked in, nothing links it to who had it."""
     if charge < ZERO:
         raise CirculationError("charge", _("a charge cannot be negative"))
+    from libdesk.circulation.fees import within_money_bounds
+
+    within_money_bounds(charge, "charge")
     if not note.strip():
         raise CirculationError("note", _("describe the damage"))
     with transaction.atomic():

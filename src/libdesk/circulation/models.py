@@ -8,6 +8,7 @@ statistics tables hold branch, day, material type and patron category, never a p
 
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,11 @@ from libdesk.core.models import Rule
 from libdesk.patrons.models import Category
 
 ZERO = Decimal("0.00")
+# The most any amount may be: what a money column holds (8 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal("999999.99")
+# Rule limits: a loan period or a count past these is a typing slip, and a loan period of
+# millions of days would overflow every date computed from it.
+MAX_LOAN_DAYS, MAX_COUNT = 3660, 10_000
 
 
 class LoanRule(Rule):
@@ -29,13 +35,19 @@ class LoanRule(Rule):
     branch = models.ForeignKey(
         "library.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    loan_days = models.PositiveIntegerField()
-    renewals = models.PositiveIntegerField()
-    max_items = models.PositiveIntegerField()
-    max_holds = models.PositiveIntegerField()
-    fine_per_day = models.DecimalField(max_digits=8, decimal_places=2, default=ZERO)
-    fine_cap = models.DecimalField(max_digits=8, decimal_places=2, default=ZERO)
-    lost_charge = models.DecimalField(max_digits=8, decimal_places=2, default=ZERO)
+    loan_days = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_LOAN_DAYS)])
+    renewals = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_COUNT)])
+    max_items = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_COUNT)])
+    max_holds = models.PositiveIntegerField(validators=[MaxValueValidator(MAX_COUNT)])
+    fine_per_day = models.DecimalField(
+        max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    fine_cap = models.DecimalField(
+        max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
+    lost_charge = models.DecimalField(
+        max_digits=8, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+    )
 
     class Meta(Rule.Meta):
         ordering = ["patron_category", "material_type", "branch__code"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,11 @@ def rule_for(category: str, material_type: str, branch: Branch | None) -> LoanRu
 def save_loan_rule(desk, rule: LoanRule) -> LoanRule:
     """Store a new or edited rule (already validated field by field by its form): one rule per
     category, material and branch, so "the most specific rule" is never ambiguous."""
+    try:  # every field within its bounds, whatever door the rule came through
+        rule.full_clean(exclude=["clause"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise CirculationError(field, " ".join(messages)) from exc
     clash = LoanRule.objects.filter(
         patron_category=rule.patron_category,
         material_type=rule.material_type,

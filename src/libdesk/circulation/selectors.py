@@ -24,6 +24,7 @@ from libdesk.circulation.models import (
     PatronRequest,
 )
 from libdesk.core import clock
+from libdesk.core.bounds import parse_id
 from libdesk.core.errors import NotFound
 from libdesk.patrons.models import Patron
 
@@ -127,10 +128,10 @@ def request_for(access: Access, request_id: object, *, action: str = "read") -> 
 
 def _id(value: object) -> int:
     """A database id from a door's raw value; anything else cannot name a row."""
-    text = str(value).strip() if value is not None else ""
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
+    number = parse_id(value)
+    if number is None:
         raise NotFound
-    return int(text)
+    return number
 
 
 def _found(row):

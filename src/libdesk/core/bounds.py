@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import register_converter
 from pydantic import AfterValidator, Field
 
@@ -74,6 +75,22 @@ SaneDateTime = Annotated[datetime, AfterValidator(_date_in_range), Field(descrip
 
 T = TypeVar("T")
 ShortList = Annotated[list[T], Field(max_length=LIST_MAX)]  # ShortList[Code], ...
+
+
+def parse_id(value: object) -> int | None:
+    """An id a door received as text (a form's hidden field, a query parameter): ASCII digits
+    naming 1 to ID_MAX, else None. `str.isdigit()` is not enough: it takes "²" and "١٢",
+    which `int()` then refuses or reads, and thousands of digits `int()` will not convert."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= ID_DIGITS):
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
+# Django form fields that take a date get these, so a year 9999 is a form error naming the
+# field, not an overflow when the date becomes a datetime.
+DATE_VALIDATORS = [MinValueValidator(DATE_MIN), MaxValueValidator(DATE_MAX)]
 
 
 class IdConverter:

@@ -52,9 +52,11 @@ def known(kind: str, pk: int) -> str:
 
 
 def unknown(kind: str, typed: str) -> str:
-    """The subject of a card or user name nobody has: a keyed hash, never the value."""
+    """The subject of a card or user name nobody has: a keyed hash, never the value. Exactly as
+    typed, as accounts are found (a folded "NOSUCH" and "nosuch" would share a counter where
+    "CLERK" and "clerk" do not, which would tell a real user name from one nobody has)."""
     digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"{kind}:{typed.strip().lower()}".encode(), hashlib.sha256
+        settings.SECRET_KEY.encode(), f"{kind}:{typed.strip()}".encode(), hashlib.sha256
     )
     return f"anon:{digest.hexdigest()[:40]}"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 
 from django.conf import settings
@@ -141,4 +142,19 @@ def client_address(request) -> str:
 
 
 def _address_key(address: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+    caller = caller_of(address)
+    return hmac.new(settings.SECRET_KEY.encode(), caller.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def caller_of(address: str) -> str:
+    """Who a limit counts: an IPv4 address, or an IPv6 caller's whole /64 (a home or an office
+    is given one, so every address in it is one caller, not 2^64 fresh ones)."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))

@@ -15,7 +15,7 @@ from libdesk.privacy.services import active_serving_context, serving_access
 
 def context_or_404(request: HttpRequest, context_id):
     """This member of staff's open serving context, or 404 (ended, another's, or none)."""
-    context = active_serving_context(context_id, request.user)
+    context = active_serving_context(context_id, request.user, request.workstation)
     if context is None:
         raise Http404("no such serving context")
     return context

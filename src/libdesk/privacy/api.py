@@ -63,7 +63,8 @@ def open_context(request: HttpRequest, body: ServingIn):
 
 @router.delete("/{context_id}", response={200: DetailOut, 404: DetailOut})
 def end_context(request: HttpRequest, context_id: ContextId):
-    context = active_serving_context(context_id, request.api_token.staff)
+    token = request.api_token
+    context = active_serving_context(context_id, token.staff, token.workstation)
     if context is None:
         raise Http404
     end_serving_context(context)

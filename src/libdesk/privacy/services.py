@@ -56,6 +56,10 @@ register(
 TOUCH_EVERY = timedelta(seconds=30)
 
 
+# What the patron's access log says when staff open their account at the desk.
+ACCOUNT_OPENED = "account opened at the desk"
+
+
 class PatronNotFound(Exception):
     """No patron has this card or id: the same answer whether or not one ever did."""
 
@@ -94,6 +98,7 @@ def open_serving_context(
             object_type="serving_context",
             object_id=context.pk,
             patron_id=patron.pk,
+            data_kind=ACCOUNT_OPENED,
             reason=basis,
         )
     return context
@@ -132,9 +137,10 @@ def _check_guardian_exception(child: Patron, guardian: Patron | None) -> None:
     raise Refused(Decision.refuse("guardian_exception_not_met", why=why))
 
 
-def active_serving_context(context_id: object, staff) -> ServingContext | None:
-    """The context if it belongs to this member of staff and is still open; touching it keeps
-    it open. Anything else is None, so a door answers 404."""
+def active_serving_context(context_id: object, staff, workstation) -> ServingContext | None:
+    """The context if this member of staff opened it at this workstation and it is still
+    open; touching it keeps it open. Anything else is None, so a door answers 404 (a context
+    does not follow its clerk to another desk, where the audit would name the wrong one)."""
     idle = timedelta(minutes=settings.LIBDESK["SERVING_IDLE_MINUTES"])
     now = clock.now()
     try:
@@ -144,7 +150,7 @@ def active_serving_context(context_id: object, staff) -> ServingContext | None:
     try:  # get(), not an ordered first(): every staff call about a patron comes through here
         context = ServingContext.objects.select_related(
             "patron", "workstation__branch", "guardian"
-        ).get(pk=context_id, staff=staff, ended_at__isnull=True)
+        ).get(pk=context_id, staff=staff, workstation=workstation, ended_at__isnull=True)
     except ServingContext.DoesNotExist:
         return None
     context.staff = staff  # already in hand: no query to read it again

@@ -32,8 +32,9 @@ def signed_in_patron_id(request: HttpRequest) -> int | None:
 
 
 def hold_session(request: HttpRequest, patron) -> None:
-    """Sign this browser in as `patron` under a new session key."""
-    request.session.cycle_key()
+    """Sign this browser in as `patron` under a new session key, with nothing carried over
+    (a member of staff signed in on this browser is signed out)."""
+    request.session.flush()
     request.session[PATRON_KEY] = patron.pk
     request.session[SEEN_KEY] = clock.now().timestamp()
     request.session[STAMP_KEY] = patron.credential_stamp
