@@ -110,7 +110,7 @@ def available_barcodes(count: int) -> list[str]:
 
 
 def service_checkouts() -> list[float]:
-    from libdesk.circulation import loans
+    from libdesk.circulation import services
     from libdesk.patrons.models import Patron
 
     patrons = list(Patron.objects.filter(card_number__startswith="28")[:PATRONS])
@@ -118,14 +118,14 @@ def service_checkouts() -> list[float]:
     for barcode in available_barcodes(SAMPLES):
         patron = RNG.choice(patrons)
         started = time.perf_counter()
-        loans.checkout(counter, patron, barcode)
+        services.checkout(counter, patron, barcode)
         samples.append((time.perf_counter() - started) * 1000)
     return samples
 
 
 def holds_filled_on_return() -> tuple[list[float], list[float], list[float]]:
     """A patron holds a title whose only copy is out; the copy comes back and is captured."""
-    from libdesk.circulation import holds, loans
+    from libdesk.circulation import services
     from libdesk.patrons.models import Patron
 
     counter = desk()
@@ -133,11 +133,11 @@ def holds_filled_on_return() -> tuple[list[float], list[float], list[float]]:
     placing, returning, both = [], [], []
     for barcode in available_barcodes(SAMPLES):
         borrower, holder = RNG.sample(patrons, 2)
-        loan = loans.checkout(counter, borrower, barcode).loan
+        loan = services.checkout(counter, borrower, barcode).loan
         started = time.perf_counter()
-        holds.place_hold(counter, holder, pickup_branch=counter.branch, record=loan.item.record)
+        services.place_hold(counter, holder, pickup_branch=counter.branch, record=loan.item.record)
         placed = time.perf_counter()
-        result = loans.checkin(counter, barcode)
+        result = services.checkin(counter, barcode)
         done = time.perf_counter()
         assert result.hold is not None
         placing.append((placed - started) * 1000)

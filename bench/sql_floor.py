@@ -28,7 +28,7 @@ def record_one_checkout() -> list[tuple[str, tuple]]:
     from circulation_bench import available_barcodes, desk
     from django.db import connection, transaction
 
-    from libdesk.circulation import loans
+    from libdesk.circulation import services
     from libdesk.patrons.models import Patron
 
     counter = desk()
@@ -42,7 +42,7 @@ def record_one_checkout() -> list[tuple[str, tuple]]:
 
     with transaction.atomic():
         with connection.execute_wrapper(keep):
-            loans.checkout(counter, patron, barcode)
+            services.checkout(counter, patron, barcode)
         transaction.set_rollback(True)
     return [
         (sql, params) for sql, params in statements if not sql.startswith(("SAVEPOINT", "RELEASE"))

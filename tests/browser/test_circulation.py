@@ -11,14 +11,14 @@ AVERY, BEATRICE = "29000000000001", "29000000000002"
 
 def lend_elsewhere(barcode: str, card: str) -> None:
     from libdesk.accounts.models import StaffUser, Workstation
-    from libdesk.circulation import loans
+    from libdesk.circulation import services
     from libdesk.circulation.desk import Desk
     from libdesk.patrons.models import Patron
 
     desk = Desk.staff_at(
         StaffUser.objects.get(username="clerk"), Workstation.objects.get(name="MAIN-DESK-1")
     )
-    loans.checkout(desk, Patron.objects.get(card_number=card), barcode)
+    services.checkout(desk, Patron.objects.get(card_number=card), barcode)
 
 
 def test_a_clerk_checks_out_two_items_and_one_is_refused(site, page):

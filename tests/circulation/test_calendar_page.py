@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from libdesk.audit.models import AuditEntry
-from libdesk.circulation import loans
+from libdesk.circulation import services
 from libdesk.core import clock
 from libdesk.library.models import ClosedDay, OpeningHours
 from tests.conftest import AVERY
@@ -29,7 +29,7 @@ def test_head_librarian_closes_a_day_and_due_dates_skip_it(staff_client, shelf, 
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="library.closed_day.add").exists()
     with clock.travel_to(start):
-        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+        loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     assert loan.due == start + timedelta(days=22)
     page = head.get("/staff/calendar/").content.decode()
     assert "Flood repairs" in page

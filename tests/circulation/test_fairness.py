@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from libdesk.catalog.models import Item
-from libdesk.circulation import holds, loans
-from libdesk.circulation.models import Hold
+from libdesk.circulation import services
+from libdesk.circulation.models import ACTIVE_HOLD, Hold
+from libdesk.circulation.services.queue import queue_place, queue_places
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
 from libdesk.library.models import Branch
@@ -138,7 +139,7 @@ def run_steps(world, steps) -> None:
             if kind == "place":
                 _, who, target, pickup = step
                 record = world["records"]["A" if target in ("work", "copy0") else target]
-                hold, _ = holds.place_hold(
+                hold, _ = services.place_hold(
                     desks[pickup],
                     patrons[who],
                     pickup_branch=desks[pickup].branch,
@@ -151,20 +152,20 @@ def run_steps(world, steps) -> None:
                 hold = Hold.objects.get(pk=placed[step[1] % len(placed)].pk)
                 if kind == "suspend":
                     until = today + timedelta(days=step[2]) if step[2] else None
-                    holds.suspend_hold(desks["MAIN"], hold, until)
+                    services.suspend_hold(desks["MAIN"], hold, until)
                 elif kind == "resume":
-                    holds.resume_hold(desks["MAIN"], hold)
+                    services.resume_hold(desks["MAIN"], hold)
                 elif kind == "cancel":
                     if hold.status == "ready":  # an in-transit copy is routed on arrival
                         handled.add(hold.captured_item_id)
-                    holds.cancel_hold(desks["MAIN"], hold)
+                    services.cancel_hold(desks["MAIN"], hold)
                 elif hold.status == "ready":
-                    loans.checkout(
+                    services.checkout(
                         desks[hold.pickup_branch.code], hold.patron, hold.captured_item.barcode
                     )
             elif kind == "checkin":
                 handled.add(copies[step[1]].pk)
-                loans.checkin(desks[step[2]], copies[step[1]].barcode)
+                services.checkin(desks[step[2]], copies[step[1]].barcode)
             elif kind == "walk_in":
                 copy = Item.objects.select_related("record").get(pk=copies[step[1]].pk)
                 spare = [
@@ -174,19 +175,27 @@ def run_steps(world, steps) -> None:
                     .select_related("record")
                 ]
                 wanting = [h for h in before if can_fill(h, copy)]
-                result = loans.checkout(desks[step[2]], world["walk_in"], copy.barcode)
+                result = services.checkout(desks[step[2]], world["walk_in"], copy.barcode)
                 if result.created and copy.status == "available":
                     usable = [c for c in spare if any(can_fill(h, c) for h in wanting)]
                     assert len(wanting) <= len(usable), "a walk-in took a copy the queue needed"
             elif kind == "days":
                 clock.advance(timedelta(days=step[1]))
                 before = waiting(clock.today())
-                holds.expire_and_resume()
+                services.expire_and_resume()
                 ready_after = {h.captured_item_id for h in Hold.objects.filter(status="ready")}
                 handled |= ready_before - ready_after
         except Refused:
             pass  # a refusal changes nothing; the order must still hold afterwards
         check_captures(before, captured_before, copies, handled)
+        check_places_read_at_once_match()
+
+
+def check_places_read_at_once_match() -> None:
+    """Places in line worked out for a list of holds at once (the account page, /me/holds)
+    are exactly those worked out one hold at a time."""
+    active = list(Hold.objects.filter(status__in=ACTIVE_HOLD).select_related("record"))
+    assert queue_places(active) == {h.pk: queue_place(h) for h in active}
 
 
 def test_two_holds_and_a_return_fill_the_first(world):

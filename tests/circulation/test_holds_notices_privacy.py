@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from libdesk.api.models import IdempotentReply
 from libdesk.audit.models import AuditEntry
-from libdesk.circulation import holds, loans, requests
+from libdesk.circulation import services
 from libdesk.circulation.models import Hold, Loan, NoticeSent, PatronRequest
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
@@ -21,14 +21,14 @@ START = date(2027, 3, 1)  # a Monday
 def test_a_walk_in_gets_a_shelf_copy_only_if_the_queue_is_still_met(shelf, desk, patron):
     record = shelf.record("Popular")
     a, b = shelf.copy(record), shelf.copy(record)
-    holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
-    assert loans.checkout(desk(), patron(AVERY), a.barcode).created  # b still meets the hold
+    services.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
+    assert services.checkout(desk(), patron(AVERY), a.barcode).created  # b still meets the hold
     with pytest.raises(Refused) as refused:
-        loans.checkout(desk(), patron(JORDAN), b.barcode)
+        services.checkout(desk(), patron(JORDAN), b.barcode)
     assert refused.value.decision.code == "item_wanted_by_holds"
     kinds = [alt.kind for alt in refused.value.decision.alternatives]
     assert "hold" in kinds
-    assert loans.checkout(desk(), patron(BEATRICE), b.barcode).created  # her own hold
+    assert services.checkout(desk(), patron(BEATRICE), b.barcode).created  # her own hold
     assert Hold.objects.get().status == "fulfilled"
 
 
@@ -36,18 +36,18 @@ def test_an_uncollected_hold_expires_and_the_copy_goes_to_the_next(shelf, desk, 
     record = shelf.record("Shelf expiry")
     copy = shelf.copy(record, status="on_loan")
     with clock.travel_to(START):
-        first, _ = holds.place_hold(
+        first, _ = services.place_hold(
             desk(), patron(AVERY), pickup_branch=desk().branch, record=record
         )
         clock.advance(timedelta(minutes=5))
-        second, _ = holds.place_hold(
+        second, _ = services.place_hold(
             desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record
         )
-        loans.checkin(desk(), copy.barcode)
+        services.checkin(desk(), copy.barcode)
         first.refresh_from_db()
         assert first.status == "ready" and first.shelf_expires >= START + timedelta(days=7)
     with clock.travel_to(first.shelf_expires + timedelta(days=1)):
-        done = holds.expire_and_resume()
+        done = services.expire_and_resume()
     first.refresh_from_db()
     second.refresh_from_db()
     assert done["expired"] == 1
@@ -59,38 +59,38 @@ def test_suspending_keeps_the_place_and_the_queue_skips_it(shelf, desk, patron):
     record = shelf.record("Suspended")
     copy = shelf.copy(record, status="on_loan")
     with clock.travel_to(START):
-        first, _ = holds.place_hold(
+        first, _ = services.place_hold(
             desk(), patron(AVERY), pickup_branch=desk().branch, record=record
         )
         clock.advance(timedelta(minutes=1))
-        second, _ = holds.place_hold(
+        second, _ = services.place_hold(
             desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record
         )
-        holds.suspend_hold(desk(), first, START + timedelta(days=3))
-        assert holds.queue_place(second).position == 2  # the suspended hold keeps its place
-        loans.checkin(desk(), copy.barcode)
+        services.suspend_hold(desk(), first, START + timedelta(days=3))
+        assert services.queue_place(second).position == 2  # the suspended hold keeps its place
+        services.checkin(desk(), copy.barcode)
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.status == "ready" and first.status == "suspended"
     with clock.travel_to(START + timedelta(days=3)):
-        holds.expire_and_resume()
+        services.expire_and_resume()
     first.refresh_from_db()
-    assert first.status == "waiting" and holds.queue_place(first).position == 1
+    assert first.status == "waiting" and services.queue_place(first).position == 1
 
 
 def test_position_and_estimated_wait_come_from_copies_and_due_dates(shelf, desk, patron):
     record = shelf.record("Estimate")
     copy = shelf.copy(record)
     with clock.travel_to(START):
-        loan = loans.checkout(desk(), patron(JORDAN), copy.barcode).loan
-        first, _ = holds.place_hold(
+        loan = services.checkout(desk(), patron(JORDAN), copy.barcode).loan
+        first, _ = services.place_hold(
             desk(), patron(AVERY), pickup_branch=desk().branch, record=record
         )
         clock.advance(timedelta(minutes=1))
-        second, _ = holds.place_hold(
+        second, _ = services.place_hold(
             desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record
         )
-        one, two = holds.queue_place(first), holds.queue_place(second)
+        one, two = services.queue_place(first), services.queue_place(second)
     assert (one.position, two.position) == (1, 2)
     assert one.estimated_wait_days == (loan.due - START).days
     assert two.estimated_wait_days == one.estimated_wait_days + 21
@@ -99,9 +99,9 @@ def test_position_and_estimated_wait_come_from_copies_and_due_dates(shelf, desk,
 def test_hold_ready_notice_in_the_patrons_language_sent_once(shelf, desk, patron, sent):
     record = shelf.record("Notice title")
     copy = shelf.copy(record, status="on_loan")
-    holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
+    services.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
     with sent():
-        loans.checkin(desk(), copy.barcode)
+        services.checkin(desk(), copy.barcode)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["beatrice@example.org"]
@@ -120,9 +120,9 @@ def test_titles_can_be_left_out_of_notices(shelf, desk, patron, sent):
     DeskTerms.objects.update(notices_name_titles=False)
     record = shelf.record("Secret title")
     copy = shelf.copy(record, status="on_loan")
-    holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
     with sent():
-        loans.checkin(desk(), copy.barcode)
+        services.checkin(desk(), copy.barcode)
     assert "Secret title" not in mail.outbox[0].body
 
 
@@ -130,8 +130,8 @@ def test_daily_jobs_send_due_soon_and_overdue_and_list_phone_patrons(shelf, desk
     record = shelf.record("Due soon")
     mine, sams = shelf.copy(record), shelf.copy(record)
     with clock.travel_to(START):
-        loan = loans.checkout(desk(), patron(AVERY), mine.barcode).loan
-        loans.checkout(desk(), patron(SAM), sams.barcode)
+        loan = services.checkout(desk(), patron(AVERY), mine.barcode).loan
+        services.checkout(desk(), patron(SAM), sams.barcode)
     with clock.travel_to(loan.due - timedelta(days=3)), sent():
         call_command("circulation", "run-jobs", "--json")
     with clock.travel_to(loan.due - timedelta(days=3)), sent():
@@ -151,13 +151,13 @@ def test_daily_jobs_send_due_soon_and_overdue_and_list_phone_patrons(shelf, desk
 
 
 def test_request_status_changes_reach_the_patron(shelf, desk, patron, sent):
-    made, _ = requests.submit_request(
+    made, _ = services.submit_request(
         desk(), patron(AVERY), kind="ill", pickup_branch=desk().branch, title="Rare book"
     )
     with sent():
-        requests.update_request(desk(), made, "in_progress", "Asked Thunder Bay PL")
+        services.update_request(desk(), made, "in_progress", "Asked Thunder Bay PL")
     with clock.travel_to(clock.now() + timedelta(days=4)), sent():
-        requests.update_request(desk(), made, "fulfilled")
+        services.update_request(desk(), made, "fulfilled")
     assert [m.subject for m in mail.outbox] == ["Your request has been updated"] * 2
     from libdesk.circulation.reports import waits
 
@@ -222,8 +222,8 @@ def test_self_service_entries_name_no_patron(client, shelf, staff_token, patron_
 def test_ended_holds_are_unlinked_within_a_day(shelf, desk, patron):
     record = shelf.record("Unlink hold")
     shelf.copy(record, status="on_loan")
-    hold, _ = holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
-    holds.cancel_hold(desk(), hold)
+    hold, _ = services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    services.cancel_hold(desk(), hold)
     hold.refresh_from_db()
     assert hold.patron_id is not None  # the patron can still see it today
     with clock.travel_to(clock.now() + timedelta(days=1, minutes=1)):
@@ -236,7 +236,7 @@ def test_requests_are_handled_in_arrival_order(shelf, desk, patron):
     from libdesk.circulation.selectors import request_queue
 
     for card, title in ((BEATRICE, "First"), (AVERY, "Second"), (JORDAN, "Third")):
-        requests.submit_request(
+        services.submit_request(
             desk(), patron(card), kind="purchase", pickup_branch=desk().branch, title=title
         )
     assert [r.title for r in request_queue()] == ["First", "Second", "Third"]
@@ -244,7 +244,7 @@ def test_requests_are_handled_in_arrival_order(shelf, desk, patron):
 
 
 def test_closed_requests_lose_their_patron_after_the_retention_period(desk, patron, settings):
-    made, _ = requests.submit_request(
+    made, _ = services.submit_request(
         desk(),
         patron(AVERY),
         kind="ill",
@@ -252,7 +252,7 @@ def test_closed_requests_lose_their_patron_after_the_retention_period(desk, patr
         title="Kept a while",
         note="for my thesis",
     )
-    requests.update_request(desk(), made, "declined", "Not lendable")
+    services.update_request(desk(), made, "declined", "Not lendable")
     days = settings.LIBDESK["CLOSED_REQUEST_RETENTION_DAYS"]
     with clock.travel_to(clock.now() + timedelta(days=days - 1)):
         call_command("circulation", "run-jobs")
@@ -267,9 +267,9 @@ def test_closed_requests_lose_their_patron_after_the_retention_period(desk, patr
 def test_a_hold_about_to_expire_gets_a_reminder(shelf, desk, patron, sent):
     record = shelf.record("Last call")
     copy = shelf.copy(record, status="on_loan")
-    holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
     with sent():
-        loans.checkin(desk(), copy.barcode)
+        services.checkin(desk(), copy.barcode)
     hold = Hold.objects.get()
     with clock.travel_to(hold.shelf_expires - timedelta(days=1)), sent():
         call_command("circulation", "run-jobs")
@@ -286,18 +286,18 @@ def test_pickup_codes_are_random_and_come_from_nothing_of_the_patron(
     derived from the patron's name or card; two holds of one patron get different codes."""
     import re
 
-    from libdesk.circulation import loans
+    from libdesk.circulation import services
 
     codes = []
     for n in range(3):
         record = shelf.record(f"Wanted {n}")
         item = shelf.copy(record, status="on_loan")
-        hold, _ = holds.place_hold(
+        hold, _ = services.place_hold(
             desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record
         )
         item.status = "available"
         item.save()
-        loans.checkin(desk(), item.barcode)
+        services.checkin(desk(), item.barcode)
         hold.refresh_from_db()
         codes.append(hold.pickup_code)
     assert all(re.fullmatch(r"[A-Z]{3}-[0-9]{3}", code) for code in codes), codes

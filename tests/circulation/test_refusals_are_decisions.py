@@ -12,7 +12,7 @@ import pytest
 
 from libdesk.audit.models import AuditEntry
 from libdesk.catalog.items import ItemError, update_item
-from libdesk.circulation import fees, loans
+from libdesk.circulation import services
 from libdesk.circulation.desk import Desk, OverrideRequest
 from libdesk.circulation.models import CirculationCount, Fee, Hold, Loan, LoanRule, Override
 from libdesk.core import clock
@@ -138,7 +138,7 @@ def test_renewed_today_then_extended_by_a_clerk_is_still_already_renewed(
 ):
     """The loan keeps the day of its renewal, so a clerk's extension later that day does not
     turn the patron's retry into "would not extend"; the next day it renews again."""
-    from libdesk.circulation import loans
+    from libdesk.circulation import services
     from libdesk.circulation.desk import OverrideRequest
 
     item = shelf.copy(shelf.record("Renewed and extended"))
@@ -147,7 +147,7 @@ def test_renewed_today_then_extended_by_a_clerk_is_still_already_renewed(
     assert renew(client, item, token).json()["decision"]["code"] == "renewal_granted"
     loan = Loan.objects.get(item=item)
     extended = loan.due + timedelta(days=30)
-    loans.extend_due(desk(), loan, extended, OverrideRequest("circumstances", "travelling"))
+    services.extend_due(desk(), loan, extended, OverrideRequest("circumstances", "travelling"))
     again = renew(client, item, token)
     assert again.json()["decision"]["code"] == "already_renewed"
     assert again.json()["due"] == extended.isoformat()
@@ -316,12 +316,12 @@ def test_suspending_a_hold_with_a_copy_on_the_shelf_is_refused(
 ):
     record = shelf.record("Waiting on the shelf")
     item = shelf.copy(record)
-    loans.checkout(desk(), patron(JORDAN), item.barcode)
+    services.checkout(desk(), patron(JORDAN), item.barcode)
     token = patron_token(AVERY)
     hold_id = post(
         client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, bearer(token)
     ).json()["id"]
-    loans.checkin(desk(), item.barcode)  # set aside for Avery at Main
+    services.checkin(desk(), item.barcode)  # set aside for Avery at Main
     answer = post(client, f"/holds/{hold_id}/suspend", {"until": None}, bearer(token), "fr")
     assert answer.status_code == 409
     decision = answer.json()["decision"]
@@ -347,7 +347,7 @@ def test_resuming_a_hold_that_waits_already_changes_nothing(client, shelf, patro
 
 def test_withdrawing_a_copy_on_loan_is_refused_with_its_clause(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("Still out"))
-    loans.checkout(desk(), patron(AVERY), item.barcode)
+    services.checkout(desk(), patron(AVERY), item.barcode)
     page = staff_client().post(
         f"/staff/catalog/items/{item.pk}/withdraw/", HTTP_ACCEPT_LANGUAGE="fr"
     )
@@ -396,11 +396,11 @@ def test_paying_or_waiving_a_settled_fee_is_refused(shelf, desk, patron):
         balance=Decimal("2"),
         created_at=clock.now(),
     )
-    fees.pay(desk(), fee, Decimal("2"))
+    services.pay(desk(), fee, Decimal("2"))
     note = OverrideRequest("circumstances", "Paid twice by mistake")
     for second_click in (
-        lambda: fees.pay(desk(), fee, Decimal("1")),
-        lambda: fees.waive(desk(), fee, Decimal("1"), note),
+        lambda: services.pay(desk(), fee, Decimal("1")),
+        lambda: services.waive(desk(), fee, Decimal("1"), note),
     ):
         with pytest.raises(Refused) as refused:
             second_click()
@@ -419,7 +419,7 @@ def test_a_waiver_asked_away_from_a_desk_is_refused(shelf, desk, patron):
     )
     kiosk = Desk.self_service(desk().branch)
     with pytest.raises(Refused) as refused:
-        fees.waive(kiosk, fee, Decimal("2"), OverrideRequest("circumstances", "Kiosk"))
+        services.waive(kiosk, fee, Decimal("2"), OverrideRequest("circumstances", "Kiosk"))
     assert (refused.value.decision.code, refused.value.status) == ("override_not_permitted", 403)
     fee.refresh_from_db()
     assert fee.balance == Decimal("2")
@@ -427,13 +427,13 @@ def test_a_waiver_asked_away_from_a_desk_is_refused(shelf, desk, patron):
 
 def test_changing_an_ended_loan_says_it_has_ended(shelf, desk, patron):
     item = shelf.copy(shelf.record("Back already"))
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
-    loans.checkin(desk(), item.barcode)
+    loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
+    services.checkin(desk(), item.barcode)
     note = OverrideRequest("circumstances", "Too late")
     for change in (
-        lambda: loans.mark_lost(desk(), loan),
-        lambda: loans.claim_returned(desk(), loan),
-        lambda: loans.extend_due(desk(), loan, loan.due + timedelta(days=7), note),
+        lambda: services.mark_lost(desk(), loan),
+        lambda: services.claim_returned(desk(), loan),
+        lambda: services.extend_due(desk(), loan, loan.due + timedelta(days=7), note),
     ):
         with pytest.raises(Refused) as refused:
             change()

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from libdesk.circulation import fees, holds, loans
+from libdesk.circulation import services
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import Fee, Loan, LoanRule, Override
 from libdesk.circulation.rules import rule_for
+from libdesk.circulation.services import fees, queue
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
 from libdesk.library.models import Branch
@@ -54,7 +55,7 @@ def test_a_due_date_on_a_statutory_holiday_moves_to_the_next_open_day(shelf, des
     item = shelf.copy(shelf.record("Holiday loan"))
     # 21 days after 2026-12-04 is Christmas Day (closed), then Boxing Day observed and Sunday.
     with clock.travel_to(date(2026, 12, 4)):
-        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+        loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     assert loan.due > date(2026, 12, 25)
     from libdesk.library.selectors import is_open_on
 
@@ -69,12 +70,12 @@ def test_child_limit_blocks_and_a_clerk_may_override_with_a_reason(shelf, desk, 
     LoanRule.objects.filter(patron_category="child").update(max_items=1)
     record = shelf.record("Child limit")
     first, second = shelf.copy(record), shelf.copy(record)
-    loans.checkout(desk(), patron(SAM), first.barcode)
+    services.checkout(desk(), patron(SAM), first.barcode)
     with pytest.raises(Refused) as refused:
-        loans.checkout(desk(), patron(SAM), second.barcode)
+        services.checkout(desk(), patron(SAM), second.barcode)
     assert refused.value.decision.code == "too_many_items"
     assert refused.value.decision.params == {"count": 1, "limit": 1}
-    result = loans.checkout(desk(), patron(SAM), second.barcode, override=GOODWILL)
+    result = services.checkout(desk(), patron(SAM), second.barcode, override=GOODWILL)
     assert result.decision.code == "checkout_overridden"
     override = Override.objects.get()
     assert (override.kind, override.reason, override.refusal_code) == (
@@ -88,9 +89,9 @@ def test_child_limit_blocks_and_a_clerk_may_override_with_a_reason(shelf, desk, 
 def test_an_override_cannot_take_a_copy_from_the_queue(shelf, desk, patron):
     record = shelf.record("Queued")
     copy = shelf.copy(record)
-    holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
+    services.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
     with pytest.raises(Refused) as refused:
-        loans.checkout(desk(), patron(AVERY), copy.barcode, override=GOODWILL)
+        services.checkout(desk(), patron(AVERY), copy.barcode, override=GOODWILL)
     assert refused.value.decision.code == "not_overridable"
     assert refused.value.decision.cause.code == "item_wanted_by_holds"
     assert "OP-02-01-01/equal-respect" in refused.value.decision.clauses
@@ -99,14 +100,14 @@ def test_an_override_cannot_take_a_copy_from_the_queue(shelf, desk, patron):
 
 def test_overrides_never_shorten_a_loan_or_add_a_charge(shelf, desk, patron):
     item = shelf.copy(shelf.record("Favour only"))
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     for earlier in (loan.due, loan.due - timedelta(days=1)):
         with pytest.raises(Refused) as refused:
-            loans.extend_due(desk(), loan, earlier, GOODWILL)
+            services.extend_due(desk(), loan, earlier, GOODWILL)
         assert refused.value.decision.code == "override_must_favour_patron"
         assert refused.value.decision.clauses == ("OP-02-01-01/patrons-favour",)
     loan.refresh_from_db()
-    longer = loans.extend_due(desk(), loan, loan.due + timedelta(days=7), GOODWILL)
+    longer = services.extend_due(desk(), loan, loan.due + timedelta(days=7), GOODWILL)
     assert longer.due == loan.due + timedelta(days=7)
     fee = Fee.objects.create(
         patron=patron(AVERY),
@@ -117,7 +118,7 @@ def test_overrides_never_shorten_a_loan_or_add_a_charge(shelf, desk, patron):
         created_at=clock.now(),
     )
     with pytest.raises(CirculationError):
-        fees.waive(desk(), fee, Decimal("5"), GOODWILL)  # more than is owed
+        services.waive(desk(), fee, Decimal("5"), GOODWILL)  # more than is owed
     with pytest.raises(CirculationError):
         fees.parse_amount("-1")
     fee.refresh_from_db()
@@ -133,7 +134,7 @@ def test_an_override_needs_a_reason_and_a_note_and_a_desk_role(shelf, desk, patr
         OverrideRequest("because", "a note")
     item = shelf.copy(shelf.record("Self service"))
     with pytest.raises(Refused) as refused:
-        loans.checkout(
+        services.checkout(
             Desk.self_service(desk().branch), patron(AVERY), item.barcode, override=GOODWILL
         )
     assert (refused.value.decision.code, refused.value.status) == ("override_not_permitted", 403)
@@ -145,12 +146,12 @@ def test_expired_and_lost_cards_block(shelf, desk, patron):
     avery.card_expires = clock.today() - timedelta(days=1)
     avery.save()
     with pytest.raises(Refused) as refused:
-        loans.checkout(desk(), avery, item.barcode)
+        services.checkout(desk(), avery, item.barcode)
     assert refused.value.decision.code == "card_expired"
     avery.card_lost_at = clock.now()
     avery.save()
     with pytest.raises(Refused) as refused:
-        loans.checkout(desk(), avery, item.barcode, override=GOODWILL)
+        services.checkout(desk(), avery, item.barcode, override=GOODWILL)
     assert refused.value.decision.code == "not_overridable"
 
 
@@ -162,17 +163,17 @@ def test_fees_where_a_library_charges_them(shelf, desk, patron):
     )
     item = shelf.copy(shelf.record("Late book"))
     with clock.travel_to(date(2027, 2, 1)):
-        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+        loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     with clock.travel_to(loan.due + timedelta(days=30)):
-        result = loans.checkin(desk(), item.barcode)
+        result = services.checkin(desk(), item.barcode)
     assert result.fee.amount == Decimal("2.00")  # 30 days at 0.25, capped at 2.00
     loan.refresh_from_db()
     assert loan.patron_id == patron(AVERY).pk  # kept while the fee is open
-    payment = fees.pay(desk(), result.fee, Decimal("0.50"))
+    payment = services.pay(desk(), result.fee, Decimal("0.50"))
     assert payment.receipt.startswith("R")
     loan.refresh_from_db()
     assert loan.patron_id is not None
-    fees.waive(desk(), result.fee, Decimal("1.50"), GOODWILL)
+    services.waive(desk(), result.fee, Decimal("1.50"), GOODWILL)
     loan.refresh_from_db()
     fee = Fee.objects.get()
     assert loan.patron_id is None and fee.loan_id is None and fee.closed_at is not None
@@ -189,29 +190,29 @@ def test_fees_over_the_limit_block_borrowing(shelf, desk, patron):
     )
     item = shelf.copy(shelf.record("Owing"))
     with pytest.raises(Refused) as refused:
-        loans.checkout(desk(), avery, item.barcode)
+        services.checkout(desk(), avery, item.barcode)
     assert refused.value.decision.code == "fees_over_limit"
-    assert loans.checkout(desk(), avery, item.barcode, override=GOODWILL).loan
+    assert services.checkout(desk(), avery, item.barcode, override=GOODWILL).loan
 
 
 def test_renewal_limit_and_renewal_never_shortens(shelf, desk, patron):
     item = shelf.copy(shelf.record("Renewals"))
     with clock.travel_to(date(2027, 3, 1)):
-        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+        loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     for day in (2, 3):
         with clock.travel_to(date(2027, 3, day)):
-            assert loans.renew(desk(), loan).decision.code == "renewal_granted"
+            assert services.renew(desk(), loan).decision.code == "renewal_granted"
     with clock.travel_to(date(2027, 3, 4)):
         with pytest.raises(Refused) as refused:
-            loans.renew(desk(), loan)
+            services.renew(desk(), loan)
         assert refused.value.decision.code == "renewal_limit"
-        overridden = loans.renew(desk(), loan, override=GOODWILL)
+        overridden = services.renew(desk(), loan, override=GOODWILL)
         assert overridden.decision.code == "renewal_overridden"
-        loans.extend_due(desk(), loan, overridden.loan.due + timedelta(days=40), GOODWILL)
+        services.extend_due(desk(), loan, overridden.loan.due + timedelta(days=40), GOODWILL)
     loan.refresh_from_db()
     long_due, used = loan.due, loan.renewals_used
     with clock.travel_to(date(2027, 3, 5)), pytest.raises(Refused) as refused:
-        loans.renew(desk(), loan, override=GOODWILL)  # renewing never shortens
+        services.renew(desk(), loan, override=GOODWILL)  # renewing never shortens
     assert refused.value.decision.code == "not_overridable"
     assert refused.value.decision.cause.code == "renewal_would_not_extend"
     loan.refresh_from_db()
@@ -221,33 +222,33 @@ def test_renewal_limit_and_renewal_never_shortens(shelf, desk, patron):
 def test_lost_damaged_claims_returned_and_withdrawn(shelf, desk, patron):
     record = shelf.record("Mishaps")
     a, b, c = shelf.copy(record), shelf.copy(record), shelf.copy(record)
-    loan = loans.checkout(desk(), patron(AVERY), a.barcode).loan
-    loans.mark_lost(desk(), loan)  # fine-free: no charge, so the patron link goes at once
+    loan = services.checkout(desk(), patron(AVERY), a.barcode).loan
+    services.mark_lost(desk(), loan)  # fine-free: no charge, so the patron link goes at once
     loan.refresh_from_db()
     a.refresh_from_db()
     assert (loan.state, loan.patron_id, a.status) == ("lost", None, "lost")
-    loan = loans.checkout(desk(), patron(AVERY), b.barcode).loan
-    loans.claim_returned(desk(), loan)
+    loan = services.checkout(desk(), patron(AVERY), b.barcode).loan
+    services.claim_returned(desk(), loan)
     b.refresh_from_db()
     assert b.status == "claimed_returned"
-    found = loans.checkin(desk(), b.barcode)  # found on the shelf later
+    found = services.checkin(desk(), b.barcode)  # found on the shelf later
     assert found.item.status == "available"
-    loan = loans.checkout(desk(), patron(AVERY), c.barcode).loan
-    result = loans.return_damaged(desk(), c.barcode, Decimal("0"), "Water damage")
+    loan = services.checkout(desk(), patron(AVERY), c.barcode).loan
+    result = services.return_damaged(desk(), c.barcode, Decimal("0"), "Water damage")
     assert result.item.status == "damaged" and result.fee is None
     with pytest.raises(Refused) as refused:
-        loans.checkout(desk(), patron(BEATRICE), c.barcode)
+        services.checkout(desk(), patron(BEATRICE), c.barcode)
     assert refused.value.decision.code == "item_not_for_loan"
 
 
 def test_withdrawing_a_copy_moves_its_holds_to_other_copies(shelf, desk, patron):
     record = shelf.record("Withdrawn")
     old, new = shelf.copy(record), shelf.copy(record, status="on_loan")
-    hold, _ = holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, item=old)
-    loans.checkin(desk(), old.barcode)  # captured for the item-level hold
+    hold, _ = services.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, item=old)
+    services.checkin(desk(), old.barcode)  # captured for the item-level hold
     hold.refresh_from_db()
     assert hold.status == "ready"
-    loans.withdraw(desk(), old.barcode)
+    services.withdraw(desk(), old.barcode)
     hold.refresh_from_db()
     assert (hold.status, hold.item_id, hold.captured_item_id) == ("waiting", None, None)
     Loan.objects.create(
@@ -259,7 +260,7 @@ def test_withdrawing_a_copy_moves_its_holds_to_other_copies(shelf, desk, patron)
         checked_out_at=clock.now(),
         due=clock.today(),
     )
-    loans.checkin(desk(), new.barcode)
+    services.checkin(desk(), new.barcode)
     hold.refresh_from_db()
     assert hold.status == "ready" and hold.captured_item_id == new.pk
 
@@ -267,12 +268,12 @@ def test_withdrawing_a_copy_moves_its_holds_to_other_copies(shelf, desk, patron)
 def test_a_lost_item_found_cancels_what_is_still_owed(shelf, desk, patron):
     LoanRule.objects.filter(patron_category="").update(lost_charge=Decimal("20.00"))
     item = shelf.copy(shelf.record("Found again"))
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
-    fee = loans.mark_lost(desk(), loan)
+    loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
+    fee = services.mark_lost(desk(), loan)
     assert fee.amount == Decimal("20.00")
     loan.refresh_from_db()
     assert loan.patron_id is not None  # kept while the charge is open
-    back = loans.checkin(desk(), item.barcode)
+    back = services.checkin(desk(), item.barcode)
     fee.refresh_from_db()
     loan.refresh_from_db()
     assert back.item.status == "available"
@@ -285,7 +286,7 @@ def test_any_edition_in_chosen_formats(shelf, desk, patron):
     large = shelf.record("Formats", year=2015, form="d")
     regular, big = shelf.copy(print_ed, status="on_loan"), shelf.copy(large, status="on_loan")
     with pytest.raises(CirculationError) as bad:
-        holds.place_hold(
+        services.place_hold(
             desk(),
             patron(AVERY),
             pickup_branch=desk().branch,
@@ -294,7 +295,7 @@ def test_any_edition_in_chosen_formats(shelf, desk, patron):
             formats=("scroll",),
         )
     assert bad.value.field == "formats"
-    hold, _ = holds.place_hold(
+    hold, _ = services.place_hold(
         desk(),
         patron(AVERY),
         pickup_branch=desk().branch,
@@ -302,4 +303,4 @@ def test_any_edition_in_chosen_formats(shelf, desk, patron):
         any_edition=True,
         formats=("large_print",),
     )
-    assert holds.satisfies(hold, big) and not holds.satisfies(hold, regular)
+    assert queue.satisfies(hold, big) and not queue.satisfies(hold, regular)

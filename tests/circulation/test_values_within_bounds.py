@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from libdesk.circulation import holds, loans
+from libdesk.circulation import services
 from libdesk.circulation.models import Fee, Hold, LoanRule
 from tests.conftest import AVERY, PINS
 
@@ -31,7 +31,7 @@ def test_a_damage_charge_out_of_range_is_refused_and_the_account_still_opens(
     staff_client, shelf, desk, patron, charge
 ):
     item = shelf.copy(shelf.record("Damaged"))
-    loans.checkout(desk(), patron(AVERY), item.barcode)
+    services.checkout(desk(), patron(AVERY), item.barcode)
     clerk = staff_client()
     clerk.post(
         "/staff/checkin/damaged/",
@@ -44,7 +44,7 @@ def test_a_damage_charge_out_of_range_is_refused_and_the_account_still_opens(
 
 def test_a_damage_charge_at_the_most_a_fee_holds_is_taken(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("Damaged badly"))
-    loans.checkout(desk(), patron(AVERY), item.barcode)
+    services.checkout(desk(), patron(AVERY), item.barcode)
     staff_client().post(
         "/staff/checkin/damaged/",
         {"damage-barcode": item.barcode, "damage-charge": "999999.99", "damage-note": "burnt"},
@@ -71,7 +71,7 @@ def test_a_loan_rule_out_of_range_is_a_form_error_and_checkouts_go_on(
     assert page.status_code in (200, 422)
     assert LoanRule.objects.count() == before
     item = shelf.copy(shelf.record("Still lends"))
-    assert loans.checkout(desk(), patron(AVERY), item.barcode).loan.pk
+    assert services.checkout(desk(), patron(AVERY), item.barcode).loan.pk
 
 
 @pytest.mark.parametrize("record_id", ["²", "١٢", "9" * 5000, "-1", "0", "1e3"])
@@ -99,7 +99,7 @@ def test_suspending_until_a_malformed_date_says_so_and_suspends_nothing(
 ):
     record = shelf.record("Suspend me")
     shelf.copy(record, status="on_loan")
-    hold, _ = holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    hold, _ = services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
     client.post("/account/sign-in/", {"card": AVERY, "pin": PINS[AVERY]})
     for until in ("garbage", "9999-12-31"):
         client.post("/account/loans/suspend-hold/", {"hold_id": hold.pk, "until": until})
@@ -110,7 +110,7 @@ def test_suspending_until_a_malformed_date_says_so_and_suspends_nothing(
 
 def test_an_extension_past_the_dates_libdesk_deals_in_is_refused(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("Long loan"))
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     clerk = staff_client()
     serving = clerk.post("/staff/desk/card/", {"card": AVERY})["Location"]
     clerk.post(

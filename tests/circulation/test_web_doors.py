@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from libdesk.audit.models import AuditEntry
-from libdesk.circulation import holds, loans
+from libdesk.circulation import services
 from libdesk.circulation.models import Hold, Loan, LoanRule, Override, PatronRequest
 from libdesk.core import clock
 from tests.conftest import AVERY, BEATRICE, JORDAN, PINS, SAM
@@ -26,7 +26,7 @@ def test_clerk_checks_out_two_items_one_refused_with_clause_and_alternatives(
     wanted_record = shelf.record("Hard to lend")
     wanted = shelf.copy(wanted_record)
     shelf.copy(wanted_record, branch="KEEW")
-    holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, item=wanted)
+    services.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, item=wanted)
     client = staff_client()
     page = serve(client, AVERY)
     granted = client.post(f"{page}checkout/", {"barcode": ok.barcode})
@@ -69,7 +69,7 @@ def test_override_at_the_desk_needs_a_note_and_is_recorded(staff_client, shelf):
 def test_serving_page_lists_loans_and_renews_them(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("On Avery's card"))
     with clock.travel_to(clock.now() - timedelta(days=1)):  # a renewal the same day adds nothing
-        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+        loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     client = staff_client()
     page = serve(client, AVERY)
     text = client.get(page).content.decode()
@@ -84,7 +84,7 @@ def test_another_patrons_loan_cannot_be_touched_from_a_serving_page(
     staff_client, shelf, desk, patron
 ):
     item = shelf.copy(shelf.record("Not yours"))
-    loan = loans.checkout(desk(), patron(BEATRICE), item.barcode).loan
+    loan = services.checkout(desk(), patron(BEATRICE), item.barcode).loan
     client = staff_client()
     page = serve(client, AVERY)
     assert client.post(f"{page}loans/renew/", {"loan_id": loan.pk}).status_code == 404
@@ -93,8 +93,8 @@ def test_another_patrons_loan_cannot_be_touched_from_a_serving_page(
 def test_checkin_page_routes_to_the_hold_shelf(staff_client, shelf, desk, patron):
     record = shelf.record("Returning")
     item = shelf.copy(record)
-    loans.checkout(desk(), patron(AVERY), item.barcode)
-    holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
+    services.checkout(desk(), patron(AVERY), item.barcode)
+    services.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
     client = staff_client()
     response = client.post("/staff/checkin/", {"barcode": item.barcode})
     text = response.content.decode()
@@ -110,14 +110,14 @@ def test_checkin_page_routes_to_the_hold_shelf(staff_client, shelf, desk, patron
 def test_pull_list_shows_shelf_copies_that_holds_need(staff_client, shelf, desk, patron):
     record = shelf.record("Pull me")
     item = shelf.copy(record)
-    holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
     text = staff_client().get("/staff/holds/").content.decode()
     assert item.barcode in text and "Avery" not in text
 
 
 def test_guardian_at_the_desk_sees_the_childs_loans(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("Sam reads this"))
-    loans.checkout(desk(), patron(SAM), item.barcode)
+    services.checkout(desk(), patron(SAM), item.barcode)
     client = staff_client()
     response = client.post(
         "/staff/desk/guardian/",
@@ -137,8 +137,8 @@ def patron_client(client, card):
 def test_patron_places_a_hold_sees_position_suspends_and_cancels(client, shelf, desk, patron):
     record = shelf.record("Hold from the web")
     item = shelf.copy(record)
-    loans.checkout(desk(), patron(JORDAN), item.barcode)
-    holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    services.checkout(desk(), patron(JORDAN), item.barcode)
+    services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
     patron_client(client, BEATRICE)
     page = client.get(f"/records/{record.pk}/").content.decode()
     assert "Réserver" in page
@@ -162,8 +162,8 @@ def test_patron_places_a_hold_sees_position_suspends_and_cancels(client, shelf, 
 def test_patron_holds_one_particular_copy_from_the_record_page(client, shelf, desk, patron):
     record = shelf.record("Two copies, one wanted")
     near, far = shelf.copy(record, "MAIN"), shelf.copy(record, "KEEW")
-    loans.checkout(desk(), patron(JORDAN), near.barcode)
-    loans.checkout(desk(), patron(BEATRICE), far.barcode)
+    services.checkout(desk(), patron(JORDAN), near.barcode)
+    services.checkout(desk(), patron(BEATRICE), far.barcode)
     patron_client(client, AVERY)
     page = client.get(f"/records/{record.pk}/").content.decode()
     assert "Any copy: the first one back" in page and far.barcode in page
@@ -185,8 +185,8 @@ def test_patron_holds_one_particular_copy_from_the_record_page(client, shelf, de
     assert placed.status_code == 200 and "number 1 in line" in placed.content.decode()
     hold = Hold.objects.get(patron=patron(AVERY))
     assert hold.item_id == far.pk and hold.work_id is None
-    assert loans.checkin(desk(), near.barcode).hold is None  # another copy: not this hold's
-    assert loans.checkin(desk(), far.barcode).hold == hold
+    assert services.checkin(desk(), near.barcode).hold is None  # another copy: not this hold's
+    assert services.checkin(desk(), far.barcode).hold == hold
 
 
 def test_patron_renews_from_the_account_and_sees_refusals_explained(client, shelf, desk, patron):
@@ -194,13 +194,13 @@ def test_patron_renews_from_the_account_and_sees_refusals_explained(client, shel
     item = shelf.copy(record)
     today = clock.now()
     with clock.travel_to(today - timedelta(days=2)):  # a renewal the same day adds nothing
-        loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+        loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     with clock.travel_to(today - timedelta(days=1)):
         patron_client(client, AVERY)
         assert "Renew online" in client.get("/account/").content.decode()
         renewed = client.post("/account/loans/renew/", {"loan_id": loan.pk})
         assert renewed.status_code == 200 and "Renewed" in renewed.content.decode()
-    holds.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
+    services.place_hold(desk(), patron(BEATRICE), pickup_branch=desk().branch, record=record)
     patron_client(client, AVERY)
     refused = client.post("/account/loans/renew/", {"loan_id": loan.pk})
     assert refused.status_code == 409
@@ -219,9 +219,9 @@ def test_patron_asks_for_an_interlibrary_loan(client, demo_library):
 
 
 def test_staff_handle_requests_in_order(staff_client, demo_library, desk, patron):
-    from libdesk.circulation import requests
+    from libdesk.circulation import services
 
-    made, _ = requests.submit_request(
+    made, _ = services.submit_request(
         desk(), patron(AVERY), kind="purchase", pickup_branch=desk().branch, title="Buy me"
     )
     client = staff_client()
@@ -259,8 +259,8 @@ def test_rules_are_edited_by_the_head_librarian_only(staff_client, demo_library)
 
 def test_reports_show_figures_without_patrons(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("Counted"))
-    loans.checkout(desk(), patron(AVERY), item.barcode)
-    loans.checkin(desk(), item.barcode)
+    services.checkout(desk(), patron(AVERY), item.barcode)
+    services.checkin(desk(), item.barcode)
     text = staff_client().get("/staff/reports/").content.decode()
     assert "Avery" not in text and AVERY not in text
     assert 'class="total-checkout">1<' in text and 'class="total-checkin">1<' in text
@@ -271,7 +271,7 @@ def test_reports_show_figures_without_patrons(staff_client, shelf, desk, patron)
 def test_record_page_says_on_loan_due_and_nothing_more(client, shelf, desk, patron):
     record = shelf.record("Who has it")
     item = shelf.copy(record)
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     text = client.get(f"/records/{record.pk}/").content.decode()
     assert "On loan" in text and loan.due.strftime("%Y") in text
     assert "Avery" not in text and "Lindqvist" not in text
@@ -332,7 +332,7 @@ def test_staff_item_page_cannot_fake_a_loan_and_withdraws(staff_client, shelf, d
     client.post(f"/staff/catalog/items/{item.pk}/", fields)
     item.refresh_from_db()
     assert item.status == "available"
-    hold, _ = holds.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, item=item)
+    hold, _ = services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, item=item)
     other = shelf.copy(record, status="on_loan")
     client.post(f"/staff/catalog/items/{item.pk}/withdraw/")
     item.refresh_from_db()
@@ -349,7 +349,7 @@ def test_revealing_a_borrower_needs_a_reason_and_shows_in_their_access_log(
 
     record = shelf.record("Damaged on return")
     item = shelf.copy(record)
-    loan = loans.checkout(desk(), patron(AVERY), item.barcode).loan
+    loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     clerk = staff_client()
     page = clerk.get(f"/staff/catalog/records/{record.pk}/").content.decode()
     assert "Avery" not in page and "Who has it?" in page

@@ -46,14 +46,14 @@ def test_every_module_that_declares_statements_is_found_from_its_sources():
             importlib.import_module(module.name)
     declared_in = {statement.module for statement in registered("libdesk")}
     assert declared_in == set(declaring_modules())
-    assert "libdesk.circulation.loans" in declared_in
+    assert "libdesk.circulation.services.lending" in declared_in
 
 
 def test_statements_are_named_where_they_are_declared():
     import_declarations()
     names = {statement.name for statement in registered("libdesk")}
-    assert "libdesk.circulation.loans.NEW_LOAN" in names
-    assert "libdesk.circulation.holds.QUEUE[True]" in names
+    assert "libdesk.circulation.services.lending.NEW_LOAN" in names
+    assert "libdesk.circulation.services.queue.QUEUE[True]" in names
     assert "libdesk.patrons.selectors.PATRON_BY_CARD" in names
 
 

@@ -364,9 +364,11 @@ def test_a_broken_constraint_is_django_s_integrity_error(demo_library):
 @pytest.mark.django_db
 def test_a_statement_is_named_after_its_declaration(demo_library):
     assert BRANCH_BY_CODE.name == "tests.core.test_statements.BRANCH_BY_CODE"
-    from libdesk.circulation.loans import ITEM_BY_BARCODE
+    from libdesk.circulation.services.lending import ITEM_BY_BARCODE
 
-    assert ITEM_BY_BARCODE[1, 0].name == "libdesk.circulation.loans.ITEM_BY_BARCODE[(1, 0)]"
+    assert (
+        ITEM_BY_BARCODE[1, 0].name == "libdesk.circulation.services.lending.ITEM_BY_BARCODE[(1, 0)]"
+    )
 
 
 @pytest.mark.django_db(transaction=True)

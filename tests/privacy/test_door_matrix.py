@@ -256,7 +256,7 @@ def _open_context(browser: Client, card: str = AVERY) -> str:
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
-    from libdesk.circulation import holds, loans, requests
+    from libdesk.circulation import services
     from libdesk.circulation.desk import Desk
     from libdesk.circulation.models import LoanRule
     from libdesk.library.models import ClosedDay
@@ -270,9 +270,9 @@ def build_world() -> World:
     clerk = StaffUser.objects.get(username="clerk")
     desk = Desk.staff_at(clerk, Workstation.objects.get(name="MAIN-DESK-1"))
     avery = Patron.objects.get(card_number=AVERY)
-    loan = loans.checkout(desk, avery, item.barcode).loan
-    hold, _ = holds.place_hold(desk, avery, pickup_branch=desk.branch, record=wanted)
-    made, _ = requests.submit_request(
+    loan = services.checkout(desk, avery, item.barcode).loan
+    hold, _ = services.place_hold(desk, avery, pickup_branch=desk.branch, record=wanted)
+    made, _ = services.submit_request(
         desk, avery, kind="purchase", pickup_branch=desk.branch, title="Wished for"
     )
     question, key = questions.ask("OP-02-01-01/policies-explained", "Why is this so?")

@@ -242,10 +242,10 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     """Due dates for copies on loan (nothing about who has them), the hold form, and what
     can be offered when no copy is on the shelf at the patron's branch."""
     from libdesk.access.purposes import Access
-    from libdesk.circulation.alternatives import alternatives_for
     from libdesk.circulation.forms import PatronHoldForm
-    from libdesk.circulation.holds import HOLDABLE
     from libdesk.circulation.selectors import due_dates
+    from libdesk.circulation.services import HOLDABLE
+    from libdesk.circulation.services.alternatives import alternatives_for
     from libdesk.patrons.selectors import patron_profile
 
     patron_id = signed_in_patron_id(request)
@@ -372,7 +372,7 @@ def staff_item(request: HttpRequest, item_id: int) -> HttpResponse:
 def withdraw_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """Take a copy out of the collection; its holds move to the other copies."""
     from libdesk.circulation.desk import CirculationError, Desk
-    from libdesk.circulation.loans import withdraw
+    from libdesk.circulation.services import withdraw
 
     item = Item.objects.filter(pk=item_id).first()
     if item is None:

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from libdesk.access.purposes import Access
 from libdesk.catalog.models import Record
-from libdesk.circulation import holds, loans, requests, selectors
-from libdesk.circulation.alternatives import alternatives_for
+from libdesk.circulation import selectors, services
 from libdesk.circulation.desk import CirculationError, Desk
 from libdesk.circulation.forms import PatronHoldForm, RequestForm, SuspendForm
+from libdesk.circulation.services.alternatives import alternatives_for
 from libdesk.core.bounds import parse_id
 from libdesk.core.decisions import Refused
 from libdesk.patrons.models import Patron
@@ -52,21 +52,21 @@ def act(request: HttpRequest, action: str) -> HttpResponse:
     try:
         if action == "renew":
             loan = selectors.loan_for(access, request.POST.get("loan_id"), action="change")
-            return _decision_page(request, loans.renew(desk, loan).decision)
+            return _decision_page(request, services.renew(desk, loan).decision)
         if action not in HOLD_ACTIONS:
             raise Http404
         hold = selectors.hold_for(access, request.POST.get("hold_id"), action="change")
         if action == "cancel-hold":
-            holds.cancel_hold(desk, hold)
+            services.cancel_hold(desk, hold)
             messages.success(request, _("Hold cancelled."))
         elif action == "suspend-hold":
             form = SuspendForm(request.POST)
             if not form.is_valid():
                 raise CirculationError("until", " ".join(form.errors["until"]))
-            holds.suspend_hold(desk, hold, form.cleaned_data["until"])
+            services.suspend_hold(desk, hold, form.cleaned_data["until"])
             messages.success(request, _("Hold suspended; it keeps its place in line."))
         else:
-            holds.resume_hold(desk, hold)
+            services.resume_hold(desk, hold)
             messages.success(request, _("Hold resumed."))
     except Refused as refused:
         return _decision_page(request, refused.decision, status=409)
@@ -85,14 +85,14 @@ def place_hold(request: HttpRequest) -> HttpResponse:
     record = Record.objects.filter(pk=record_id).first() if record_id else None
     if record is None:
         raise Http404
-    form = PatronHoldForm(request.POST, copies=holds.holdable_copies(record))
+    form = PatronHoldForm(request.POST, copies=services.holdable_copies(record))
     if not form.is_valid():
         return _hold_form_page(request, record, form)
     data = form.cleaned_data
     chosen = form.copies.get(data["copy"])
     desk = Desk.self_service(patron.home_branch)
     try:
-        hold, decision = holds.place_hold(
+        hold, decision = services.place_hold(
             desk,
             patron,
             pickup_branch=data["pickup_branch"],
@@ -103,7 +103,7 @@ def place_hold(request: HttpRequest) -> HttpResponse:
         )
     except Refused as refused:
         return _decision_page(request, refused.decision, status=409, record=record)
-    place = holds.queue_place(hold)
+    place = services.queue_place(hold)
     return _decision_page(request, decision, record=record, hold=hold, place=place)
 
 
@@ -131,7 +131,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            made, decision = requests.submit_request(
+            made, decision = services.submit_request(
                 Desk.self_service(patron.home_branch),
                 patron,
                 kind=data["kind"],

@@ -17,10 +17,10 @@ from libdesk.api.schemas import DecisionOut, DetailOut, ForbiddenOut, RefusalOut
 from libdesk.api.serving import Served, ServingHeader, served
 from libdesk.api.tokens import PatronBearer, StaffBearer
 from libdesk.catalog.models import Record
-from libdesk.circulation import holds, loans, requests, selectors
-from libdesk.circulation.alternatives import alternatives_for
+from libdesk.circulation import selectors, services
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import Hold, OverrideReason, PatronRequest, RequestKind, Via
+from libdesk.circulation.services.alternatives import alternatives_for
 from libdesk.core.bounds import ID_MAX, Barcode, Code, Id, LongText, SaneDate, ShortList, ShortText
 from libdesk.core.decisions import Decision
 from libdesk.library.models import Branch
@@ -174,7 +174,7 @@ def _override(body) -> OverrideRequest | None:
     return OverrideRequest(body.override.reason, body.override.note) if body.override else None
 
 
-def _loan_body(result: loans.LoanResult) -> dict:
+def _loan_body(result: services.LoanResult) -> dict:
     loan = result.loan
     return {
         "loan_id": loan.pk,
@@ -196,7 +196,7 @@ def checkout(request: HttpRequest, body: CheckoutIn, x_serving_context: ServingH
     who.access.change("patron.loans")
 
     def run():
-        result = loans.checkout(desk, who.patron, body.item_barcode, override=_override(body))
+        result = services.checkout(desk, who.patron, body.item_barcode, override=_override(body))
         return (201 if result.created else 200), _loan_body(result), result.loan.pk
 
     return _reply(*replay_or_run(request, _fingerprint(body.dict(), x_serving_context), run))
@@ -211,7 +211,7 @@ def checkin(request: HttpRequest, body: BarcodeIn):
     desk = _staff_desk(request)
 
     def run():
-        result = loans.checkin(desk, body.item_barcode)
+        result = services.checkin(desk, body.item_barcode)
         hold = result.hold
         return (
             200,
@@ -239,16 +239,17 @@ def renew(request: HttpRequest, body: BarcodeIn, x_serving_context: ServingHeade
     desk, who = _acting(request, x_serving_context)
 
     def run():
-        item = loans.item_by_barcode(body.item_barcode)
+        item = services.item_by_barcode(body.item_barcode)
         loan = selectors.loan_of_item_for(who.access, item, action="change")
-        result = loans.renew(desk, loan, override=_override(body))
+        result = services.renew(desk, loan, override=_override(body))
         return 200, _loan_body(result), loan.pk
 
     return _reply(*replay_or_run(request, _fingerprint(body.dict(), x_serving_context), run))
 
 
-def hold_body(hold: Hold) -> dict:
-    place = holds.queue_place(hold)
+def hold_body(hold: Hold, place: services.QueuePlace | None = None) -> dict:
+    """A hold as the API shows it; `place` when already worked out (a list of holds)."""
+    place = place or services.queue_place(hold)
     return {
         "id": hold.pk,
         "status": hold.status,
@@ -289,8 +290,8 @@ def place_hold(request: HttpRequest, body: HoldIn, x_serving_context: ServingHea
     who.access.change("patron.holds")
 
     def run():
-        item = loans.item_by_barcode(body.item_barcode) if body.item_barcode else None
-        hold, _decision = holds.place_hold(
+        item = services.item_by_barcode(body.item_barcode) if body.item_barcode else None
+        hold, _decision = services.place_hold(
             desk,
             who.patron,
             pickup_branch=_branch(body.pickup_branch),
@@ -330,7 +331,7 @@ HOLD_CHANGED = {200: HoldOut, 403: ForbiddenOut, 404: DetailOut, 409: RefusalOut
 @router.delete("/holds/{hold_id}", response=HOLD_CHANGED, auth=BOTH)
 def cancel_hold(request: HttpRequest, hold_id: PathId, x_serving_context: ServingHeader = None):
     """Leave the queue."""
-    return _change_hold(request, hold_id, x_serving_context, holds.cancel_hold, {})
+    return _change_hold(request, hold_id, x_serving_context, services.cancel_hold, {})
 
 
 @router.post("/holds/{hold_id}/suspend", response=HOLD_CHANGED, auth=BOTH)
@@ -343,14 +344,14 @@ def suspend_hold(
     """Pause a hold without losing its place (until a date, or until resumed)."""
 
     def suspend(desk: Desk, hold: Hold) -> Hold:
-        return holds.suspend_hold(desk, hold, body.until)
+        return services.suspend_hold(desk, hold, body.until)
 
     return _change_hold(request, hold_id, x_serving_context, suspend, body.dict())
 
 
 @router.post("/holds/{hold_id}/resume", response=HOLD_CHANGED, auth=BOTH)
 def resume_hold(request: HttpRequest, hold_id: PathId, x_serving_context: ServingHeader = None):
-    return _change_hold(request, hold_id, x_serving_context, holds.resume_hold, {})
+    return _change_hold(request, hold_id, x_serving_context, services.resume_hold, {})
 
 
 def request_body(item: PatronRequest, decision: Decision | None = None) -> dict:
@@ -379,7 +380,7 @@ def submit_request(request: HttpRequest, body: RequestIn, x_serving_context: Ser
 
     def run():
         pickup = _branch(body.pickup_branch) if body.pickup_branch else who.patron.home_branch
-        made, decision = requests.submit_request(
+        made, decision = services.submit_request(
             desk,
             who.patron,
             kind=body.kind,
@@ -422,8 +423,7 @@ def _lists(who: Served) -> dict:
     return {
         "loans": lambda: [_loan_row(loan) for loan in selectors.current_loans(who.access)],
         "holds": lambda: [
-            {**hold_body(view.hold), "position": view.place.position}
-            for view in selectors.current_holds(who.access)
+            hold_body(view.hold, view.place) for view in selectors.current_holds(who.access)
         ],
         "fees": lambda: [_fee_row(fee) for fee in selectors.open_fees(who.access)],
         "requests": lambda: [request_body(r) for r in selectors.patron_requests(who.access)],

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from libdesk.access.table import DESK_ROLES, Role
 from libdesk.accounts.decorators import staff_required
 from libdesk.catalog.models import Record
-from libdesk.circulation import fees, holds, loans, reports, requests, selectors
+from libdesk.circulation import reports, selectors, services
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.forms import (
     BarcodeForm,
@@ -65,7 +65,9 @@ def checkout(request: HttpRequest, context_id) -> HttpResponse:
     try:
         if data["override_reason"]:
             override = OverrideRequest(data["override_reason"], data["override_note"])
-        result = loans.checkout(_desk(request), context.patron, data["barcode"], override=override)
+        result = services.checkout(
+            _desk(request), context.patron, data["barcode"], override=override
+        )
     except Refused as refused:
         return render_serving(
             request, context, {"decision": refused.decision, "checkout_form": _refill(data)}, 409
@@ -138,35 +140,37 @@ def _run_action(desk: Desk, context, action: str, post):
     if action in ("renew", "lost", "claimed"):
         loan = _loan(access, LoanForm(post))
         if action == "renew":
-            return loans.renew(desk, loan).decision
+            return services.renew(desk, loan).decision
         if action == "lost":
-            loans.mark_lost(desk, loan)
+            services.mark_lost(desk, loan)
         else:
-            loans.claim_returned(desk, loan)
+            services.claim_returned(desk, loan)
         return None
     if action == "extend":
         form = _valid(ExtendForm(post))
         loan = _loan(access, form)
         override = OverrideRequest(form.cleaned_data["reason"], form.cleaned_data["note"])
-        loans.extend_due(desk, loan, form.cleaned_data["new_due"], override)
+        services.extend_due(desk, loan, form.cleaned_data["new_due"], override)
         return None
     if action in ("pay", "waive"):
         form = _valid((PayForm if action == "pay" else WaiveForm)(post))
         fee = selectors.fee_for(access, form.cleaned_data["fee_id"], action="change")
         if action == "pay":
-            payment = fees.pay(desk, fee, form.cleaned_data["amount"], form.cleaned_data["method"])
+            payment = services.pay(
+                desk, fee, form.cleaned_data["amount"], form.cleaned_data["method"]
+            )
             return Decision.allow(
                 "payment_received", receipt=payment.receipt, amount=payment.amount
             )
         else:
             override = OverrideRequest(form.cleaned_data["reason"], form.cleaned_data["note"])
-            fees.waive(desk, fee, form.cleaned_data["amount"], override)
+            services.waive(desk, fee, form.cleaned_data["amount"], override)
         return None
     if action == "hold":
         return _staff_hold(desk, context, _valid(StaffHoldForm(post)))
     if action == "cancel-hold":
         hold = selectors.hold_for(access, post.get("hold_id"), action="change")
-        holds.cancel_hold(desk, hold)
+        services.cancel_hold(desk, hold)
         return None
     raise Http404
 
@@ -188,14 +192,14 @@ def _staff_hold(desk: Desk, context, form):
     data = form.cleaned_data
     record = item = None
     if data["barcode"]:
-        item = loans.item_by_barcode(data["barcode"])
+        item = services.item_by_barcode(data["barcode"])
     elif data["record_id"]:
         record = Record.objects.filter(pk=data["record_id"]).first()
         if record is None:
             raise CirculationError("record_id", _("No record has that number."))
     else:
         raise CirculationError("record_id", _("Give a record number or a barcode."))
-    _hold, decision = holds.place_hold(
+    _hold, decision = services.place_hold(
         desk,
         context.patron,
         pickup_branch=data["pickup_branch"],
@@ -215,7 +219,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     result, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            result = loans.checkin(_desk(request), form.cleaned_data["barcode"])
+            result = services.checkin(_desk(request), form.cleaned_data["barcode"])
             form = BarcodeForm()
         except CirculationError as error:
             form.add_error("barcode", error.message)
@@ -236,7 +240,7 @@ def damaged(request: HttpRequest) -> HttpResponse:
     form = DamageForm(request.POST, prefix="damage")
     if form.is_valid():
         try:
-            result = loans.return_damaged(
+            result = services.return_damaged(
                 _desk(request),
                 form.cleaned_data["barcode"],
                 form.cleaned_data["charge"],
@@ -291,7 +295,7 @@ def update_request(request: HttpRequest, request_id: int) -> HttpResponse:
     form = RequestUpdateForm(request.POST)
     if form.is_valid():
         try:
-            requests.update_request(
+            services.update_request(
                 _desk(request), item, form.cleaned_data["status"], form.cleaned_data["staff_note"]
             )
             messages.success(request, _("Request updated."))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from libdesk.circulation.holds import expire_and_resume
-from libdesk.circulation.requests import unlink_closed_requests
+from libdesk.circulation.services import expire_and_resume
+from libdesk.circulation.services.requests import unlink_closed_requests
 from libdesk.circulation.tasks import daily_notices
 from libdesk.core import housekeeping
 

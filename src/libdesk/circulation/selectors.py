@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from libdesk.access.purposes import Access
 from libdesk.access.table import Context, require
 from libdesk.audit import services as audit
 from libdesk.catalog.models import Item, ItemStatus
-from libdesk.circulation.holds import QUEUED_HOLD, QueuePlace, queue_place, waiting_now
 from libdesk.circulation.models import (
     ACTIVE_HOLD,
     OPEN_REQUEST,
+    QUEUED_HOLD,
     Fee,
     Hold,
     HoldStatus,
@@ -23,6 +24,7 @@ from libdesk.circulation.models import (
     LoanState,
     PatronRequest,
 )
+from libdesk.circulation.services.queue import QueuePlace, queue_places, waiting_now
 from libdesk.core import clock
 from libdesk.core.bounds import parse_id
 from libdesk.core.errors import NotFound
@@ -51,7 +53,9 @@ def current_holds(access: Access) -> list[HoldView]:
         .select_related("record", "pickup_branch")
         .order_by("placed_at", "pk")
     )
-    return [HoldView(h, queue_place(h)) for h in held]
+    held = list(held)
+    places = queue_places(held)
+    return [HoldView(h, places[h.pk]) for h in held]
 
 
 def open_fees(access: Access) -> QuerySet[Fee]:
@@ -150,28 +154,46 @@ def due_dates(items) -> dict[int, object]:
 
 def pull_list(branch) -> list[tuple[Item, Hold]]:
     """Copies on this branch's shelves that a waiting hold needs: staff pull them and check
-    them in, which sets each aside for the first hold in line. No patron is named."""
+    them in, which sets each aside for the first hold in line. No patron is named. Two
+    queries however long the queue: the waiting holds, then the copies on the shelf here that
+    any of them could take, matched in placement order."""
     today = clock.today()
-    waiting = Hold.objects.filter(status__in=QUEUED_HOLD).select_related("record")
-    rows = []
-    seen: set[int] = set()
-    for hold in waiting.order_by("placed_at", "pk"):
-        if not waiting_now(hold, today):
-            continue
-        copies = Item.objects.filter(branch=branch, status=ItemStatus.AVAILABLE)
-        if hold.item_id:
-            copies = copies.filter(pk=hold.item_id)
-        elif hold.work_id:
-            copies = copies.filter(record__work_id=hold.work_id)
-            if hold.formats:
-                copies = copies.filter(record__material_type__in=hold.formats)
-        else:
-            copies = copies.filter(record_id=hold.record_id)
-        copy = copies.exclude(pk__in=seen).select_related("record").first()
+    waiting = [
+        hold
+        for hold in Hold.objects.filter(status__in=QUEUED_HOLD)
+        .select_related("record")
+        .order_by("placed_at", "pk")
+        if waiting_now(hold, today)
+    ]
+    if not waiting:
+        return []
+    wanted = (
+        Q(pk__in={h.item_id for h in waiting if h.item_id})
+        | Q(record__work_id__in={h.work_id for h in waiting if h.work_id})
+        | Q(record_id__in={h.record_id for h in waiting})
+    )
+    on_shelf = list(
+        Item.objects.filter(wanted, branch=branch, status=ItemStatus.AVAILABLE)
+        .select_related("record")
+        .order_by("pk")
+    )
+    rows, seen = [], set()
+    for hold in waiting:
+        copy = next((c for c in on_shelf if c.pk not in seen and _pulls_for(hold, c)), None)
         if copy is not None:
             seen.add(copy.pk)
             rows.append((copy, hold))
     return rows
+
+
+def _pulls_for(hold: Hold, copy: Item) -> bool:
+    """Whether this copy on the shelf is one the hold asks for."""
+    if hold.item_id:
+        return copy.pk == hold.item_id
+    if hold.work_id:
+        wanted_format = not hold.formats or copy.record.material_type in hold.formats
+        return copy.record.work_id == hold.work_id and wanted_format
+    return copy.record_id == hold.record_id
 
 
 def hold_shelf(branch) -> QuerySet[Hold]:
@@ -208,19 +230,20 @@ def call_list(staff, workstation) -> list[CallListEntry]:
 
     require(staff.role, "patron.contact", "read", Context.CALL_LIST)
     today = clock.today()
+    overdue = Loan.objects.filter(state=LoanState.OPEN, due__lt=today)
+    ready = Hold.objects.filter(status=HoldStatus.READY)
     patrons = (
         Patron.objects.filter(email="")
-        .filter(
-            Q(pk__in=Loan.objects.filter(state=LoanState.OPEN, due__lt=today).values("patron_id"))
-            | Q(pk__in=Hold.objects.filter(status=HoldStatus.READY).values("patron_id"))
+        .filter(Q(pk__in=overdue.values("patron_id")) | Q(pk__in=ready.values("patron_id")))
+        .annotate(
+            overdue=_count_of(overdue.filter(patron=OuterRef("pk"))),
+            ready=_count_of(ready.filter(patron=OuterRef("pk"))),
         )
         .select_related("home_branch")
     )
     entries = []
     actor = Actor.staff(staff, workstation)
     for patron in patrons:
-        overdue = Loan.objects.filter(patron=patron, state=LoanState.OPEN, due__lt=today).count()
-        ready = Hold.objects.filter(patron=patron, status=HoldStatus.READY).count()
         audit.record(
             actor,
             "patron.read",
@@ -229,5 +252,11 @@ def call_list(staff, workstation) -> list[CallListEntry]:
             data_kind="contact",
             reason="notice by phone or post",
         )
-        entries.append(CallListEntry(patron, overdue, ready))
+        entries.append(CallListEntry(patron, patron.overdue, patron.ready))
     return entries
+
+
+def _count_of(rows: QuerySet) -> Subquery:
+    """How many rows a correlated query finds, as a column of the outer query."""
+    counted = rows.order_by().values("patron_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.audit import services as audit
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.models import MAX_AMOUNT, ZERO, Fee, Loan, OverrideKind, Payment
-from libdesk.circulation.overrides import record_override
+from libdesk.circulation.services.overrides import record_override
 from libdesk.core import clock, housekeeping
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Select, Update

@@ -11,9 +11,9 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from libdesk.catalog.models import Item, ItemStatus, Record
-from libdesk.circulation.holds import HOLDABLE, QUEUED_HOLD, _estimate, _same_target
-from libdesk.circulation.models import Hold, HoldStatus
+from libdesk.circulation.models import QUEUED_HOLD, Hold, HoldStatus
 from libdesk.circulation.rules import terms
+from libdesk.circulation.services.queue import HOLDABLE, estimate, same_target
 from libdesk.core import clock
 from libdesk.core.decisions import Alternative, AlternativeKind
 from libdesk.library.models import Branch
@@ -114,8 +114,8 @@ def _other_editions(record: Record) -> list[Alternative]:
 
 def _hold(record: Record, branch: Branch | None) -> Alternative:
     probe = Hold(record=record, status=HoldStatus.WAITING, placed_at=clock.now())
-    position = Hold.objects.filter(status__in=QUEUED_HOLD).filter(_same_target(probe)).count() + 1
-    wait = _estimate(probe, position)
+    position = Hold.objects.filter(status__in=QUEUED_HOLD).filter(same_target(probe)).count() + 1
+    wait = estimate(probe, position)
     label = (
         _(
             "Place a hold: you would be number %(n)s in line, with an estimated wait of about "
