@@ -283,7 +283,8 @@ LIBDESK = {
     "SEARCH_DIR": Path(os.environ.get("LIBDESK_SEARCH_DIR", str(DATA_DIR / "search"))),
     # Audit entries older than this are pruned (a checkpoint keeps the chain verifiable).
     "AUDIT_RETENTION_DAYS": _env_int("LIBDESK_AUDIT_RETENTION_DAYS", 730),
-    # Filled, cancelled or expired holds lose their patron this many hours after they end.
+    # Filled, cancelled or expired holds are deleted this many hours after they end (a filled
+    # one names nobody from the moment it becomes a loan; ended ones never name their copy).
     "ENDED_HOLD_RETENTION_HOURS": _env_int("LIBDESK_ENDED_HOLD_RETENTION_HOURS", 24),
     # Closed interlibrary loan requests and purchase suggestions lose their patron after this.
     "CLOSED_REQUEST_RETENTION_DAYS": _env_int("LIBDESK_CLOSED_REQUEST_RETENTION_DAYS", 30),

@@ -149,8 +149,10 @@ def run_steps(world, steps) -> None:
                 )
                 placed.append(hold)
             elif kind in ("suspend", "resume", "cancel", "pickup") and placed:
-                hold = Hold.objects.get(pk=placed[step[1] % len(placed)].pk)
-                if kind == "suspend":
+                hold = Hold.objects.filter(pk=placed[step[1] % len(placed)].pk).first()
+                if hold is None:
+                    pass  # ended and deleted by the daily job: nothing left to act on
+                elif kind == "suspend":
                     until = today + timedelta(days=step[2]) if step[2] else None
                     services.suspend_hold(desks["MAIN"], hold, until)
                 elif kind == "resume":

@@ -219,17 +219,39 @@ def test_self_service_entries_name_no_patron(client, shelf, staff_token, patron_
     assert (entry.actor_kind, entry.actor_id, entry.patron_id) == ("patron", "", None)
 
 
-def test_ended_holds_are_unlinked_within_a_day(shelf, desk, patron):
+def test_ended_holds_forget_the_copy_at_once_and_are_deleted_within_a_day(shelf, desk, patron):
     record = shelf.record("Unlink hold")
-    shelf.copy(record, status="on_loan")
-    hold, _ = services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    copy = shelf.copy(record, status="on_loan")
+    hold, _ = services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, item=copy)
     services.cancel_hold(desk(), hold)
     hold.refresh_from_db()
     assert hold.patron_id is not None  # the patron can still see it today
+    assert hold.item_id is None and hold.captured_item_id is None and hold.pickup_code == ""
     with clock.travel_to(clock.now() + timedelta(days=1, minutes=1)):
         call_command("circulation", "run-jobs")
+    assert not Hold.objects.filter(pk=hold.pk).exists()
+
+
+def test_a_hold_that_becomes_a_loan_names_neither_patron_nor_copy(shelf, desk, patron):
+    """PRIVACY.md: the loan carries the pair until check-in; the filled hold keeps nothing of it,
+    and after check-in no row pairs the patron with the copy."""
+    record = shelf.record("Filled hold")
+    copy = shelf.copy(record)
+    services.checkout(desk(), patron(BEATRICE), copy.barcode)
+    hold, _ = services.place_hold(desk(), patron(AVERY), pickup_branch=desk().branch, record=record)
+    services.checkin(desk(), copy.barcode)  # set aside for Avery
+    services.checkout(desk(), patron(AVERY), copy.barcode)
     hold.refresh_from_db()
-    assert hold.patron_id is None and hold.pickup_code == ""
+    assert hold.status == "fulfilled"
+    assert (hold.patron_id, hold.item_id, hold.captured_item_id, hold.pickup_code) == (
+        None,
+        None,
+        None,
+        "",
+    )
+    services.checkin(desk(), copy.barcode)
+    assert not Hold.objects.filter(patron=patron(AVERY)).exists()
+    assert not Loan.objects.filter(item=copy, patron__isnull=False).exists()
 
 
 def test_requests_are_handled_in_arrival_order(shelf, desk, patron):

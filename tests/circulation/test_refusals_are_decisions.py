@@ -293,7 +293,25 @@ def test_a_duplicate_hold_offers_what_can_be_had_now(client, shelf, patron_token
     assert Hold.objects.count() == 1
 
 
-def test_cancelling_a_filled_hold_says_it_has_ended(client, shelf, lend, patron_token):
+def test_cancelling_a_hold_again_says_it_has_ended(client, shelf, lend, patron_token):
+    record = shelf.record("Cancelled already")
+    shelf.copy(record, status="on_loan")
+    token = patron_token(AVERY)
+    hold_id = post(
+        client, "/holds", {"record_id": record.pk, "pickup_branch": "MAIN"}, bearer(token)
+    ).json()["id"]
+    assert client.delete(f"/api/v1/holds/{hold_id}", **bearer(token)).status_code == 200
+    answer = client.delete(f"/api/v1/holds/{hold_id}", HTTP_ACCEPT_LANGUAGE="fr", **bearer(token))
+    assert answer.status_code == 409
+    decision = answer.json()["decision"]
+    assert (decision["code"], clause_ids(decision)) == ("hold_ended", [QUEUE])
+    assert decision["reason"].startswith("Cette réservation est déjà terminée (Annulée)")
+    assert Hold.objects.get(pk=hold_id).status == "cancelled"
+
+
+def test_a_filled_hold_is_no_longer_the_patrons_to_see(client, shelf, lend, patron_token):
+    """It became a loan: the hold kept nothing of the patron (PRIVACY.md), so asking about it
+    again finds nothing, as for anyone else's."""
     record = shelf.record("Picked up already")
     item = shelf.copy(record, status="on_loan")
     token = patron_token(AVERY)
@@ -303,11 +321,7 @@ def test_cancelling_a_filled_hold_says_it_has_ended(client, shelf, lend, patron_
     item.status = "available"
     item.save()
     assert lend(item).status_code == 201  # fills the hold
-    answer = client.delete(f"/api/v1/holds/{hold_id}", HTTP_ACCEPT_LANGUAGE="fr", **bearer(token))
-    assert answer.status_code == 409
-    decision = answer.json()["decision"]
-    assert (decision["code"], clause_ids(decision)) == ("hold_ended", [QUEUE])
-    assert decision["reason"].startswith("Cette réservation est déjà terminée (Retirée)")
+    assert client.delete(f"/api/v1/holds/{hold_id}", **bearer(token)).status_code == 404
     assert Hold.objects.get(pk=hold_id).status == "fulfilled"
 
 

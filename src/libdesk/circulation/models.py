@@ -172,6 +172,7 @@ class HoldStatus(models.TextChoices):
 ACTIVE_HOLD = (HoldStatus.WAITING, HoldStatus.SUSPENDED, HoldStatus.IN_TRANSIT, HoldStatus.READY)
 QUEUED_HOLD = (HoldStatus.WAITING, HoldStatus.SUSPENDED)
 CAPTURED_HOLD = (HoldStatus.IN_TRANSIT, HoldStatus.READY)
+ENDED_HOLD = (HoldStatus.FULFILLED, HoldStatus.CANCELLED, HoldStatus.EXPIRED)
 
 
 class Hold(models.Model):

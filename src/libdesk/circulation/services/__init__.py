@@ -18,12 +18,12 @@ Where each rule lives:
 from libdesk.circulation.services.fees import pay, waive
 from libdesk.circulation.services.holds import (
     cancel_hold,
+    delete_ended_holds,
     expire_and_resume,
     holdable_copies,
     place_hold,
     resume_hold,
     suspend_hold,
-    unlink_ended_holds,
 )
 from libdesk.circulation.services.lending import LoanResult, checkout, item_by_barcode
 from libdesk.circulation.services.queue import HOLDABLE, QueuePlace, queue_for, queue_place
@@ -54,6 +54,7 @@ __all__ = [
     "checkin",
     "checkout",
     "claim_returned",
+    "delete_ended_holds",
     "expire_and_resume",
     "extend_due",
     "fulfil_for",
@@ -71,7 +72,6 @@ __all__ = [
     "submit_request",
     "suspend_hold",
     "unlink_closed_requests",
-    "unlink_ended_holds",
     "update_request",
     "waive",
     "withdraw",

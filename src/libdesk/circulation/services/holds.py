@@ -16,13 +16,14 @@ from libdesk.circulation.desk import CirculationError, Desk
 from libdesk.circulation.models import (
     ACTIVE_HOLD,
     CAPTURED_HOLD,
+    ENDED_HOLD,
     Hold,
     HoldStatus,
     Loan,
 )
 from libdesk.circulation.rules import NoLoanRule, rule_for
 from libdesk.circulation.services.queue import HOLDABLE, queue_place
-from libdesk.circulation.services.routing import release
+from libdesk.circulation.services.routing import forget_copy, release
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Insert, Select
@@ -166,6 +167,7 @@ def cancel_hold(desk: Desk, hold: Hold) -> Hold:
         hold.save()
         if item is not None and was_ready:
             release(item, hold.pickup_branch)
+        forget_copy(hold)
         audit.record(desk.actor, "circulation.hold.cancel", object_type="hold", object_id=hold.pk)
     return hold
 
@@ -222,17 +224,18 @@ def expire_and_resume(today: date | None = None) -> dict[str, int]:
             hold.status, hold.ended_at = HoldStatus.EXPIRED, clock.now()
             hold.save()
             release(hold.captured_item, hold.pickup_branch)
+            forget_copy(hold)
             done["expired"] += 1
-    done["unlinked"] = unlink_ended_holds()
+    done["ended_holds_deleted"] = delete_ended_holds()
     return done
 
 
-def unlink_ended_holds() -> int:
-    """Filled, cancelled and expired holds lose their patron a day (a setting) after they end."""
+def delete_ended_holds() -> int:
+    """Filled, cancelled and expired holds are deleted a day (a setting) after they end: a
+    cancelled or expired one names its patron until then (the patron sees it ended); a filled
+    one named nobody from the moment it became a loan. The board's wait figures are kept
+    apart (`counts`), so nothing is lost."""
     hours = settings.LIBDESK["ENDED_HOLD_RETENTION_HOURS"]
     cutoff = clock.now() - timedelta(hours=hours)
-    return Hold.objects.filter(
-        patron__isnull=False,
-        status__in=[HoldStatus.FULFILLED, HoldStatus.CANCELLED, HoldStatus.EXPIRED],
-        ended_at__lte=cutoff,
-    ).update(patron=None, pickup_code="")
+    ended = Hold.objects.filter(status__in=ENDED_HOLD, ended_at__lte=cutoff)
+    return ended.delete()[0]

@@ -17,7 +17,7 @@ from libdesk.circulation.models import (
 from libdesk.circulation.rules import terms
 from libdesk.circulation.services.queue import queue_for, reindex, save_progress, waiting_now
 from libdesk.core import clock
-from libdesk.core.statements import Select
+from libdesk.core.statements import Select, Update
 from libdesk.library.models import Branch
 from libdesk.library.selectors import next_open_day
 from libdesk.patrons.models import Patron
@@ -139,4 +139,32 @@ def fulfil_for(patron: Patron, item: Item, *, queue: list[Hold] | None = None) -
         if hold.ready_at is None:
             counts.wait("hold", hold.pickup_branch, hold.placed_at)
         save_progress(hold)
+        # The loan now carries the pair until check-in; the hold keeps neither (PRIVACY.md).
+        FORGET_PATRON_AND_COPY.run(pk=hold.pk)
+        hold.patron = hold.item = hold.captured_item = None
+        hold.pickup_code = ""
     return hold
+
+
+def forget_copy(hold: Hold) -> None:
+    """An ended hold (cancelled, expired) stops naming the copy it asked for or was given, at
+    once; it names its patron only until the daily job deletes it."""
+    FORGET_COPY.run(pk=hold.pk)
+    hold.item = hold.captured_item = None
+    hold.pickup_code = ""
+
+
+FORGET_COPY = Update(
+    lambda pk: (
+        Hold.objects.filter(pk=pk),
+        {"item": None, "captured_item": None, "pickup_code": ""},
+    ),
+    pk=int,
+)
+FORGET_PATRON_AND_COPY = Update(
+    lambda pk: (
+        Hold.objects.filter(pk=pk),
+        {"patron": None, "item": None, "captured_item": None, "pickup_code": ""},
+    ),
+    pk=int,
+)
