@@ -326,3 +326,49 @@ def test_pickup_codes_are_random_and_come_from_nothing_of_the_patron(
     assert len(set(codes)) == 3
     for code in codes:
         assert "OUE" not in code and "0002" not in code and "002" not in code.split("-")[1][:3]
+
+
+def test_no_stored_reply_lets_a_copy_of_the_database_pair_a_patron_with_an_item(
+    client, shelf, staff_token, patron_token, serving
+):
+    """A refused renewal never becomes a loan, so its stored reply is not dropped at check-in:
+    it must say nothing itself. The row names no token, holds no readable answer, and hashing
+    every card and barcode the database knows matches neither of its hashes."""
+    import hashlib
+    import json
+
+    from django.db import connection
+
+    record = shelf.record("Asked about")
+    item = shelf.copy(record)
+    client.post(
+        "/api/v1/circulation/checkout",
+        {"item_barcode": item.barcode},
+        content_type="application/json",
+        **serving(staff_token(), AVERY),
+    )
+    token = patron_token(AVERY)
+    asked = {"item_barcode": item.barcode}
+    headers = {"HTTP_IDEMPOTENCY_KEY": "renew-once", **bearer(token)}
+    post = "/api/v1/circulation/renew"
+    first = client.post(post, asked, content_type="application/json", **headers)
+    again = client.post(post, asked, content_type="application/json", **headers)
+    assert first.status_code == again.status_code == 409  # the same day adds nothing
+    assert first.json() == again.json()
+    assert first.json()["decision"]["code"] == "renewal_would_not_extend"
+    other = {"item_barcode": "39000000000001"}
+    assert client.post(post, other, content_type="application/json", **headers).status_code == 422
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM api_idempotentreply")
+        rows = cursor.fetchall()
+        columns = [c[0] for c in cursor.description]
+    assert rows and not {"token_id", "key", "body"} & set(columns)
+    dump = repr(rows)
+    for secret in (item.barcode, "renew-once", token, AVERY, "Asked about"):
+        assert secret not in dump
+    candidates = set()
+    for barcode in [item.barcode, "39000000000001"]:
+        for body in ({"item_barcode": barcode}, {"item_barcode": barcode, "override": None}):
+            canonical = json.dumps(["POST", post, body], sort_keys=True, default=str)
+            candidates.add(hashlib.sha256(canonical.encode()).hexdigest())
+    assert not candidates & {str(value) for row in rows for value in row}

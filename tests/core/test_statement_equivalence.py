@@ -114,13 +114,12 @@ def small_library(demo_library):
     services.place_hold(counter, beatrice, pickup_branch=counter.branch, record=copies[1].record)
     services.checkin(counter, copies[0].barcode)  # fills the first hold
     services.return_damaged(counter, copies[2].barcode, Decimal("4.50"), "wet")
-    token = issue_staff_token(clerk, at).token
+    issue_staff_token(clerk, at)
     IdempotentReply.objects.create(
-        token=token,
-        key="k_%1",
+        lookup="k_%1",
         request_hash="0" * 64,
         status=201,
-        body={"ok": True},
+        sealed="sealed answer",
         loan_id=copies[1].pk,
         created_at=clock.now(),
     )

@@ -2,15 +2,26 @@
 
 The reply is stored in the same transaction as the work, so either both commit or neither;
 two racing calls with one key end with one piece of work and one stored answer.
+
+Nothing stored lets someone with a copy of the database learn who asked for what
+(PRIVACY.md): a reply is found by a keyed hash of the token and the key (no link to the token,
+so none to its patron), the request is compared by a keyed hash (hashing every card and barcode
+in the catalogue matches nothing without the secret key, kept outside the database), and the
+answer itself is sealed (AES, Fernet) with a key derived from the secret key and the client's
+own Idempotency-Key, which is never stored: only the client that asked can have it opened.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
@@ -30,9 +41,24 @@ class KeyReused(Exception):
 Reply = tuple[int, dict, int | None]  # status, body, the loan it concerns (if any)
 
 
+def _keyed(purpose: str, text: str) -> str:
+    secret = settings.SECRET_KEY.encode()
+    return hmac.new(secret, f"{purpose}:{text}".encode(), hashlib.sha256).hexdigest()
+
+
+def _lookup(token_id: str, key: str) -> str:
+    return _keyed("reply", f"{token_id}:{key}")
+
+
 def _fingerprint(request: HttpRequest, payload: dict) -> str:
     canonical = json.dumps([request.method, request.path, payload], sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _keyed("request", canonical)
+
+
+def _seal(token_id: str, key: str) -> Fernet:
+    """The cipher for one reply: only the secret key and the client's own key open it."""
+    derived = hashlib.sha256(_keyed("seal", f"{token_id}:{key}").encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))
 
 
 def replay_or_run(
@@ -44,26 +70,26 @@ def replay_or_run(
         return _answer(run)[:2]
     if len(key) > MAX_KEY:
         raise KeyReused(f"Idempotency-Key is longer than {MAX_KEY} characters")
-    token, fingerprint = request.api_token, _fingerprint(request, payload)
+    token_id = request.api_token.public_id
+    lookup, fingerprint = _lookup(token_id, key), _fingerprint(request, payload)
     try:
         with transaction.atomic():
-            stored = STORED_REPLY.first(token=token.pk, key=key)
+            stored = STORED_REPLY.first(lookup=lookup)
             if stored is not None:
-                return _replayed(stored, fingerprint)
+                return _replayed(stored, fingerprint, token_id, key)
             status, body, loan_id = _answer(run)
             NEW_REPLY.run(
-                token_id=token.pk,
-                key=key,
+                lookup=lookup,
                 request_hash=fingerprint,
                 status=status,
-                body=body,
+                sealed=_seal(token_id, key).encrypt(json.dumps(body).encode()).decode(),
                 loan_id=loan_id,
                 created_at=clock.now(),
             )
             return status, body
     except IntegrityError:  # a concurrent call with this key committed first
-        stored = IdempotentReply.objects.get(token=token, key=key)
-        return _replayed(stored, fingerprint)
+        stored = IdempotentReply.objects.get(lookup=lookup)
+        return _replayed(stored, fingerprint, token_id, key)
 
 
 def _answer(run: Callable[[], Reply]) -> Reply:
@@ -74,24 +100,23 @@ def _answer(run: Callable[[], Reply]) -> Reply:
         return refused.status, {"decision": refused.decision.as_json()}, None
 
 
-def _replayed(stored: IdempotentReply, fingerprint: str) -> tuple[int, dict]:
-    if stored.request_hash != fingerprint:
+def _replayed(stored: IdempotentReply, fingerprint: str, token_id: str, key: str):
+    if not hmac.compare_digest(stored.request_hash, fingerprint):
         raise KeyReused("this Idempotency-Key was used with a different request")
-    return stored.status, stored.body
+    try:
+        body = json.loads(_seal(token_id, key).decrypt(stored.sealed.encode()))
+    except InvalidToken as exc:  # sealed under a secret key since replaced: a client bug too
+        raise KeyReused("this Idempotency-Key's answer can no longer be opened") from exc
+    return stored.status, body
 
 
-STORED_REPLY = Select(
-    lambda token, key: IdempotentReply.objects.filter(token_id=token, key=key)[:1],
-    token=int,
-    key=str,
-)
+STORED_REPLY = Select(lambda lookup: IdempotentReply.objects.filter(lookup=lookup)[:1], lookup=str)
 NEW_REPLY = Insert(
     IdempotentReply,
-    token_id=int,
-    key=str,
+    lookup=str,
     request_hash=str,
     status=int,
-    body=dict,
+    sealed=str,
     loan_id=int,
     created_at=datetime,
 )

@@ -52,21 +52,17 @@ class ApiToken(models.Model):
 
 class IdempotentReply(models.Model):
     """The answer to a state-changing call made with an Idempotency-Key, so a retry gets the
-    same answer without the work being done twice. Scoped to the token; kept a day, and
-    dropped at once when the loan it answered about loses its patron."""
+    same answer without the work being done twice. Kept a day, and dropped at once when the
+    loan it answered about loses its patron. It names no token and holds no readable answer:
+    `lookup` and `request_hash` are keyed hashes and `sealed` is the answer encrypted with a key
+    only the asking client can supply (api/idempotency.py)."""
 
-    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
+    lookup = models.CharField(max_length=64, unique=True)
     request_hash = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    sealed = models.TextField()
     loan_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_once")
-        ]
+    created_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
-        return f"reply to {self.key}"
+        return f"reply {self.pk}"
