@@ -208,7 +208,8 @@ WHITENOISE_MAX_AGE = 3600
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# --- Mail: SMTP when LIBDESK_SMTP_HOST is set; otherwise files under <data dir>/mail -------
+# --- Mail: SMTP when LIBDESK_SMTP_HOST is set. Otherwise none is sent, except by the demo
+# library, which writes it to files under <data dir>/mail kept briefly (library/mail.py). ---
 DEFAULT_FROM_EMAIL = os.environ.get("LIBDESK_MAIL_FROM", "library@localhost")
 if os.environ.get("LIBDESK_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -218,8 +219,7 @@ if os.environ.get("LIBDESK_SMTP_HOST"):
     EMAIL_HOST_PASSWORD = os.environ.get("LIBDESK_SMTP_PASSWORD", "")
     EMAIL_USE_TLS = _env_flag("LIBDESK_SMTP_TLS", True)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = DATA_DIR / "mail"
+    EMAIL_BACKEND = "libdesk.library.mail.LibraryMailBackend"
 
 
 # --- Cache: shared by every process (rate-limit counters, clause titles), never keyed by a
@@ -288,6 +288,8 @@ LIBDESK = {
     "ENDED_HOLD_RETENTION_HOURS": _env_int("LIBDESK_ENDED_HOLD_RETENTION_HOURS", 24),
     # Closed interlibrary loan requests and purchase suggestions lose their patron after this.
     "CLOSED_REQUEST_RETENTION_DAYS": _env_int("LIBDESK_CLOSED_REQUEST_RETENTION_DAYS", 30),
+    # The demo library's mail files (it has no mail server) are deleted after this many days.
+    "DEMO_MAIL_RETENTION_DAYS": _env_int("LIBDESK_DEMO_MAIL_RETENTION_DAYS", 2),
     # The desk's compiled statements (core/statements.py). Off, every one runs through the
     # plain ORM queryset it was written from: the same rows, slower (CI's PostgreSQL run).
     "FAST_STATEMENTS": _env_flag("LIBDESK_FAST_STATEMENTS", True),

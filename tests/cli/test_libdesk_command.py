@@ -114,6 +114,7 @@ def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_di
     with running(data_dir, port) as run:
         assert f"http://127.0.0.1:{port}/" in run.banner
         assert "staff head / libdesk-demo" in run.banner
+        assert "Demo library: mail is written to files in" in run.banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
             assert "Kenora Public Library" in response.read().decode()
         css = f"http://127.0.0.1:{port}/static/libdesk/css/libdesk.css"
@@ -163,6 +164,7 @@ def test_a_fresh_install_runs_after_migrate_alone(tmp_path):
     port = free_port()
     with running(tmp_path, port) as run:
         assert "no library set up yet" in run.banner
+        assert "No mail server is configured (set LIBDESK_SMTP_HOST)" in run.banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/policies/") as response:
             assert "No policy has been published yet." in response.read().decode()
     assert run.process.returncode == 0

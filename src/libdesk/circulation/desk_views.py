@@ -33,6 +33,7 @@ from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
 from libdesk.core.bounds import parse_id
 from libdesk.core.decisions import Decision, Refused
+from libdesk.library.mail import sends_mail
 from libdesk.patrons.serving_page import context_or_404, render_serving
 from libdesk.privacy.services import serving_access
 
@@ -333,7 +334,10 @@ def call_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "circulation/call_list.html",
-        {"entries": selectors.call_list(request.user, request.workstation)},
+        {
+            "entries": selectors.call_list(request.user, request.workstation),
+            "no_mail": not sends_mail(),
+        },
     )
 
 

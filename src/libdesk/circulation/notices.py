@@ -26,6 +26,7 @@ from libdesk.circulation.models import (
 )
 from libdesk.circulation.rules import terms
 from libdesk.core import clock
+from libdesk.library.mail import sends_mail
 
 OVERDUE_STAGES = (1, 7, 14)
 
@@ -38,7 +39,10 @@ class Notice:
 
 
 def deliver(kind: str, object_id: int, stage: str = "") -> bool:
-    """Send one notice once. Returns whether an e-mail went out."""
+    """Send one notice once. Returns whether an e-mail went out. With no mail server nothing
+    is recorded as sent: the patron is on the call list instead (selectors.call_list)."""
+    if not sends_mail():
+        return False
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -117,6 +121,8 @@ def _compose(kind: str, object_id: int, stage: str) -> Notice | None:
 
 def deliver_receipt(loan_ids: list[int]) -> bool:
     """The items lent and their due dates, to the borrower's own address."""
+    if not sends_mail():
+        return False
     loans = list(
         Loan.objects.filter(pk__in=loan_ids, closed_at__isnull=True, patron__isnull=False)
         .select_related("patron", "item__record", "branch")

@@ -224,16 +224,18 @@ class CallListEntry:
 
 
 def call_list(staff, workstation) -> list[CallListEntry]:
-    """Patrons with no e-mail who have overdue items or holds ready: staff phone or write to
-    them. Counts only, never titles; each patron's contact read is audited."""
+    """Patrons with no e-mail (every patron, when no mail server is configured) who have
+    overdue items or holds ready: staff phone or write to them. Counts only, never titles;
+    each patron's contact read is audited."""
     from libdesk.audit.actors import Actor
+    from libdesk.library.mail import sends_mail
 
     require(staff.role, "patron.contact", "read", Context.CALL_LIST)
     today = clock.today()
     overdue = Loan.objects.filter(state=LoanState.OPEN, due__lt=today)
     ready = Hold.objects.filter(status=HoldStatus.READY)
     patrons = (
-        Patron.objects.filter(email="")
+        Patron.objects.filter(Q(email="") if sends_mail() else Q())
         .filter(Q(pk__in=overdue.values("patron_id")) | Q(pk__in=ready.values("patron_id")))
         .annotate(
             overdue=_count_of(overdue.filter(patron=OuterRef("pk"))),

@@ -9,6 +9,7 @@ from libdesk.access.table import DESK_ROLES, Role
 from libdesk.accounts.decorators import staff_required
 from libdesk.core.bounds import CODE_MAX
 from libdesk.library import selectors as library_selectors
+from libdesk.library.mail import sends_mail
 from libdesk.policies import questions
 from libdesk.policies import selectors as policy_selectors
 
@@ -69,5 +70,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "desk_role": role in DESK_ROLES,
             "is_admin": role == Role.ADMINISTRATOR,
             "is_privacy_officer": role == Role.PRIVACY_OFFICER,
+            "no_mail": not sends_mail(),
         },
     )

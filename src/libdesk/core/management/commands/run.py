@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection
 
 from libdesk.core.supervisor import Periodic, Service, Supervisor
 from libdesk.demo.loader import sign_ins
+from libdesk.library import mail
 from libdesk.library.selectors import the_library
 
 JOBS_EVERY_SECONDS = 3600
@@ -156,5 +157,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Staff client: http://{host}:{port}/staff/")
         if library is not None and library.is_demo:
             self.stdout.write("Demo sign-ins: " + "; ".join(sign_ins()))
+        self.stdout.write(mail.startup_line())
         self.stdout.write("Press Ctrl-C to stop.")
         self.stdout.flush()
