@@ -290,14 +290,36 @@ LIBDESK = {
     "CLOSED_REQUEST_RETENTION_DAYS": _env_int("LIBDESK_CLOSED_REQUEST_RETENTION_DAYS", 30),
     # The demo library's mail files (it has no mail server) are deleted after this many days.
     "DEMO_MAIL_RETENTION_DAYS": _env_int("LIBDESK_DEMO_MAIL_RETENTION_DAYS", 2),
+    # Log files (LIBDESK_LOG_DIR) older than this many days are deleted.
+    "LOG_RETENTION_DAYS": _env_int("LIBDESK_LOG_RETENTION_DAYS", 30),
     # The desk's compiled statements (core/statements.py). Off, every one runs through the
     # plain ORM queryset it was written from: the same rows, slower (CI's PostgreSQL run).
     "FAST_STATEMENTS": _env_flag("LIBDESK_FAST_STATEMENTS", True),
 }
 
+# Logs go to the error output, and with LIBDESK_LOG_DIR also to one file per day there, kept
+# LOG_RETENTION_DAYS (core/logfiles.py). They never hold a PIN, password, token, session id or
+# card number: the test suite logs at DEBUG and scans for them.
+LOG_DIR = (
+    Path(os.environ["LIBDESK_LOG_DIR"]).resolve() if os.environ.get("LIBDESK_LOG_DIR") else None
+)
+_LOG_HANDLERS = {"console": {"class": "logging.StreamHandler", "formatter": "plain"}}
+if LOG_DIR is not None:
+    _LOG_HANDLERS["file"] = {
+        "class": "libdesk.core.logfiles.DailyLogFile",
+        "directory": str(LOG_DIR),
+        "formatter": "stamped",
+    }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LIBDESK_LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "plain": {"format": "%(message)s"},
+        "stamped": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"},
+    },
+    "handlers": _LOG_HANDLERS,
+    "root": {
+        "handlers": list(_LOG_HANDLERS),
+        "level": os.environ.get("LIBDESK_LOG_LEVEL", "WARNING"),
+    },
 }

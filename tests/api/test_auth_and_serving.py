@@ -9,7 +9,7 @@ from django.db import connection
 
 from libdesk.api.models import ApiToken
 from libdesk.core import clock
-from tests.conftest import AVERY, BEATRICE, bearer
+from tests.conftest import AVERY, BEATRICE, PINS, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_sign_in_answers_201_with_an_expiry_and_401_for_a_wrong_or_empty_pin(cli
         assert response.status_code == 401
     response = client.post(
         "/api/v1/auth/patron",
-        {"patron_card": AVERY, "pin": "1234"},
+        {"patron_card": AVERY, "pin": PINS[AVERY]},
         content_type="application/json",
     )
     assert response.status_code == 201 and response.json()["expires_at"]

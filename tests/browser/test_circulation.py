@@ -4,6 +4,7 @@ places a hold and sees their place in line."""
 import pytest
 
 from tests.browser.conftest import accessibility_violations
+from tests.conftest import AVERY, DEMO_PASSWORD, PINS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AVERY, BEATRICE = "29000000000001", "29000000000002"
@@ -25,7 +26,7 @@ def test_a_clerk_checks_out_two_items_and_one_is_refused(site, page):
     lend_elsewhere("39000000000002", BEATRICE)
     page.goto(site + "/staff/")
     page.get_by_label("Username").fill("clerk")
-    page.get_by_label("Password").fill("libdesk-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_label("Workstation").select_option("MAIN-DESK-1")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Serve a patron at the desk").click()
@@ -64,7 +65,7 @@ def test_a_patron_places_a_hold_and_sees_its_position(site, page):
     record = Item.objects.get(barcode="39000000000003").record
     page.goto(site + "/account/sign-in/")
     page.get_by_label("Library card number").fill(AVERY)
-    page.get_by_label("PIN").fill("1234")
+    page.get_by_label("PIN").fill(PINS[AVERY])
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     page.goto(f"{site}/records/{record.pk}/")

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.browser.conftest import accessibility_violations
+from tests.conftest import BEATRICE, DEMO_PASSWORD, PINS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -10,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_a_clerk_opens_a_patrons_account_by_card(site, page):
     page.goto(site + "/staff/")
     page.get_by_label("Username").fill("clerk")
-    page.get_by_label("Password").fill("libdesk-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_label("Workstation").select_option("MAIN-DESK-1")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Serve a patron at the desk").click()
@@ -32,7 +33,7 @@ def test_a_clerk_opens_a_patrons_account_by_card(site, page):
 def test_a_patron_signs_in_and_sees_who_looked_at_their_record(site, page):
     page.goto(site + "/account/sign-in/")
     page.get_by_label("Library card number").fill("29000000000002")
-    page.get_by_label("PIN").fill("2345")
+    page.get_by_label("PIN").fill(PINS[BEATRICE])
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     # Béatrice prefers French: the account speaks it from sign-in on.

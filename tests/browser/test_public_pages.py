@@ -3,6 +3,7 @@
 import pytest
 
 from tests.browser.conftest import accessibility_violations
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,7 +49,7 @@ def test_staff_sign_in_and_home_are_accessible(site, page):
     page.goto(site + "/staff/")
     assert accessibility_violations(page) == []
     page.get_by_label("Username").fill("head")
-    page.get_by_label("Password").fill("libdesk-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_label("Workstation").select_option("MAIN-DESK-1")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

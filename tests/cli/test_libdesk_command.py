@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.canaries import LOGS
+
 pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 
@@ -36,7 +38,7 @@ def data_dir(tmp_path_factory) -> Path:
 
 
 def env_for(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBDESK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBDESK_") or k in LOGS}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["LIBDESK_DATA_DIR"] = str(data_dir)
     return env

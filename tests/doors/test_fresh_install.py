@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.canaries import LOGS
+
 pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 SETUP = (
@@ -19,7 +21,7 @@ SETUP = (
 
 
 def env_for(data_dir: Path, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBDESK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBDESK_") or k in LOGS}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return {**env, "LIBDESK_DATA_DIR": str(data_dir), **settings}
 

@@ -8,7 +8,7 @@ import pytest
 from libdesk.audit.models import AuditEntry
 from libdesk.core import clock
 from libdesk.patrons.models import Patron, RetiredCard
-from tests.conftest import AVERY, SAM
+from tests.conftest import AVERY, PINS, SAM
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_a_lost_card_stops_working_until_replaced(staff_client, client):
     refused = staff_client("librarian").post("/staff/desk/card/", {"card": AVERY})
     assert refused.status_code == 409
     assert "reported lost" in unescape(refused.content.decode())
-    signed_in = client.post("/account/sign-in/", {"card": AVERY, "pin": "1234"})
+    signed_in = client.post("/account/sign-in/", {"card": AVERY, "pin": PINS[AVERY]})
     assert "not recognised" in unescape(signed_in.content.decode())
     clerk.post(url + "replace/", {"card_number": "29000000000501"})
     avery = Patron.objects.get(card_number="29000000000501")

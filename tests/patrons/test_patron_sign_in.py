@@ -10,16 +10,16 @@ from libdesk.core import clock, lockout
 from libdesk.core.decisions import Refused
 from libdesk.patrons.models import Patron
 from libdesk.patrons.services import SignInFailed, authenticate_patron
-from tests.conftest import AVERY, BEATRICE
+from tests.conftest import AVERY, BEATRICE, PINS
 
 pytestmark = pytest.mark.django_db
 
 
-def web_sign_in(client, card=AVERY, pin="1234"):
+def web_sign_in(client, card=AVERY, pin=PINS[AVERY]):
     return client.post("/account/sign-in/", {"card": card, "pin": pin})
 
 
-def api_sign_in(client, card=AVERY, pin="1234"):
+def api_sign_in(client, card=AVERY, pin=PINS[AVERY]):
     return client.post(
         "/api/v1/auth/patron", {"patron_card": card, "pin": pin}, content_type="application/json"
     )
@@ -57,8 +57,8 @@ def test_web_and_api_share_one_lockout_channel(demo_library):
         assert locked.json()["decision"]["code"] == "sign_in_locked"
         assert web_sign_in(Client(REMOTE_ADDR="192.0.2.4")).status_code == 429
         # the kiosk channel and other cards are unaffected
-        assert authenticate_patron(AVERY, "1234", channel=lockout.KIOSK).card_number == AVERY
-        assert api_sign_in(Client(), card=BEATRICE, pin="2345").status_code == 201
+        assert authenticate_patron(AVERY, PINS[AVERY], channel=lockout.KIOSK).card_number == AVERY
+        assert api_sign_in(Client(), card=BEATRICE, pin=PINS[BEATRICE]).status_code == 201
         clock.advance(timedelta(minutes=15, seconds=1))
         assert api_sign_in(Client()).status_code == 201
 
@@ -71,7 +71,7 @@ def test_the_lock_names_no_card_and_is_kept_by_patron_id(demo_library):
             with pytest.raises(SignInFailed):
                 authenticate_patron(AVERY, "0000")
         with pytest.raises(Refused):
-            authenticate_patron(AVERY, "1234")
+            authenticate_patron(AVERY, PINS[AVERY])
     subject = SignInLock.objects.get().subject
     assert subject == f"patron:{Patron.objects.get(card_number=AVERY).pk}"
 
@@ -124,7 +124,7 @@ def test_a_patron_changes_their_pin(client, demo_library):
     web_sign_in(client)
     wrong = client.post("/account/", {"form": "pin", "current_pin": "0000", "new_pin": "5678"})
     assert "the current PIN is not right" in wrong.content.decode()
-    client.post("/account/", {"form": "pin", "current_pin": "1234", "new_pin": "5678"})
+    client.post("/account/", {"form": "pin", "current_pin": PINS[AVERY], "new_pin": "5678"})
     client.post("/account/sign-out/")
     assert web_sign_in(client, pin="5678").status_code == 302
 

@@ -15,7 +15,7 @@ from libdesk.core.decisions import Refused
 from libdesk.core.models import SignInLock
 from libdesk.patrons.models import Patron
 from libdesk.patrons.services import PatronError, authenticate_patron, check_pin_rules
-from tests.conftest import AVERY, BEATRICE, bearer
+from tests.conftest import AVERY, BEATRICE, PINS, bearer
 
 pytestmark = pytest.mark.django_db
 ADDRESSES = (f"203.0.113.{n % 250}" for n in itertools.count())
@@ -69,7 +69,7 @@ def answers(card: str, pin: str, times: int = 6) -> list[tuple[int, str, int]]:
 @pytest.mark.parametrize("pin", ["0000", "", "١٢٣٤", "1234x"])
 def test_an_unknown_card_answers_like_a_known_card_with_a_wrong_pin(demo_library, pin):
     with clock.travel_to(clock.now()):
-        known = answers(BEATRICE, pin if pin != "2345" else "0000")
+        known = answers(BEATRICE, pin if pin != PINS[BEATRICE] else "0000")
         unknown = answers(UNKNOWN, pin)
     assert known == unknown
     assert [status for status, _, _ in known] == [401] * 5 + [429]
@@ -82,9 +82,9 @@ def test_a_lost_card_and_a_locked_card_cost_the_same_work_and_say_the_same(demo_
     lost.save()
     with clock.travel_to(clock.now()):
         # the right PIN of a lost card is refused like a wrong PIN of any card
-        assert answers(AVERY, "1234") == answers(UNKNOWN, "1234")
+        assert answers(AVERY, PINS[AVERY]) == answers(UNKNOWN, "1234")
         # once locked, even the right PIN costs one hash and answers 429
-        locked = answers(AVERY, "1234", times=1)
+        locked = answers(AVERY, PINS[AVERY], times=1)
         assert locked == [(429, "sign_in_locked", 1)]
 
 
@@ -106,7 +106,7 @@ def test_anyone_who_knows_a_card_number_cannot_keep_it_locked_forever(demo_libra
             clock.advance(timedelta(minutes=1))
             api_sign_in(AVERY, "0000")
         clock.advance(timedelta(minutes=5, seconds=1))
-        assert api_sign_in(AVERY, "1234").status_code == 201
+        assert api_sign_in(AVERY, PINS[AVERY]).status_code == 201
 
 
 @pytest.mark.parametrize("pin", ["١٢٣٤", "１２３４", "12 34", "", "1234567890123"])
@@ -123,15 +123,15 @@ def test_a_pin_of_non_ascii_digits_never_signs_in(demo_library):
 
 def test_the_current_pin_box_counts_as_a_sign_in(client, demo_library):
     with clock.travel_to(clock.now()):
-        client.post("/account/sign-in/", {"card": AVERY, "pin": "1234"})
+        client.post("/account/sign-in/", {"card": AVERY, "pin": PINS[AVERY]})
         pages = [
             client.post("/account/", {"form": "pin", "current_pin": "9999", "new_pin": "4321"})
             for _ in range(6)
         ]
         assert [p.status_code for p in pages] == [200] * 5 + [429]
         assert "the current PIN is not right" in unescape(pages[0].content.decode())
-        assert api_sign_in(AVERY, "1234").status_code == 429  # online channel locked
-        assert authenticate_patron(AVERY, "1234", channel=lockout.KIOSK).card_number == AVERY
+        assert api_sign_in(AVERY, PINS[AVERY]).status_code == 429  # online channel locked
+        assert authenticate_patron(AVERY, PINS[AVERY], channel=lockout.KIOSK).card_number == AVERY
 
 
 def test_staff_lift_a_lock_at_the_desk_and_the_patron_sees_it(staff_client, demo_library):
@@ -143,9 +143,9 @@ def test_staff_lift_a_lock_at_the_desk_and_the_patron_sees_it(staff_client, demo
         page = unescape(desk.get(serving).content.decode())
         assert "Sign-in pauses" in page and "paused until" in page
         desk.post(serving + "unlock/")
-        assert api_sign_in(AVERY, "1234").status_code == 201
+        assert api_sign_in(AVERY, PINS[AVERY]).status_code == 201
         patron = Client()
-        patron.post("/account/sign-in/", {"card": AVERY, "pin": "1234"})
+        patron.post("/account/sign-in/", {"card": AVERY, "pin": PINS[AVERY]})
         account = unescape(patron.get("/account/").content.decode())
     assert "staff lifted the pause" in account
 
@@ -172,14 +172,14 @@ def test_the_api_takes_json_bodies_only(demo_library, content_type):
                 content_type=content_type,
             )
             assert response.status_code == 415
-        assert api_sign_in(AVERY, "1234").status_code == 201
+        assert api_sign_in(AVERY, PINS[AVERY]).status_code == 201
 
 
 def test_a_refused_sign_in_is_a_decision_with_its_clause(demo_library):
     with clock.travel_to(clock.now()):
         answers(AVERY, "0000", times=5)
         with pytest.raises(Refused) as refused:
-            authenticate_patron(AVERY, "1234")
+            authenticate_patron(AVERY, PINS[AVERY])
     assert refused.value.decision.code == "sign_in_locked"
     assert refused.value.status == 429
 

@@ -3,6 +3,8 @@ person's sessions and tokens (password, role, disabling or enabling again)."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +17,8 @@ from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import lockout
 from libdesk.core.errors import InputError
+
+log = logging.getLogger(__name__)
 
 
 class StaffSignInFailed(Exception):
@@ -55,6 +59,7 @@ def check_code(user: StaffUser, code: str) -> None:
 
 def signed_in(user: StaffUser, workstation: Workstation) -> None:
     """Record a completed sign-in (after the second factor, when there is one)."""
+    log.debug("staff %s signed in at workstation %s", user.pk, workstation.name)
     with transaction.atomic():
         audit.record(
             Actor.staff(user, workstation), "staff.sign_in", object_type="staff", object_id=user.pk

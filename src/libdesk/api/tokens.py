@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from libdesk.audit.actors import Actor
 from libdesk.core import clock
 from libdesk.core.statements import Select
 
+log = logging.getLogger(__name__)
 PREFIX = "ldk"
 
 
@@ -40,6 +42,7 @@ def _issue(**holder) -> Issued:
     public_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(public_id=public_id, secret_hash=_hash(secret), **holder)
+    log.debug("issued %s API token %s", holder["kind"], public_id)  # the public part only
     return Issued(token, f"{PREFIX}_{public_id}_{secret}")
 
 
@@ -103,15 +106,19 @@ def resolve(bearer: str, kind: str) -> ApiToken | None:
         return None
     token = LIVE_TOKEN.first(public_id=parts[1], kind=kind, now=clock.now())
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
-        return None
+        return _refused(parts[1], "unknown, ended or wrong secret")
     holder = token.staff if kind == ApiToken.STAFF else token.patron
     if not hmac.compare_digest(token.holder_stamp, holder.credential_stamp):
-        return None  # the holder's credentials changed since: the token ended with them
+        return _refused(parts[1], "the holder's credentials changed since it was issued")
     if kind == ApiToken.STAFF and not (token.staff.is_active and token.workstation.active):
-        return None
+        return _refused(parts[1], "the member of staff or the workstation is disabled")
     if kind == ApiToken.PATRON and token.patron.card_lost_at:
-        return None
+        return _refused(parts[1], "the card was reported lost")
     return token
+
+
+def _refused(public_id: str, why: str) -> None:
+    log.debug("API token %s refused: %s", public_id, why)
 
 
 def staff_tokens(username: str | None = None):

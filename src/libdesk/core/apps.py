@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from libdesk.core import ratelimit
+        from libdesk.core import housekeeping, logfiles, ratelimit
         from libdesk.core.statement_registry import check_statements
 
         ratelimit.connect_signals(self)
+        housekeeping.daily("log_files_deleted", logfiles.purge_old_logs)
         # Every command compiles every statement before it starts (statement_registry.py).
         checks.register(check_statements)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from libdesk.core import clock
 from libdesk.core.decisions import Decision, Reason, Refused, register
 from libdesk.core.models import SignInLock
 
+log = logging.getLogger(__name__)
 ONLINE, KIOSK = "online", "kiosk"
 CHANNELS = (ONLINE, KIOSK)
 LOCK_HISTORY = timedelta(days=30)  # a past lock stays visible on the account this long
@@ -89,7 +91,10 @@ def settle(subject: str, channel: str, right: bool) -> bool:
     account costs the same work): raise the 429 while the channel is locked, else count a
     wrong secret or clear the count after a right one. Answers `right`."""
     if refusal := refusal_if_locked(subject, channel):
+        log.debug("secret checked on the %s channel while it is locked: refused", channel)
         raise refusal
+    # Never the subject, the name or card typed, nor the secret: only what happened.
+    log.debug("secret checked on the %s channel: %s", channel, "right" if right else "wrong")
     if right:
         record_success(subject, channel)
     else:

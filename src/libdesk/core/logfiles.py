@@ -1,0 +1,79 @@
+"""libdesk's log files: one per day, kept for LOG_RETENTION_DAYS, readable by their owner only.
+
+Logs hold addresses, paths and times of requests: patron data in a wide sense, so they are
+bounded like every other store (PRIVACY.md, retention) and `libdesk privacy purge` reaches
+them. One file per day, named by its date, lets every process of one installation (the web
+server, the worker, the daily jobs) append to the same file without a rotation step that two
+processes could race over: a process opens the next day's file when its first line of that day
+comes, and the purge deletes whole days. Secrets (PINs, passwords, tokens, session ids, card
+numbers) are never logged: the test suite logs at DEBUG to such files and scans them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from django.conf import settings
+
+NAME = re.compile(r"^libdesk-(\d{4}-\d{2}-\d{2})\.log$")
+
+
+class DailyLogFile(logging.Handler):
+    """Appends each record to `<directory>/libdesk-YYYY-MM-DD.log` (the record's local date)."""
+
+    def __init__(self, directory: str, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.directory = Path(directory)
+        self._day: str | None = None
+        self._stream: TextIO | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            day = date.fromtimestamp(record.created).isoformat()
+            if day != self._day or self._stream is None:
+                self._open(day)
+            self._stream.write(self.format(record) + "\n")
+            self._stream.flush()
+        except Exception:  # a full disk must not stop the desk: logging's own error path
+            self.handleError(record)
+
+    def _open(self, day: str) -> None:
+        self._close_stream()
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = self.directory / f"libdesk-{day}.log"
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._stream = os.fdopen(descriptor, "a", encoding="utf-8")
+        self._day = day
+
+    def _close_stream(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+    def close(self) -> None:
+        self.acquire()
+        try:
+            self._close_stream()
+        finally:
+            self.release()
+        super().close()
+
+
+def purge_old_logs() -> int:
+    """Delete the day files older than LOG_RETENTION_DAYS; answers how many were deleted."""
+    directory = settings.LOG_DIR
+    if directory is None or not directory.is_dir():
+        return 0
+    oldest_kept = date.today() - timedelta(days=settings.LIBDESK["LOG_RETENTION_DAYS"])
+    deleted = 0
+    for path in directory.iterdir():
+        match = NAME.match(path.name)
+        if match and date.fromisoformat(match[1]) < oldest_kept:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted

@@ -1,0 +1,88 @@
+"""Canary secrets, and a pytest plugin (`-p tests.canaries`) that writes down every secret the
+suite hands out, so that a scan after the suite can prove none was logged or left in a file.
+
+The demo accounts keep their published card numbers, but in tests their PINs and the staff's
+password are values that occur nowhere else (`give_demo_accounts_canary_secrets`, called by the
+demo fixtures): a PIN found in a log can only have come from a sign-in. Tokens and session ids
+are random; the plugin records each one where it is made. With LIBDESK_CANARY_FILE set (as
+`./dev test` does for the whole suite), every process appends "kind<TAB>value" lines to it, and
+tests/privacy/test_secrets_never_logged.py, run after the suite, searches the log files and
+every file under the data directories for them (issue 12, "Secrets never logged").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+STAFF_PASSWORD = "Canary-staff-pw-7Qm2Zx9v"
+CARDS = ("29000000000001", "29000000000002", "29000000000010", "29000000000011")
+PINS = dict(zip(CARDS, ("7306148825", "6192740357", "8451093726", "5038261947"), strict=True))
+# A libdesk started by a test logs where the run does, so the scan reads its log too.
+LOGS = ("LIBDESK_LOG_DIR", "LIBDESK_LOG_LEVEL")
+SCANNABLE = 8  # shorter secrets (a test's "0000") could match anything; they are not scanned
+
+
+def give_demo_accounts_canary_secrets() -> None:
+    """The demo's patrons get canary PINs and its staff the canary password."""
+    from django.contrib.auth.hashers import make_password
+
+    from libdesk.accounts.models import StaffUser
+    from libdesk.patrons.models import Patron
+
+    for card, pin in PINS.items():
+        Patron.objects.filter(card_number=card).update(pin_hash=make_password(pin))
+    StaffUser.objects.update(password=make_password(STAFF_PASSWORD))
+
+
+def record(kind: str, value: str) -> None:
+    path = os.environ.get("LIBDESK_CANARY_FILE")
+    if path and len(value) >= SCANNABLE:
+        with open(path, "a", encoding="utf-8") as canaries:
+            canaries.write(f"{kind}\t{value}\n")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_secret_recorded() -> Iterator[None]:
+    """Wrap where tokens, session keys and password or PIN hashes are made, for the run."""
+    if not os.environ.get("LIBDESK_CANARY_FILE"):
+        yield
+        return
+    from libdesk.api import tokens
+    from libdesk.core.sessions import SessionStore
+    from tests.hashers import FastArgon2PasswordHasher
+
+    for pin in PINS.values():
+        record("pin", pin)
+    for card in CARDS:
+        record("card", card)
+    record("password", STAFF_PASSWORD)
+    issue, new_key = tokens._issue, SessionStore._get_new_session_key
+    encode = FastArgon2PasswordHasher.encode
+
+    def recorded_issue(**holder):
+        issued = issue(**holder)
+        record("token", issued.bearer)
+        record("token", issued.bearer.rsplit("_", 1)[1])  # the secret part alone
+        return issued
+
+    def recorded_key(self):
+        key = new_key(self)
+        record("session", key)
+        return key
+
+    def recorded_encode(self, password, salt):
+        record("password", password)
+        return encode(self, password, salt)
+
+    tokens._issue = recorded_issue
+    SessionStore._get_new_session_key = recorded_key
+    FastArgon2PasswordHasher.encode = recorded_encode
+    try:
+        yield
+    finally:
+        tokens._issue = issue
+        SessionStore._get_new_session_key = new_key
+        FastArgon2PasswordHasher.encode = encode

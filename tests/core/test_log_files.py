@@ -1,0 +1,43 @@
+"""Log files (LIBDESK_LOG_DIR): one per day, readable by their owner only, deleted past
+LIBDESK_LOG_RETENTION_DAYS by the daily jobs."""
+
+from __future__ import annotations
+
+import logging
+import stat
+from datetime import date, timedelta
+
+from django.core.management import call_command
+
+from libdesk.core.logfiles import DailyLogFile
+
+
+def test_every_record_lands_in_its_days_file_readable_by_the_owner_only(tmp_path):
+    handler = DailyLogFile(str(tmp_path / "logs"))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    today = logging.LogRecord("libdesk.x", logging.DEBUG, __file__, 1, "today %s", (1,), None)
+    yesterday = logging.LogRecord("libdesk.x", logging.INFO, __file__, 1, "before", (), None)
+    yesterday.created -= 86400
+    handler.handle(yesterday)
+    handler.handle(today)
+    handler.close()
+    files = {path.name: path for path in (tmp_path / "logs").iterdir()}
+    day = date.fromtimestamp(today.created)
+    assert set(files) == {f"libdesk-{day - timedelta(days=1)}.log", f"libdesk-{day}.log"}
+    assert files[f"libdesk-{day}.log"].read_text() == "DEBUG today 1\n"
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in files.values())
+    assert stat.S_IMODE((tmp_path / "logs").stat().st_mode) == 0o700
+
+
+def test_the_daily_jobs_delete_the_days_past_retention(tmp_path, settings, db):
+    settings.LOG_DIR = tmp_path
+    settings.LIBDESK = {**settings.LIBDESK, "LOG_RETENTION_DAYS": 30}
+    today = date.today()
+    kept = [tmp_path / f"libdesk-{today - timedelta(days=n)}.log" for n in (0, 30)]
+    gone = [tmp_path / f"libdesk-{today - timedelta(days=n)}.log" for n in (31, 400)]
+    other = tmp_path / "notes.txt"  # not a libdesk day file: never touched
+    for path in [*kept, *gone, other]:
+        path.write_text("x\n")
+    call_command("circulation", "run-jobs")
+    assert all(path.exists() for path in [*kept, other])
+    assert not any(path.exists() for path in gone)
