@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "libdesk.privacy",
     "libdesk.catalog",
     "libdesk.circulation",
+    "libdesk.rights",
     "libdesk.web",
     "libdesk.api",
     "libdesk.demo",
@@ -288,6 +289,17 @@ LIBDESK = {
     "ENDED_HOLD_RETENTION_HOURS": _env_int("LIBDESK_ENDED_HOLD_RETENTION_HOURS", 24),
     # Closed interlibrary loan requests and purchase suggestions lose their patron after this.
     "CLOSED_REQUEST_RETENTION_DAYS": _env_int("LIBDESK_CLOSED_REQUEST_RETENTION_DAYS", 30),
+    # Settled fees lose their patron after this many days (amounts and receipts stay, naming
+    # nobody, for the library's accounts).
+    "CLOSED_FEE_RETENTION_DAYS": _env_int("LIBDESK_CLOSED_FEE_RETENTION_DAYS", 365),
+    # Ended serving contexts (who served whom, on what basis) are deleted after this many
+    # days; the patron's access log keeps the reads, as the audit log does.
+    "SERVING_CONTEXT_RETENTION_DAYS": _env_int("LIBDESK_SERVING_CONTEXT_RETENTION_DAYS", 90),
+    # Patron API tokens are deleted this many days after they expire or are revoked.
+    "ENDED_TOKEN_RETENTION_DAYS": _env_int("LIBDESK_ENDED_TOKEN_RETENTION_DAYS", 7),
+    # The record of which notices went out about a loan, hold or request is deleted this many
+    # days after it was sent, once the loan, hold or request no longer names a patron.
+    "NOTICE_LOG_RETENTION_DAYS": _env_int("LIBDESK_NOTICE_LOG_RETENTION_DAYS", 30),
     # The demo library's mail files (it has no mail server) are deleted after this many days.
     "DEMO_MAIL_RETENTION_DAYS": _env_int("LIBDESK_DEMO_MAIL_RETENTION_DAYS", 2),
     # Log files (LIBDESK_LOG_DIR) older than this many days are deleted.

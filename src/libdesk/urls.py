@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("libdesk.library.urls")),
     path("", include("libdesk.patrons.urls")),
     path("", include("libdesk.catalog.urls")),
+    path("", include("libdesk.rights.urls")),
     path("staff/", include("libdesk.accounts.urls")),
     path("staff/questions/", include("libdesk.policies.question_urls")),
     path("staff/audit/", include("libdesk.audit.urls")),

@@ -139,6 +139,11 @@ WEB = {
     "patrons:account": OWN_ACCOUNT, "circulation:place-hold": OWN_ACCOUNT,
     "circulation:new-request": OWN_ACCOUNT,
     "circulation:account-act": AVERYS,
+    # patrons' rights: consent, reading history, download, correction, closing the account;
+    # the desk sees the served patron's correction requests
+    "rights:privacy": OWN_ACCOUNT, "rights:privacy-act": OWN_ACCOUNT,
+    "rights:history": OWN_ACCOUNT, "rights:export": OWN_ACCOUNT, "rights:close": OWN_ACCOUNT,
+    "rights:corrections": SERVING_PAGE,
     # Django's admin: administrators only; everyone else is sent to the staff sign-in
     "admin:*": {**answers(SIGN_IN), "administrator": OK},
 }
@@ -157,6 +162,9 @@ API = {
     "GET /api/v1/me": API_PATRON_OWN, "GET /api/v1/me/access-log": API_PATRON_OWN,
     "GET /api/v1/me/loans": API_PATRON_OWN, "GET /api/v1/me/holds": API_PATRON_OWN,
     "GET /api/v1/me/fees": API_PATRON_OWN, "GET /api/v1/me/requests": API_PATRON_OWN,
+    "GET /api/v1/me/consents": API_PATRON_OWN, "PUT /api/v1/me/consents": API_PATRON_OWN,
+    "GET /api/v1/me/history": API_PATRON_OWN, "DELETE /api/v1/me/history": API_PATRON_OWN,
+    "GET /api/v1/me/export": API_PATRON_OWN,
     "GET /api/v1/patron": API_STAFF_SERVING,
     "GET /api/v1/patron/loans": API_STAFF_SERVING, "GET /api/v1/patron/holds": API_STAFF_SERVING,
     "GET /api/v1/patron/fees": API_STAFF_SERVING,
@@ -364,12 +372,14 @@ WEB_POSTS = {
     "catalog:reveal-borrower": {"reason": "damage_claim"},
     "questions:act": {},  # action "answer"
     "library:remove": {},
+    "rights:privacy-act": {"newsletters": "on"},  # action "consents"
 }
 SLUGS = {
     "patrons:act": "end",
     "circulation:loan-action": "renew",
     "circulation:account-act": "suspend-hold",
     "questions:act": "answer",
+    "rights:privacy-act": "consents",
 }
 
 
@@ -433,6 +443,7 @@ API_BODIES = {
     "POST /api/v1/requests": {"kind": "purchase", "title": "A request"},
     "POST /api/v1/holds/{hold_id}/suspend": {"until": None},
     "POST /api/v1/holds/{hold_id}/resume": {},
+    "PUT /api/v1/me/consents": {"newsletters": True},
 }
 
 

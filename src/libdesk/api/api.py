@@ -20,6 +20,7 @@ from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
 from libdesk.policies.api import router as policies_router
 from libdesk.privacy.api import router as serving_router
+from libdesk.rights.api import router as rights_router
 
 
 class LibdeskApi(NinjaAPI):
@@ -80,6 +81,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/serving", serving_router)
 api.add_router("/", patrons_router)
 api.add_router("/", circulation_router)
+api.add_router("/", rights_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/policies", policies_router)
 api.add_router("/branches", library_router)

@@ -15,3 +15,7 @@ class ApiConfig(AppConfig):
 
         housekeeping.on_loan_unlinked(idempotency.forget_loan)
         housekeeping.daily("idempotency_replies_purged", idempotency.purge_expired)
+
+        from libdesk.api import patron_data  # the patron's tokens join the registry
+
+        patron_data.register_all()

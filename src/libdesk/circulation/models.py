@@ -283,9 +283,14 @@ class FeeKind(models.TextChoices):
 
 class Fee(models.Model):
     """Money a patron owes. While it is open it keeps its loan; when it closes the loan link
-    goes (and the loan's patron link with it, if the loan is already closed)."""
+    goes (and the loan's patron link with it, if the loan is already closed), and after the
+    retention period the patron link too."""
 
-    patron = models.ForeignKey("patrons.Patron", on_delete=models.CASCADE, related_name="+")
+    # A settled fee loses its patron after CLOSED_FEE_RETENTION_DAYS, or when the account
+    # closes: the amount and its payments stay for the library's accounts, naming nobody.
+    patron = models.ForeignKey(
+        "patrons.Patron", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     loan = models.ForeignKey(
         Loan, null=True, blank=True, on_delete=models.SET_NULL, related_name="fees"
     )
@@ -422,3 +427,21 @@ class NoticeSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} notice {self.object_id}"
+
+
+class ReadingHistoryEntry(models.Model):
+    """A title the patron borrowed, written at check-in only while the patron consents to
+    keeping a reading history (PRIVACY.md: opt-in, in its own table): the record and the day
+    it came back, never the copy or the loan. Withdrawing consent deletes every entry."""
+
+    patron = models.ForeignKey("patrons.Patron", on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey("catalog.Record", on_delete=models.CASCADE, related_name="+")
+    returned_on = models.DateField()
+
+    class Meta:
+        ordering = ["-returned_on", "-pk"]
+        indexes = [models.Index(fields=["patron", "returned_on"])]
+        verbose_name_plural = "reading history entries"
+
+    def __str__(self) -> str:
+        return f"reading history entry {self.pk}"

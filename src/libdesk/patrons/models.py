@@ -98,3 +98,37 @@ class GuardianLink(models.Model):
 
     def __str__(self) -> str:
         return f"guardian {self.guardian_id} of {self.child_id}"
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a patron may agree to, each on its own (PRIVACY.md, "Patrons' rights")."""
+
+    READING_HISTORY = "reading_history", _("Keep my reading history")
+    GUARDIAN_VISIBILITY = "guardian_visibility", _("Let my guardian see my reading history")
+    NEWSLETTERS = "newsletters", _("Send me the library's newsletters")
+
+
+class ConsentChannel(models.TextChoices):
+    WEB = "web", _("Your account on the web")
+    API = "api", _("An app using the library's API")
+    DESK = "desk", _("At a library desk")
+
+
+class ConsentRecord(models.Model):
+    """One time a patron gave or withdrew consent for one purpose, with the policy version in
+    force, the time and the channel. Rows are only added: the latest per purpose is the
+    patron's choice now, the earlier ones show when it was made (kept while the account is)."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=24, choices=ConsentPurpose.choices)
+    given = models.BooleanField()
+    policy_version = models.CharField(max_length=60, blank=True)
+    channel = models.CharField(max_length=8, choices=ConsentChannel.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["patron", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"consent {self.purpose} of patron {self.patron_id}"

@@ -15,7 +15,13 @@ from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import lockout
 from libdesk.core.statements import Select
-from libdesk.patrons.models import GuardianLink, Patron, RetiredCard
+from libdesk.patrons.models import (
+    ConsentPurpose,
+    ConsentRecord,
+    GuardianLink,
+    Patron,
+    RetiredCard,
+)
 
 
 def card_hash(card: str, key: str | None = None) -> str:
@@ -98,3 +104,29 @@ def search_directory(staff, workstation, *, name: str = "", limit: int = 20) -> 
     for word in words[:5]:
         query = query.filter(name__icontains=word)
     return query.order_by("name", "pk")[:limit]
+
+
+# Every check-in asks it (the reading history is written only with consent): compiled once.
+LATEST_CONSENT = Select(
+    lambda patron, purpose: ConsentRecord.objects.filter(
+        patron_id=patron, purpose=purpose
+    ).order_by("-pk")[:1],
+    patron=int,
+    purpose=str,
+)
+
+
+def has_consented(patron_id: int, purpose: str) -> bool:
+    """Whether the patron's latest choice for `purpose` is yes, for the services that keep
+    something only with consent (check-in and the reading history); reveals nothing."""
+    latest = LATEST_CONSENT.first(patron=patron_id, purpose=purpose)
+    return latest is not None and latest.given
+
+
+def consents(access: Access) -> dict[str, ConsentRecord | None]:
+    """The patron's choice now for every purpose (None: never asked, which counts as no)."""
+    access.read("patron.profile", "consents")
+    latest: dict[str, ConsentRecord | None] = dict.fromkeys(ConsentPurpose.values)
+    for record in ConsentRecord.objects.filter(patron_id=access.patron_id).order_by("pk"):
+        latest[record.purpose] = record
+    return latest

@@ -24,6 +24,9 @@ from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
 from libdesk.patrons.models import (
     Category,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentRecord,
     GuardianLink,
     Language,
     Patron,
@@ -31,6 +34,7 @@ from libdesk.patrons.models import (
     new_stamp,
 )
 from libdesk.patrons.selectors import card_hash, is_retired_card, patron_by_card
+from libdesk.policies.selectors import clause_in_force
 
 CARD_PATTERN = re.compile(r"^[0-9A-Za-z]{5,20}$")
 PIN_PATTERN = re.compile(r"[0-9]+")  # ASCII digits only: "١٢٣٤" is not a PIN
@@ -370,4 +374,117 @@ def authenticate_patron(card: str, pin: str, channel: str = lockout.ONLINE) -> P
             patron_id=patron.pk,
             reason=channel,
         )
+    return patron
+
+
+# --- Consent ------------------------------------------------------------------------------
+
+# The clause each purpose is asked under; its policy's version in force is recorded with the
+# answer, so a patron's consent can be read against the words they agreed to.
+CONSENT_CLAUSES = {
+    ConsentPurpose.READING_HISTORY: "OP-02-01-01/confidentiality-loans",
+    ConsentPurpose.GUARDIAN_VISIBILITY: "OP-02-01-01/confidentiality-loans",
+    ConsentPurpose.NEWSLETTERS: "OP-02-01-01/purpose",
+}
+# Who may give or withdraw each: the resource the purpose governs, changed in this context
+# (the reading history for the first two, how the library contacts the patron for the third).
+CONSENT_RESOURCES = {
+    ConsentPurpose.READING_HISTORY: "patron.history",
+    ConsentPurpose.GUARDIAN_VISIBILITY: "patron.history",
+    ConsentPurpose.NEWSLETTERS: "patron.contact",
+}
+
+# What depends on a consent registers here (an app above patrons: circulation's reading
+# history), and is removed in the transaction that withdraws it.
+_on_withdrawn: dict[str, list[Callable[[int], object]]] = {}
+
+
+def on_consent_withdrawn(purpose: str, forget: Callable[[int], object]) -> None:
+    """Register `forget(patron_id)`, called when the patron withdraws consent for `purpose`."""
+    hooks = _on_withdrawn.setdefault(purpose, [])
+    if forget not in hooks:
+        hooks.append(forget)
+
+
+def _policy_version(purpose: str) -> str:
+    clause = clause_in_force(CONSENT_CLAUSES[purpose])
+    return f"{clause.policy.number} v{clause.policy.version}" if clause else ""
+
+
+def set_consents(access: Access, choices: dict[str, bool], channel: str) -> list[ConsentRecord]:
+    """Give or withdraw consent, purpose by purpose. Only a change is recorded (the same
+    answer twice is one record); withdrawing removes what depended on the consent, in the
+    same transaction. Answers the records added."""
+    for purpose in choices:
+        if purpose not in ConsentPurpose.values:
+            raise PatronError(purpose, _("not a purpose libdesk asks consent for"))
+        access.change(CONSENT_RESOURCES[purpose])
+    if channel not in ConsentChannel.values:
+        raise PatronError("channel", _("choose web, api or desk"))
+    added = []
+    with transaction.atomic():
+        Patron.objects.select_for_update().get(pk=access.patron_id)
+        for purpose, given in choices.items():
+            record = _record_consent(access, purpose, bool(given), channel)
+            if record is not None:
+                added.append(record)
+    return added
+
+
+def _record_consent(access: Access, purpose: str, given: bool, channel: str):
+    latest = (
+        ConsentRecord.objects.filter(patron_id=access.patron_id, purpose=purpose)
+        .order_by("-pk")
+        .first()
+    )
+    if (latest.given if latest else False) == given:
+        return None
+    record = ConsentRecord.objects.create(
+        patron_id=access.patron_id,
+        purpose=purpose,
+        given=given,
+        policy_version=_policy_version(purpose),
+        channel=channel,
+        at=clock.now(),
+    )
+    if not given:
+        for forget in _on_withdrawn.get(purpose, []):
+            forget(access.patron_id)
+    audit.record(
+        access.actor,
+        "patron.consent.give" if given else "patron.consent.withdraw",
+        object_type="patron",
+        object_id=access.patron_id,
+        patron_id=access.patron_id,
+        reason=purpose,
+    )
+    return record
+
+
+# --- Closing the account -----------------------------------------------------------------
+
+# Closing erases the contact details, ends every credential and deletes the reading history:
+# whoever may change all three in their context may close the account (today, the patron
+# signed in to it; never staff, and never a guardian).
+CLOSING_RESOURCES = ("patron.contact", "patron.pin", "patron.history")
+
+
+def may_close_account(access: Access) -> None:
+    """Raise AccessDenied unless this access may close the patron's account."""
+    for resource in CLOSING_RESOURCES:
+        access.change(resource)
+
+
+def start_closing(access: Access) -> Patron:
+    """The first step of closing an account, inside the closing transaction: lock the record,
+    end every web session and API token signed in with it (the credential stamp), and audit
+    it. The rights app then applies each kind of patron data's closing rule, the record's own
+    (deleted) last; if anything refuses, the transaction rolls all of it back."""
+    may_close_account(access)
+    patron = Patron.objects.select_for_update().get(pk=access.patron_id)
+    _end_sessions(patron)
+    patron.save(update_fields=["credential_stamp"])
+    audit.record(
+        access.actor, "patron.close", object_type="patron", object_id=patron.pk, patron_id=patron.pk
+    )
     return patron

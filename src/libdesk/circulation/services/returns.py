@@ -25,6 +25,7 @@ from libdesk.circulation.models import (
     Loan,
     LoanState,
 )
+from libdesk.circulation.reading_history import remember_return
 from libdesk.circulation.rules import overdue_fine
 from libdesk.circulation.services.lending import audit_loan, item_by_barcode, set_status
 from libdesk.circulation.services.routing import receive
@@ -68,9 +69,11 @@ def checkin(desk: Desk, barcode: str) -> CheckinResult:
     with transaction.atomic():
         item = item_by_barcode(barcode, lock=True)
         loan = OPEN_LOAN.first(item=item.pk)
+        borrower = loan.patron_id if loan is not None else None  # before it is unlinked
         fee = _close_loan(loan, LoanState.RETURNED) if loan is not None else None
         if loan is not None:
             counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
+            remember_return(borrower, item.record_id, clock.today())
         if loan is None and item.status == ItemStatus.LOST:
             _found(desk, item)
         hold = receive(item, desk.branch)
@@ -165,8 +168,10 @@ def return_damaged(desk: Desk, barcode: str, charge: Decimal, note: str) -> Chec
         loan = OPEN_LOAN.first(item=item.pk)
         fee = None
         if loan is not None:
+            borrower = loan.patron_id  # before it is unlinked
             fee = _close_loan(loan, LoanState.RETURNED, charge, FeeKind.DAMAGE)
             counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
+            remember_return(borrower, item.record_id, clock.today())
         set_status(item, ItemStatus.DAMAGED)
         audit.record(
             desk.actor,

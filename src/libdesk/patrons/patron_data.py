@@ -1,0 +1,178 @@
+"""The patron data the patrons app keeps, registered with the registry (core/patron_data.py):
+the record itself, retired cards, guardian links, consent records, and sign-in pauses."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from libdesk.core import clock, lockout
+from libdesk.core.models import SignInLock
+from libdesk.core.patron_data import Closing, PatronDataKind, Retention, register
+from libdesk.patrons.models import (
+    Category,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentRecord,
+    GuardianLink,
+    Language,
+    Patron,
+    RetiredCard,
+)
+
+WHILE_OPEN = _("Kept while your account is open.")
+DELETED = _("Deleted.")
+
+
+def _record(patron: Patron, patron_id: int) -> dict:
+    """The record as the patron knows it; never the PIN's hash or the credential stamp."""
+    return {
+        "card_number": patron.card_number,
+        "name": patron.name,
+        "email": patron.email,
+        "phone": patron.phone,
+        "postal_address": patron.postal_address,
+        "preferred_language": str(Language(patron.language).label),
+        "category": str(Category(patron.category).label),
+        "home_branch": patron.home_branch.name,
+        "card_valid_until": patron.card_expires,
+        "card_reported_lost_at": patron.card_lost_at,
+        "guardian_exception_ends": patron.minor_until,
+        "has_a_pin": bool(patron.pin_hash),
+        "registered_at": patron.registered_at,
+    }
+
+
+def _retired_card(card: RetiredCard, patron_id: int) -> dict:
+    """An old card: why and when it stopped working (its number is kept only as a hash)."""
+    reason = _("reported lost") if card.reason == "lost" else _("replaced by a new card")
+    return {"stopped_working_at": card.retired_at, "why": str(reason)}
+
+
+def _guardian_link(link: GuardianLink, patron_id: int) -> dict:
+    """A family link, read from the patron's side. A guardian sees the child's name, as their
+    account shows it; a child is told that a parent or guardian is linked, not who."""
+    if link.guardian_id == patron_id:
+        return {
+            "linked_since": link.linked_at,
+            "link": str(_("you are the guardian of this child")),
+            "child": link.child.name,
+        }
+    return {
+        "linked_since": link.linked_at,
+        "link": str(_("a parent or guardian is linked to your account")),
+    }
+
+
+def _consent(record: ConsentRecord, patron_id: int) -> dict:
+    return {
+        "purpose": str(ConsentPurpose(record.purpose).label),
+        "answer": str(_("yes") if record.given else _("no")),
+        "policy_version": record.policy_version,
+        "how": str(ConsentChannel(record.channel).label),
+        "at": record.at,
+    }
+
+
+def _sign_in_lock(lock: SignInLock, patron_id: int) -> dict:
+    channel = _("web and apps") if lock.channel == lockout.ONLINE else _("self-check kiosks")
+    return {
+        "where": str(channel),
+        "wrong_pins_counted": lock.failures,
+        "paused_at": lock.locked_at,
+        "paused_until": lock.locked_until,
+        "pause_lifted_by_staff_at": lock.lifted_at,
+    }
+
+
+def _locks(patron_id: int):
+    return SignInLock.objects.filter(subject=lockout.known("patron", patron_id))
+
+
+def purge_ended_locks() -> int:
+    """Sign-in pauses whose window and pause have both run out (lockout also deletes them
+    when it next counts a failure; this reaches the ones nobody counted against since)."""
+    ended = SignInLock.objects.filter(subject__startswith="patron:", expires_at__lte=clock.now())
+    return ended.delete()[0]
+
+
+def register_all() -> None:
+    register(
+        PatronDataKind(
+            name="patrons.record",
+            label=_("Your record"),
+            model=Patron,
+            resource="patron.profile",
+            rows=lambda pid: Patron.objects.filter(pk=pid).select_related("home_branch"),
+            export_row=_record,
+            closing=Closing.DELETE,
+            closing_text=_("Deleted: your name, contact details, card and PIN."),
+            retention=Retention(WHILE_OPEN),
+            order=100,  # last: every other kind closes first
+        )
+    )
+    register(
+        PatronDataKind(
+            name="patrons.retired_cards",
+            label=_("Cards that no longer work"),
+            model=RetiredCard,
+            resource="patron.profile",
+            rows=lambda pid: RetiredCard.objects.filter(patron_id=pid),
+            export_row=_retired_card,
+            closing=Closing.DELETE,
+            closing_text=DELETED,
+            retention=Retention(
+                _("Kept while your account is open, so an old card is recognised if found.")
+            ),
+        )
+    )
+    register(
+        PatronDataKind(
+            name="patrons.guardian_links",
+            label=_("Family links (parent or guardian)"),
+            model=GuardianLink,
+            resource="patron.profile",
+            rows=lambda pid: GuardianLink.objects.filter(
+                Q(guardian_id=pid) | Q(child_id=pid)
+            ).select_related("child"),
+            export_row=_guardian_link,
+            closing=Closing.DELETE,
+            closing_text=_("Deleted: the link between your account and the other account."),
+            retention=Retention(WHILE_OPEN),
+        )
+    )
+    register(
+        PatronDataKind(
+            name="patrons.consents",
+            label=_("Your consent choices"),
+            model=ConsentRecord,
+            resource="patron.profile",
+            rows=lambda pid: ConsentRecord.objects.filter(patron_id=pid).order_by("pk"),
+            export_row=_consent,
+            closing=Closing.DELETE,
+            closing_text=DELETED,
+            retention=Retention(
+                _("Kept while your account is open: each time you said yes or no.")
+            ),
+        )
+    )
+    register(
+        PatronDataKind(
+            name="patrons.sign_in_pauses",
+            label=_("Sign-in pauses after wrong PINs"),
+            model=SignInLock,
+            resource="patron.profile",
+            rows=_locks,
+            export_row=_sign_in_lock,
+            closing=Closing.DELETE,
+            closing_text=DELETED,
+            retention=Retention(
+                _(
+                    "Deleted once the pause and its counting window are over (a past pause "
+                    "stays visible for a while)."
+                ),
+                setting="LOCKOUT_MINUTES",
+                purge=purge_ended_locks,
+            ),
+        )
+    )

@@ -1,0 +1,135 @@
+"""A patron with something in every kind of patron data libdesk keeps, made through the real
+services, and with canary details (name, card, e-mail, phone) that appear nowhere else: what
+an export must show, and what a closed account must leave nowhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.test import Client
+
+from tests.conftest import bearer
+
+CANARY_NAME = "Quintessa Larkspurvale"
+CANARY_CARD = "29000000099901"
+CANARY_EMAIL = "quintessa.larkspurvale@example.org"
+CANARY_PHONE = "807-555-0199"
+CANARY_PIN = "4321"
+CANARY_STAFF = ("canary-staffer", "Zebulon", "Marchbankson")
+
+
+@dataclass
+class World:
+    patron: object
+    token: str
+    staff: object
+    workstation: object
+    desk: object
+    on_loan: object  # the copy still on loan
+    fee: object  # a damage charge, partly paid
+    hold_copy: object  # a copy set aside for the patron's hold
+
+
+def canary_staff():
+    from libdesk.accounts.models import StaffUser
+
+    username, first, last = CANARY_STAFF
+    return StaffUser.objects.create_user(
+        username=username,
+        password="canary-staff-pw",
+        role="clerk",
+        first_name=first,
+        last_name=last,
+    )
+
+
+def build(client: Client, shelf) -> World:
+    from libdesk.access.purposes import Access
+    from libdesk.accounts.models import Workstation
+    from libdesk.circulation import notices, services
+    from libdesk.circulation.desk import Desk, OverrideRequest
+    from libdesk.core import clock
+    from libdesk.patrons import services as patrons
+    from libdesk.patrons.models import Patron
+    from libdesk.patrons.services import PatronDetails
+    from libdesk.privacy.services import open_serving_context, serving_access
+    from libdesk.rights.services import ask_correction
+    from tests.conftest import AVERY, BEATRICE, JORDAN
+
+    staff, station = canary_staff(), Workstation.objects.get(name="MAIN-DESK-1")
+    desk = Desk.staff_at(staff, station)
+    patron = patrons.register_patron(
+        staff,
+        station,
+        PatronDetails(
+            name=CANARY_NAME,
+            card_number=CANARY_CARD,
+            category="child",
+            home_branch="MAIN",
+            card_expires=clock.today() + timedelta(days=700),
+            email=CANARY_EMAIL,
+            phone=CANARY_PHONE,
+            birth_date=clock.today().replace(year=clock.today().year - 10),
+            pin=CANARY_PIN,
+        ),
+    )
+    # at the desk: opened on the card, a guardian linked
+    context = open_serving_context(staff, station, basis="card_presented", card=CANARY_CARD)
+    patrons.link_guardian(serving_access(context), JORDAN)
+    # a wrong PIN (a sign-in pause's count), then the app signs in
+    wrong = client.post(
+        "/api/v1/auth/patron",
+        {"patron_card": CANARY_CARD, "pin": "0000"},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 401
+    signed_in = client.post(
+        "/api/v1/auth/patron",
+        {"patron_card": CANARY_CARD, "pin": CANARY_PIN},
+        content_type="application/json",
+    )
+    token = signed_in.json()["token"]
+    client.put(
+        "/api/v1/me/consents",
+        {"reading_history": True, "newsletters": True},
+        content_type="application/json",
+        **bearer(token),
+    )
+    # borrowed and returned (the reading history), borrowed now, returned damaged and charged
+    returned = shelf.copy(shelf.record("A title read and returned"))
+    services.checkout(desk, patron, returned.barcode)
+    services.checkin(desk, returned.barcode)
+    on_loan = shelf.copy(shelf.record("A title on loan now"))
+    loan = services.checkout(desk, patron, on_loan.barcode).loan
+    services.extend_due(
+        desk,
+        loan,
+        loan.due + timedelta(days=7),
+        OverrideRequest("accessibility", "more time to read"),
+    )
+    notices.deliver("due_soon", loan.pk)
+    damaged = shelf.copy(shelf.record("A title returned damaged"))
+    services.checkout(desk, patron, damaged.barcode)
+    charged = services.return_damaged(desk, damaged.barcode, Decimal("3.00"), "torn cover")
+    services.pay(desk, charged.fee, Decimal("1.00"))
+    # a hold on a title whose only copy comes back and is set aside for the patron, with
+    # Avery next in line
+    wanted = shelf.record("A title on hold")
+    hold_copy = shelf.copy(wanted)
+    services.checkout(desk, Patron.objects.get(card_number=BEATRICE), hold_copy.barcode)
+    services.place_hold(desk, patron, pickup_branch=desk.branch, record=wanted)
+    avery = Patron.objects.get(card_number=AVERY)
+    services.place_hold(desk, avery, pickup_branch=desk.branch, record=wanted)
+    services.checkin(desk, hold_copy.barcode)
+    # a purchase suggestion and a correction request
+    services.submit_request(
+        desk, patron, kind="purchase", pickup_branch=desk.branch, title="A title wished for"
+    )
+    ask_correction(Access.own(patron.pk), "My phone number has changed.")
+    return World(patron, token, staff, station, desk, on_loan, charged.fee, hold_copy)
+
+
+def date_of(value) -> date:
+    return date.fromisoformat(value[:10])
