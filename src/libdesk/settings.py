@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -47,6 +48,41 @@ SECRET_KEY = _secret_key()
 # nobody is signed out and retired cards are still recognised (docs/configuration.md).
 SECRET_KEY_FALLBACKS = [
     k.strip() for k in os.environ.get("LIBDESK_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+
+
+def _audit_key() -> str:
+    """Use LIBDESK_AUDIT_KEY, or a key generated once and kept (mode 0600) in the data dir.
+
+    It keys the audit log's hash chain. It lives outside the database, so whoever can change
+    the database cannot rewrite the log and make it verify again (docs/privacy.md, "Audit");
+    every node of one library needs the same key, and backups must hold it.
+    """
+    if key := os.environ.get("LIBDESK_AUDIT_KEY", "").strip():
+        return _long_enough(key, "LIBDESK_AUDIT_KEY")
+    path = DATA_DIR / "audit_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _long_enough(path.read_text().strip(), str(path))
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _long_enough(key: str, where: str) -> str:
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{where}: an audit key needs at least 32 characters")
+    return key
+
+
+AUDIT_KEY = _audit_key()
+# Keys that signed older parts of the log, kept after a rotation until the entries they signed
+# are pruned (docs/configuration.md, "Rotating the audit key").
+AUDIT_OLD_KEYS = [
+    _long_enough(k.strip(), "LIBDESK_AUDIT_OLD_KEYS")
+    for k in os.environ.get("LIBDESK_AUDIT_OLD_KEYS", "").split(",")
+    if k.strip()
 ]
 DEBUG = _env_flag("LIBDESK_DEBUG")
 BIND = os.environ.get("LIBDESK_BIND", "127.0.0.1")

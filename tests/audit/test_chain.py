@@ -1,5 +1,7 @@
-"""The audit log: append-only, hash-chained, verifiable, prunable from a checkpoint."""
+"""The audit log: append-only, chained by HMAC with the audit key, verifiable, prunable from a
+signed checkpoint."""
 
+import hashlib
 import threading
 from datetime import timedelta
 from io import StringIO
@@ -8,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from libdesk.audit import services
+from libdesk.audit import chain, keys, services
 from libdesk.audit.actors import Actor
-from libdesk.audit.models import AuditCheckpoint, AuditEntry
+from libdesk.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from libdesk.audit.verification import verify as verify_chain
 from libdesk.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +24,9 @@ def write(n: int) -> None:
         services.record(Actor.system(), "test.event", object_type="thing", object_id=i)
 
 
-def verify() -> str:
+def verify(*args: str) -> str:
     out = StringIO()
-    call_command("audit", "verify", stdout=out)
+    call_command("audit", "verify", *args, stdout=out)
     return out.getvalue()
 
 
@@ -31,6 +34,16 @@ def test_an_untouched_log_verifies():
     write(5)
     assert "audit log verifies: 5 entries checked" in verify()
     assert list(AuditEntry.objects.values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_each_entry_is_signed_with_the_audit_key_not_a_plain_hash():
+    write(2)
+    entry = AuditEntry.objects.get(seq=2)
+    key = keys.get(keys.current_id(), "test")
+    assert entry.hash == chain.entry_mac(entry, key)
+    plain = hashlib.sha256(str(chain.entry_fields(entry)).encode()).hexdigest()
+    assert entry.hash != plain
+    assert AuditHead.objects.get().key_id == keys.current_id()
 
 
 def test_an_edited_entry_is_named():
@@ -55,17 +68,24 @@ def test_removing_the_newest_entries_is_caught():
         verify()
 
 
-def test_a_rewritten_chain_is_caught_at_the_first_rewritten_entry():
+def test_a_rewritten_entry_fails_even_with_its_hash_recomputed_without_the_key():
     write(3)
     entry = AuditEntry.objects.get(seq=2)
     entry.action = "test.forged"
-    entry.hash = services.entry_hash(entry)  # a forger recomputing this entry's own hash
+    entry.hash = chain.entry_mac(entry, b"a guess at the key, long enough to be one")
     entry.save()
-    with pytest.raises(CommandError, match="entry 3 does not follow"):
+    with pytest.raises(CommandError, match="entry 2 was changed after it was written"):
         verify()
 
 
-def test_pruning_keeps_a_checkpoint_and_the_rest_still_verifies():
+def test_a_record_refused_leaves_no_entry():
+    with pytest.raises(ValueError, match="not a registered code"):
+        services.record(Actor.system(), "test.event", reason="Avery said it was like that")
+    assert not AuditEntry.objects.exists()
+    assert verify_chain().ok
+
+
+def test_pruning_keeps_a_signed_checkpoint_and_the_rest_still_verifies():
     start = clock.now() - timedelta(days=800)
     with clock.travel_to(start):
         write(3)
@@ -73,11 +93,34 @@ def test_pruning_keeps_a_checkpoint_and_the_rest_still_verifies():
     out = StringIO()
     call_command("audit", "prune", stdout=out)
     assert "pruned 3 entries" in out.getvalue()
-    assert list(AuditEntry.objects.values_list("seq", flat=True)) == [4, 5]
-    assert AuditCheckpoint.objects.get().seq == 3
-    assert "2 entries checked" in verify()
-    write(1)
+    assert list(AuditEntry.objects.values_list("seq", flat=True)) == [4, 5, 6]
+    assert AuditEntry.objects.get(seq=6).action == "audit.prune"
+    checkpoint = AuditCheckpoint.objects.get()
+    assert (checkpoint.seq, checkpoint.key_id) == (3, keys.current_id())
     assert "3 entries checked" in verify()
+    write(1)
+    assert "4 entries checked" in verify()
+
+
+def test_a_checkpoint_moved_without_the_key_is_caught():
+    with clock.travel_to(clock.now() - timedelta(days=800)):
+        write(3)
+    write(2)
+    call_command("audit", "prune", stdout=StringIO())
+    AuditCheckpoint.objects.update(seq=4, hash=AuditEntry.objects.get(seq=4).hash)
+    AuditEntry.objects.filter(seq=4).delete()
+    with pytest.raises(CommandError, match="the checkpoint at entry 4 was changed"):
+        verify()
+
+
+def test_a_log_that_does_not_verify_is_not_pruned():
+    with clock.travel_to(clock.now() - timedelta(days=800)):
+        write(3)
+    write(2)
+    AuditEntry.objects.filter(seq=2).update(action="test.forged")
+    with pytest.raises(CommandError, match=r"entry 2 was changed .*it was not pruned"):
+        call_command("audit", "prune", stdout=StringIO())
+    assert AuditEntry.objects.count() == 5 and not AuditCheckpoint.objects.exists()
 
 
 def test_entries_hold_ids_and_codes_not_contents(staff_client):
@@ -108,7 +151,7 @@ def test_concurrent_writers_make_one_unbroken_chain():
         thread.join()
     assert errors == []
     assert list(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, 41))
-    assert services.verify().ok
+    assert verify_chain().ok
 
 
 def test_only_the_privacy_officer_reads_the_whole_log(staff_client):

@@ -1,4 +1,5 @@
-"""Audit entries hold ids, never contents, and each is chained to the one before by hash.
+"""Audit entries hold ids and codes, never contents, and each is chained to the one before by
+an HMAC with the audit key (audit/chain.py), kept outside the database.
 
 Entries for circulation name the loan and the item, never the patron; entries for reads of
 patron data name the patron and the kind of data read, never which items (PRIVACY.md).
@@ -46,22 +47,28 @@ class AuditEntry(models.Model):
 
 class AuditHead(models.Model):
     """The chain's tip. Every writer locks this one row, so entries are numbered and chained
-    one at a time on SQLite and PostgreSQL alike."""
+    one at a time on SQLite and PostgreSQL alike. `key_id` names the audit key that signs the
+    next entry (it changes only at a recorded rotation)."""
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    key_id = models.CharField(max_length=16, blank=True)
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
 
 
 class AuditCheckpoint(models.Model):
-    """Where verification starts after entries older than the retention period were pruned."""
+    """Where verification starts after entries older than the retention period were pruned:
+    the last pruned entry's number and hash, the key that signs the entry after it, and a MAC
+    with that key, so that nobody without the key can move the start of the chain."""
 
     seq = models.PositiveBigIntegerField()
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True)
     pruned_at = models.DateTimeField()
     entries_pruned = models.PositiveBigIntegerField()
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-seq"]

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from libdesk.access.table import Context, Role, require
 from libdesk.accounts.decorators import staff_required
-from libdesk.audit import selectors, services
+from libdesk.audit import selectors
+from libdesk.audit.verification import verify
 from libdesk.core.bounds import DATE_VALIDATORS, ID_MAX
 
 PAGE = 100
@@ -43,7 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
         entries = list(selectors.search_log(**filters)[:PAGE])
     elif not form.is_bound:
         entries = list(selectors.search_log()[:PAGE])
-    verification = services.verify() if request.GET.get("verify") else None
+    verification = verify() if request.GET.get("verify") else None
     return render(
         request,
         "audit/search.html",
