@@ -20,6 +20,9 @@ from libdesk.accounts.decorators import staff_required
 from libdesk.catalog import selectors
 from libdesk.catalog.items import update_item
 from libdesk.catalog.models import Item, ItemStatus, MaterialType
+from libdesk.circulation.desk import CirculationError
+from libdesk.circulation.disclosure import RevealReason
+from libdesk.circulation.disclosure import reveal_borrower as reveal
 from libdesk.core.bounds import (
     CODE_MAX,
     MAX_RESULT_WINDOW,
@@ -322,22 +325,36 @@ def staff_record(
     return render(
         request,
         "catalog/staff_record.html",
-        {"record": found, "item_forms": forms_by_item, **(revealed or {})},
+        {
+            "record": found,
+            "item_forms": forms_by_item,
+            "reveal_reasons": RevealReason.choices,
+            **(revealed or {}),
+        },
+    )
+
+
+class RevealBorrowerForm(forms.Form):
+    """Why the desk needs to know who has a copy: a reason from the list, never words typed
+    at the desk (they would stay in the audit log beside the loan)."""
+
+    reason = forms.ChoiceField(
+        choices=RevealReason.choices, label=gettext_lazy("Why you need to know")
     )
 
 
 @staff_required(roles=DESK_ROLES)
 @require_POST
 def reveal_borrower(request: HttpRequest, item_id: int) -> HttpResponse:
-    """Who has this copy now, for a stated reason; the page shows it once, nothing keeps it."""
-    from libdesk.circulation.desk import CirculationError
-    from libdesk.circulation.disclosure import reveal_borrower as reveal
-
+    """Who has this copy now, for a reason from the list; the page shows it once, nothing
+    keeps it."""
     item = Item.objects.filter(pk=item_id).first()
     if item is None:
         raise Http404
+    form = RevealBorrowerForm(request.POST)
     try:
-        borrower = reveal(request.user, request.workstation, item, request.POST.get("reason", ""))
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        borrower = reveal(request.user, request.workstation, item, reason)
     except CirculationError as error:
         messages.error(request, error.message)
         return redirect("catalog:staff-record", record_id=item.record_id)
