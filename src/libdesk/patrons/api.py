@@ -11,6 +11,7 @@ from libdesk.api.schemas import DetailOut, ForbiddenOut
 from libdesk.api.serving import ServingHeader, served
 from libdesk.api.tokens import PatronBearer, StaffBearer
 from libdesk.audit.selectors import reads_of_patron
+from libdesk.patrons.access_log import AccessLogLine, in_words
 from libdesk.patrons.models import Patron
 from libdesk.patrons.selectors import patron_profile
 
@@ -34,10 +35,16 @@ class ServedProfileOut(ProfileOut):
 
 
 class AccessLogEntryOut(Schema):
+    """One look at the patron's record: the log's codes, and the same in words in the
+    caller's language (Accept-Language)."""
+
     at: datetime
     role: str
+    role_label: str
     branch: str
+    branch_name: str
     data_kind: str
+    what: str
 
 
 def _profile(patron: Patron) -> dict:
@@ -58,13 +65,11 @@ def my_profile(request: HttpRequest) -> dict:
 
 
 @router.get("/me/access-log", response=list[AccessLogEntryOut], auth=PatronBearer())
-def my_access_log(request: HttpRequest) -> list[dict]:
-    """When, by which role and at which branch staff looked at my record."""
+def my_access_log(request: HttpRequest) -> list[AccessLogLine]:
+    """When, by which role and at which branch staff looked at my record, and what kind of
+    data they saw, in words (`role_label`, `branch_name`, `what`) beside the codes."""
     Access.own(request.api_token.patron_id).read("patron.access_log", "access_log")
-    return [
-        {"at": e.at, "role": e.actor_role, "branch": e.branch, "data_kind": e.data_kind}
-        for e in reads_of_patron(request.api_token.patron_id)[:200]
-    ]
+    return in_words(reads_of_patron(request.api_token.patron_id)[:200])
 
 
 @router.get(
