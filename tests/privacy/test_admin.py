@@ -38,4 +38,7 @@ def test_every_patron_linked_model_is_known_to_this_test():
         "Hold",
         "Fee",
         "PatronRequest",
+        "ConsentRecord",
+        "ReadingHistoryEntry",
+        "CorrectionRequest",
     }
