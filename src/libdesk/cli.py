@@ -35,6 +35,7 @@ People and access:
   tokens list [USERNAME] | tokens revoke TOKEN_ID
   audit verify                      check the audit log's hash chain
   audit prune [--days N]            prune entries past the retention period
+  privacy purge [--json]            apply every retention period now (libdesk run: hourly)
 
 Each command has its own help: libdesk COMMAND --help
 Every Django management command is also available: libdesk help --all

@@ -1,6 +1,6 @@
 """Stores kept by the doors plug into the domain's promises through core.housekeeping: the
 API's stored replies go when their loan loses its patron and after a day in any case, without
-circulation importing the API."""
+circulation importing the API (core.retention)."""
 
 from datetime import timedelta
 
@@ -24,7 +24,7 @@ def test_a_reply_older_than_a_day_goes_with_the_daily_jobs(client, shelf, staff_
         **serving(staff_token(), AVERY),
     )
     assert IdempotentReply.objects.count() == 1
-    assert run_jobs()["idempotency_replies_purged"] == 0
+    assert run_jobs()["api.replies"] == 0
     with clock.travel_to(clock.now() + timedelta(hours=25)):
-        assert run_jobs()["idempotency_replies_purged"] == 1
+        assert run_jobs()["api.replies"] == 1
     assert not IdempotentReply.objects.exists()

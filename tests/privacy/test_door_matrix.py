@@ -97,7 +97,7 @@ API_AVERYS = {
 # fmt: off
 WEB = {
     # public pages
-    "web:home": ANYONE, "web:branches": ANYONE, "web:ask-why": ANYONE,
+    "web:home": ANYONE, "web:branches": ANYONE, "web:ask-why": ANYONE, "web:retention": ANYONE,
     "web:ask-why-submit": ANYONE, "web:ask-why-answer": ANYONE,
     "web:patron-sign-in": ANYONE, "web:staff-sign-in": ANYONE,
     "catalog:search": ANYONE, "catalog:record": ANYONE,

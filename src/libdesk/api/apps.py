@@ -9,12 +9,13 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         """Stored replies name a loan: they go when the loan loses its patron, and after a
-        day in any case (core.housekeeping, so circulation never imports the API)."""
+        day in any case (core.housekeeping and core.retention, so circulation never imports the
+        API)."""
         from libdesk.api import idempotency
         from libdesk.core import housekeeping
 
         housekeeping.on_loan_unlinked(idempotency.forget_loan)
-        housekeeping.daily("idempotency_replies_purged", idempotency.purge_expired)
+        idempotency.register_store()
 
         from libdesk.api import patron_data  # the patron's tokens join the registry
 

@@ -24,6 +24,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from libdesk.api.models import IdempotentReply
 from libdesk.core import clock
@@ -130,3 +131,20 @@ def forget_loan(loan_id: int) -> None:
 
 def purge_expired() -> int:
     return IdempotentReply.objects.filter(created_at__lt=clock.now() - KEEP_FOR).delete()[0]
+
+
+def register_store() -> None:
+    from libdesk.core.retention import Store, register_store
+
+    register_store(
+        Store(
+            name="api.replies",
+            label=_("Answers kept for apps that retry"),
+            text=_(
+                "So that an app sending the same request twice is not lent an item twice: "
+                "sealed so only that app can read it, and deleted at check-in, or after a day."
+            ),
+            purge=purge_expired,
+            fixed=_("one day"),
+        )
+    )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from libdesk.circulation.services import expire_and_resume
-from libdesk.circulation.services.requests import unlink_closed_requests
 from libdesk.circulation.tasks import daily_notices
-from libdesk.core import housekeeping
+from libdesk.core import retention
 
 
 def run_jobs() -> dict[str, int]:
+    """Hold-shelf expiry and suspensions, the day's notices, then every retention period
+    (core.retention: the same purge as `libdesk privacy purge`)."""
     done = expire_and_resume()
-    done["requests_unlinked"] = unlink_closed_requests()
     done["notices_queued"] = daily_notices()
-    done.update(housekeeping.run_daily())  # other stores' purges (the API's replies)
+    done.update(retention.purge_all())
     return done

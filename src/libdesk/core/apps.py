@@ -9,10 +9,11 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from libdesk.core import housekeeping, logfiles, ratelimit
+        from libdesk.core import logfiles, ratelimit, retention
         from libdesk.core.statement_registry import check_statements
 
         ratelimit.connect_signals(self)
-        housekeeping.daily("log_files_deleted", logfiles.purge_old_logs)
+        retention.register_core_stores()
+        logfiles.register_store()
         # Every command compiles every statement before it starts (statement_registry.py).
         checks.register(check_statements)

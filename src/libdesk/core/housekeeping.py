@@ -4,7 +4,8 @@ imports a door to keep them (issue 11: layers).
 - When a loan loses its patron (check-in, or the last fee on it settled), every store that
   keeps the loan's id beside something of the patron's forgets it, in the same transaction:
   after check-in no row anywhere pairs a patron with an item (PRIVACY.md).
-- The daily jobs also purge what such stores keep only for a while.
+- What such stores keep only for a while, they register with core.retention, whose purge the
+  daily jobs and `libdesk privacy purge` run.
 
 The API's idempotency replies register both (api/apps.py); a kiosk server's resend cache, or
 any other store of answers, registers the same way. Each hook is a plain function; the order
@@ -16,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _forget_loan: list[Callable[[int], object]] = []
-_daily: dict[str, Callable[[], int]] = {}
 
 
 def on_loan_unlinked(forget: Callable[[int], object]) -> None:
@@ -28,12 +28,3 @@ def on_loan_unlinked(forget: Callable[[int], object]) -> None:
 def loan_unlinked(loan_id: int) -> None:
     for forget in _forget_loan:
         forget(loan_id)
-
-
-def daily(name: str, job: Callable[[], int]) -> None:
-    """Register a daily purge; `job()` answers how many rows it removed, reported as `name`."""
-    _daily[name] = job
-
-
-def run_daily() -> dict[str, int]:
-    return {name: job() for name, job in _daily.items()}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 NAME = re.compile(r"^libdesk-(\d{4}-\d{2}-\d{2})\.log$")
 
@@ -77,3 +78,20 @@ def purge_old_logs() -> int:
             path.unlink(missing_ok=True)
             deleted += 1
     return deleted
+
+
+def register_store() -> None:
+    from libdesk.core.retention import Store, register_store
+
+    register_store(
+        Store(
+            name="core.log_files",
+            label=_("Log files"),
+            text=_(
+                "What the system did and when, with the network address of each request; "
+                "never a PIN, password, card number or what anyone borrowed."
+            ),
+            purge=purge_old_logs,
+            setting="LOG_RETENTION_DAYS",
+        )
+    )

@@ -10,7 +10,6 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         """The demo's mail files are deleted with the other stores kept only for a while."""
-        from libdesk.core import housekeeping
         from libdesk.library import mail
 
-        housekeeping.daily("mail_files_deleted", mail.purge_mail_files)
+        mail.register_store()

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
+from django.utils.translation import gettext_lazy as _
 
 from libdesk.library.selectors import the_library
 
@@ -104,4 +105,21 @@ def startup_line() -> str:
     return (
         "No mail server is configured (set LIBDESK_SMTP_HOST): libdesk sends no mail. Notices "
         "for every patron go on the staff's call list instead."
+    )
+
+
+def register_store() -> None:
+    from libdesk.core.retention import Store, register_store
+
+    register_store(
+        Store(
+            name="library.mail_files",
+            label=_("Copies of e-mail (demo libraries only)"),
+            text=_(
+                "A library with a mail server keeps no copy of the notices it sends; without "
+                "one it sends none. Only a demo library keeps its e-mail as files, briefly."
+            ),
+            purge=purge_mail_files,
+            setting="DEMO_MAIL_RETENTION_DAYS",
+        )
     )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from libdesk.access.table import DESK_ROLES, Role
 from libdesk.accounts.decorators import staff_required
+from libdesk.core import retention as retention_periods
 from libdesk.core.bounds import CODE_MAX
 from libdesk.library import selectors as library_selectors
 from libdesk.library.mail import sends_mail
@@ -37,6 +38,12 @@ def branches(request: HttpRequest) -> HttpResponse:
         "web/branches.html",
         {"rows": rows, "closures": library_selectors.upcoming_closures()},
     )
+
+
+@require_GET
+def retention(request: HttpRequest) -> HttpResponse:
+    """Every retention period, as configured now: anyone may check how long anything is kept."""
+    return render(request, "web/retention.html", {"periods": retention_periods.periods()})
 
 
 @require_GET

@@ -207,10 +207,11 @@ def resume_hold(desk: Desk, hold: Hold) -> Hold:
 
 
 def expire_and_resume(today: date | None = None) -> dict[str, int]:
-    """The daily hold job: resume suspensions that have ended, expire uncollected holds (their
-    copies go to the next in line), and unlink ended holds from their patrons after a day."""
+    """The daily hold job: resume suspensions that have ended, and expire uncollected holds
+    (their copies go to the next in line). Ended holds are deleted by the retention purge
+    (`delete_ended_holds`, registered in circulation/patron_data.py)."""
     today = today or clock.today()
-    done = {"resumed": 0, "expired": 0, "unlinked": 0}
+    done = {"resumed": 0, "expired": 0}
     done["resumed"] = Hold.objects.filter(
         status=HoldStatus.SUSPENDED, suspended_until__lte=today
     ).update(status=HoldStatus.WAITING, suspended_until=None)
@@ -226,7 +227,6 @@ def expire_and_resume(today: date | None = None) -> dict[str, int]:
             release(hold.captured_item, hold.pickup_branch)
             forget_copy(hold)
             done["expired"] += 1
-    done["ended_holds_deleted"] = delete_ended_holds()
     return done
 
 
