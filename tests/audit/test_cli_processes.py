@@ -44,10 +44,6 @@ def library(tmp_path) -> Path:
     return tmp_path
 
 
-def database(data_dir: Path) -> sqlite3.Connection:
-    return sqlite3.connect(data_dir / "libdesk.sqlite3")
-
-
 def forge_from(db: sqlite3.Connection, seq: int) -> None:
     """Recompute every hash from `seq` on as a forger without the key can: plain SHA-256."""
     prev = db.execute("SELECT hash FROM audit_auditentry WHERE seq = ?", [seq - 1]).fetchone()[0]
