@@ -361,9 +361,12 @@ if LOG_DIR is not None:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(message)s"},
-        "stamped": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"},
+    "formatters": {  # long numbers (barcodes, cards) masked to their last four digits
+        "plain": {"()": "libdesk.core.logfiles.MaskingFormatter", "format": "%(message)s"},
+        "stamped": {
+            "()": "libdesk.core.logfiles.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
+        },
     },
     "handlers": _LOG_HANDLERS,
     "root": {

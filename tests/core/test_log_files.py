@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.core.management import call_command
 
-from libdesk.core.logfiles import DailyLogFile
+from libdesk.core.logfiles import DailyLogFile, MaskingFormatter
 
 
 def test_every_record_lands_in_its_days_file_readable_by_the_owner_only(tmp_path):
@@ -41,3 +41,28 @@ def test_the_daily_jobs_delete_the_days_past_retention(tmp_path, settings, db):
     call_command("circulation", "run-jobs")
     assert all(path.exists() for path in [*kept, other])
     assert not any(path.exists() for path in gone)
+
+
+def test_barcodes_and_card_numbers_are_masked_in_every_line(tmp_path):
+    from django.conf import settings
+
+    handler = DailyLogFile(str(tmp_path))
+    stamped = settings.LOGGING["formatters"]["stamped"]
+    handler.setFormatter(MaskingFormatter(stamped["format"]))
+    logger = logging.getLogger("libdesk.test.masking")
+    logger.addHandler(handler)
+    try:
+        logger.warning("item %s for card %s: loan 42 in 2026", "31000000000001", "29000000000010")
+        try:
+            raise ValueError("no item 31000000000777")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    text = next(tmp_path.iterdir()).read_text()
+    assert "item …0001 for card …0010: loan 42 in 2026" in text
+    assert "no item …0777" in text  # the traceback's message too
+    assert "31000000000001" not in text and "29000000000010" not in text
+    assert stamped["()"] == "libdesk.core.logfiles.MaskingFormatter"
+    assert settings.LOGGING["formatters"]["plain"]["()"] == stamped["()"]
