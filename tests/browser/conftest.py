@@ -41,8 +41,10 @@ def page(browser):
 def site(live_server, transactional_db):
     """The demo library behind a live server."""
     from libdesk.demo.loader import load_demo
+    from tests.canaries import give_demo_accounts_canary_secrets
 
     load_demo()  # with the catalogue: browser tests search it
+    give_demo_accounts_canary_secrets()
     return live_server.url
 
 
