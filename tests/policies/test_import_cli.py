@@ -160,6 +160,16 @@ def test_reviewed_refuses_impossible_reviews(policy_file, number, day, message):
         run("reviewed", number, "--date", day)
 
 
+def test_reviewed_refuses_a_motion_that_is_not_a_motion_number(policy_file):
+    """The motion goes into the audit log, which takes codes and numbers only, never words."""
+    run("import", str(policy_file))
+    with clock.travel_to(date(2026, 11, 28)):
+        with pytest.raises(CommandError, match="'board meeting' is not a board motion number"):
+            run("reviewed", "OP-02-01-01", "--date", "2026-11-20", "--motion", "board meeting")
+        assert not Policy.objects.get().reviews.exists()  # nothing half-recorded
+        run("reviewed", "OP-02-01-01", "--date", "2026-11-20", "--motion", "#063-2019")
+
+
 def test_due_reports_the_demo_policy_as_overdue(demo_library):
     import json
 

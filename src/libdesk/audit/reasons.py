@@ -131,10 +131,9 @@ register_codes("request status", ["submitted", "in_progress", "fulfilled", "decl
 # What a patron agreed to or withdrew (patrons.models.ConsentPurpose).
 register_codes("consent purpose", ["reading_history", "guardian_visibility", "newsletters"])
 # Why a fee's balance was cancelled (circulation/services/returns.py), and why staff read a
-# patron's contact details for the call list (circulation/selectors.py): fixed phrases used
-# as codes, from before codes were required.
-register_codes("fee cancelled because", ["item found"])
-register_codes("contact read for", ["notice by phone or post"])
+# patron's contact details (circulation/selectors.py, the call list).
+register_codes("fee cancelled because", ["item_found"])
+register_codes("contact read for", ["call_list_notice"])
 # The sign-in channels (core.lockout.CHANNELS): a sign-in's, or the locks staff lifted.
 register_form("sign-in channels", r"(online|kiosk)(,(online|kiosk))?")
 # An override: its kind and reason code (circulation.models.OverrideKind, OverrideReason).
@@ -154,7 +153,10 @@ register_form("date", r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 register_form("receipt", r"R[0-9]{8}-[0-9A-F]{6}")
 # What an import batch did (catalog/importing.py, catalog/items.py).
 register_form("import counts", r"[0-9]{1,9} new, [0-9]{1,9} updated")
-# A board motion's number, as the policy document gives it (policies/services.py).
-register_form("board motion", r"#?([A-Z]{1,4}[-.]?)?[0-9]{1,6}([-/.][0-9]{1,6}){0,3}")
+# A board motion's number, as the policy document gives it (policies/services.py checks a
+# review's motion against this form before recording it).
+BOARD_MOTION = register_form(
+    "board motion", r"#?([A-Z]{1,4}[-.]?)?[0-9]{1,6}([-/.][0-9]{1,6}){0,3}"
+)
 # The audit key the log moves onto at a rotation (audit.keys.key_id).
 register_form("audit key id", r"[0-9a-f]{16}")

@@ -252,7 +252,7 @@ def call_list(staff, workstation) -> list[CallListEntry]:
             object_type="call_list",
             patron_id=patron.pk,
             data_kind="contact",
-            reason="notice by phone or post",
+            reason="call_list_notice",
         )
         entries.append(CallListEntry(patron, patron.overdue, patron.ready))
     return entries

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
+from libdesk.audit.reasons import BOARD_MOTION
 from libdesk.core import clock
 from libdesk.policies.documents import PolicyDocument
 from libdesk.policies.models import (
@@ -153,6 +154,11 @@ def record_review(number: str, reviewed_on: date, motion: str = "") -> PolicyRev
         )
         if policy is None:
             raise PolicyError(f"no policy numbered {number!r} is in force")
+        if motion and not BOARD_MOTION.admits(motion):
+            raise PolicyError(
+                f"motion {motion!r} is not a board motion number (for example 071-2024, "
+                f"#063-2019 or M-12): give the number the minutes record"
+            )
         if reviewed_on > clock.today():
             raise PolicyError(f"review date {reviewed_on} is in the future")
         if policy.adopted_on and reviewed_on < policy.adopted_on:

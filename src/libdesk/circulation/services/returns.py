@@ -96,7 +96,7 @@ def _found(desk: Desk, item: Item) -> None:
     for fee in Fee.objects.select_for_update().filter(
         loan__item=item, kind=FeeKind.LOST, closed_at__isnull=True
     ):
-        cancel_balance(desk, fee, "item found")
+        cancel_balance(desk, fee, "item_found")
 
 
 def _close_loan(loan: Loan, state: str, charge: Decimal = ZERO, kind: str = "") -> Fee | None:
