@@ -33,8 +33,10 @@ People and access:
   tokens create USERNAME --workstation NAME
                                     an API token for a staff client (shown once)
   tokens list [USERNAME] | tokens revoke TOKEN_ID
-  audit verify                      check the audit log's hash chain
+  audit verify [--anchor FILE]...   check the audit log's keyed chain (and anchors kept away)
+  audit anchor [--out FILE]         a signed checkpoint of the log's head, to keep elsewhere
   audit prune [--days N]            prune entries past the retention period
+  audit rotate-key                  sign from now on with a new LIBDESK_AUDIT_KEY
   privacy purge [--json]            apply every retention period now (libdesk run: hourly)
 
 Each command has its own help: libdesk COMMAND --help
