@@ -66,6 +66,9 @@ EXPECTED = (
     | {("head_librarian", "policy_question", a, "none") for a in ("read", "answer", "share")}
     | {("librarian", "policy_question", a, "shared") for a in ("read", "answer")}
     | {("privacy_officer", "audit_log", "read", "none")}
+    | {(r, "disclosure_request", "create", "none") for r in DESK | {"privacy_officer"}}
+    | {("privacy_officer", "disclosure_request", "answer", "none")}
+    | {("privacy_officer", "disclosure_register", "read", "none")}
     | {("administrator", "staff_accounts", a, "none") for a in ("read", "create", "change")}
 )
 
@@ -98,3 +101,20 @@ def test_a_guardian_never_sees_a_childs_history_or_contact():
         for context in Context:
             assert not allowed("guardian", resource, "read", context)
             assert not allowed("clerk", resource, "read", Context.GUARDIAN_AT_DESK)
+
+
+def test_only_the_privacy_officer_reads_the_disclosure_register_and_nobody_changes_it():
+    for role in Role:
+        for context in Context:
+            reads = allowed(role, "disclosure_register", "read", context)
+            assert reads == (role == "privacy_officer" and context == "none")
+            for resource in ("disclosure_register", "disclosure_request"):
+                assert not allowed(role, resource, "change", context)
+
+
+def test_a_guardian_online_reads_a_childs_loans_holds_and_fees_and_nothing_else():
+    shown = {res for res in RESOURCES if allowed("guardian", res, "read", "guardian")}
+    assert shown == {"patron.profile", "patron.loans", "patron.holds", "patron.fees"}
+    for action in ACTIONS:
+        if action != "read":
+            assert not any(allowed("guardian", res, action, "guardian") for res in RESOURCES)

@@ -68,6 +68,8 @@ RESOURCES = (
     "policy_question",
     "audit_log",
     "staff_accounts",
+    "disclosure_request",
+    "disclosure_register",
 )
 ACTIONS = ("read", "create", "change", "search", "answer", "share")
 
@@ -135,6 +137,14 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     | _cells([Role.LIBRARIAN], ["policy_question"], ["read", "answer"], [Context.SHARED])
     # Only the privacy officer reads the whole audit log.
     | _cells([Role.PRIVACY_OFFICER], ["audit_log"], ["read"], [Context.NONE])
+    # Someone asks about another person: the desk (or the privacy officer, by letter) records
+    # the request and refuses; only the privacy officer reads the register and decides. Nobody
+    # changes an entry: no cell lets anyone "change" it.
+    | _cells(
+        [*DESK_ROLES, Role.PRIVACY_OFFICER], ["disclosure_request"], ["create"], [Context.NONE]
+    )
+    | _cells([Role.PRIVACY_OFFICER], ["disclosure_request"], ["answer"], [Context.NONE])
+    | _cells([Role.PRIVACY_OFFICER], ["disclosure_register"], ["read"], [Context.NONE])
     | _cells([Role.ADMINISTRATOR], ["staff_accounts"], ["read", "create", "change"], [Context.NONE])
 )
 
