@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("libdesk.circulation.urls")),
     path("", include("libdesk.library.urls")),
     path("", include("libdesk.patrons.urls")),
+    path("", include("libdesk.privacy.urls")),
     path("", include("libdesk.catalog.urls")),
     path("", include("libdesk.rights.urls")),
     path("staff/", include("libdesk.accounts.urls")),

@@ -87,6 +87,8 @@ API_STAFF_ANY_DESK = {
 }
 API_STAFF_SERVING = {**API_STAFF_ANY_DESK, "clerk not serving": NEEDS_CONTEXT}
 API_EITHER_SERVING = {**API_STAFF_SERVING, **{p: OK for p in PATRONS}}
+# Sam's loans, holds and fees: Jordan, his guardian, signed in to his own account, and nobody else.
+SAMS_FOR_JORDAN = {**answers(SIGN_IN), **dict.fromkeys(PATRONS, NOT_FOUND), "guardian": OK}
 API_AVERYS = {
     **API_EITHER_SERVING,
     "another patron": NOT_FOUND,
@@ -144,6 +146,12 @@ WEB = {
     "rights:privacy": OWN_ACCOUNT, "rights:privacy-act": OWN_ACCOUNT,
     "rights:history": OWN_ACCOUNT, "rights:export": OWN_ACCOUNT, "rights:close": OWN_ACCOUNT,
     "rights:corrections": SERVING_PAGE,
+    # the parent exception online: the children's pages, Sam's for Jordan only
+    "privacy:children": OWN_ACCOUNT, "privacy:child": SAMS_FOR_JORDAN,
+    # third-party requests: the desk records, the privacy officer keeps the register
+    "privacy:record-request": staff_only(*DESK, "privacy officer"),
+    "privacy:register": staff_only("privacy officer"),
+    "privacy:register-entry": staff_only("privacy officer"),
     # Django's admin: administrators only; everyone else is sent to the staff sign-in
     "admin:*": {**answers(SIGN_IN), "administrator": OK},
 }
@@ -165,6 +173,11 @@ API = {
     "GET /api/v1/me/consents": API_PATRON_OWN, "PUT /api/v1/me/consents": API_PATRON_OWN,
     "GET /api/v1/me/history": API_PATRON_OWN, "DELETE /api/v1/me/history": API_PATRON_OWN,
     "GET /api/v1/me/export": API_PATRON_OWN,
+    "GET /api/v1/me/children": API_PATRON_OWN,
+    "GET /api/v1/me/children/{child_id}/loans": SAMS_FOR_JORDAN,
+    "GET /api/v1/me/children/{child_id}/holds": SAMS_FOR_JORDAN,
+    "GET /api/v1/me/children/{child_id}/fees": SAMS_FOR_JORDAN,
+    "POST /api/v1/third-party-requests": {**API_STAFF_ANY_DESK, "privacy officer": OK},
     "GET /api/v1/patron": API_STAFF_SERVING,
     "GET /api/v1/patron/loans": API_STAFF_SERVING, "GET /api/v1/patron/holds": API_STAFF_SERVING,
     "GET /api/v1/patron/fees": API_STAFF_SERVING,
@@ -261,6 +274,17 @@ def _open_context(browser: Client, card: str = AVERY) -> str:
     return response["Location"].rstrip("/").rsplit("/", 1)[1]
 
 
+def _third_party_request(clerk) -> int:
+    from libdesk.accounts.models import Workstation
+    from libdesk.privacy import disclosures
+    from libdesk.privacy.models import DisclosureRequest
+
+    details = disclosures.RequestDetails("employer", "An employer", "Avery", "Her loans")
+    station = Workstation.objects.get(name="MAIN-DESK-1")
+    disclosures.record_request(clerk, station, details, uuid.uuid4())
+    return DisclosureRequest.objects.get().pk
+
+
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
@@ -301,6 +325,8 @@ def build_world() -> World:
             "kind": "closed",
             "user_id": StaffUser.objects.get(username="librarian").pk,
             "barcode": item.barcode,
+            "child_id": Patron.objects.get(card_number=SAM).pk,
+            "entry_id": _third_party_request(clerk),
         }
     )
     for persona, card in (
@@ -436,6 +462,13 @@ def _visit_web(world: World, name: str, pattern: str, persona: str):
 API_BODIES = {
     "POST /api/v1/auth/patron": {"patron_card": BEATRICE, "pin": PINS[BEATRICE]},
     "POST /api/v1/serving": {"patron_card": AVERY, "basis": "card_presented"},
+    "POST /api/v1/third-party-requests": {
+        "key": "6f1c9a3e-2b7d-4c55-9a11-0d8e4f2b7c10",
+        "requester_kind": "police",
+        "requester": "A constable",
+        "concerns": "Avery",
+        "asked": "Her loans",
+    },
     "POST /api/v1/circulation/checkout": {"item_barcode": "nothing-here"},
     "POST /api/v1/circulation/checkin": {"item_barcode": "{barcode}"},
     "POST /api/v1/circulation/renew": {"item_barcode": "{barcode}"},

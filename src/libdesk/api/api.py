@@ -19,6 +19,7 @@ from libdesk.core.errors import InputError
 from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
 from libdesk.policies.api import router as policies_router
+from libdesk.privacy.api import disclosure_router
 from libdesk.privacy.api import router as serving_router
 from libdesk.rights.api import router as rights_router
 
@@ -81,6 +82,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/serving", serving_router)
 api.add_router("/", patrons_router)
 api.add_router("/", circulation_router)
+api.add_router("/", disclosure_router)
 api.add_router("/", rights_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/policies", policies_router)

@@ -4,15 +4,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from libdesk.access.table import DESK_ROLES
 from libdesk.accounts.decorators import staff_required
 from libdesk.core.decisions import Refused
+from libdesk.core.errors import InputError
 from libdesk.patrons import selectors, services
 from libdesk.patrons.forms import (
     FindByNameForm,
-    GuardianForm,
     IdentityCheckForm,
     LinkGuardianForm,
     PatronForm,
@@ -24,6 +25,7 @@ from libdesk.patrons.forms import (
 )
 from libdesk.patrons.services import PatronDetails, PatronError
 from libdesk.patrons.serving_page import context_or_404, render_serving
+from libdesk.privacy.forms import FoundChildGuardianForm, GuardianForm
 from libdesk.privacy.models import Basis
 from libdesk.privacy.services import (
     PatronNotFound,
@@ -31,9 +33,8 @@ from libdesk.privacy.services import (
     open_serving_context,
     serving_access,
 )
-from libdesk.web.decorators import render_refusal
 
-NOT_FOUND = _("No patron has this card.")
+NOT_FOUND = gettext_lazy("No patron has this card.")
 
 
 @staff_required(roles=DESK_ROLES)
@@ -53,12 +54,24 @@ def desk(request: HttpRequest) -> HttpResponse:
             "name_form": name_form,
             "results": results,
             "identity_forms": [
-                (p, IdentityCheckForm(initial={"patron_id": p.pk}, prefix=f"p{p.pk}"))
+                (
+                    p,
+                    IdentityCheckForm(initial={"patron_id": p.pk}, prefix=f"p{p.pk}"),
+                    _found_child_form(p),
+                )
                 for p in results
             ],
             "guardian_form": GuardianForm(),
         },
     )
+
+
+def _found_child_form(patron) -> FoundChildGuardianForm | None:
+    """For a child found by name, the form a parent or guardian without the child's card is
+    served with (their own ID, or a refusal that tells them why)."""
+    if patron.minor_until is None:
+        return None
+    return FoundChildGuardianForm(initial={"child_id": patron.pk}, prefix=f"g{patron.pk}")
 
 
 @staff_required(roles=DESK_ROLES)
@@ -86,16 +99,22 @@ def open_by_identity(request: HttpRequest) -> HttpResponse:
 @staff_required(roles=DESK_ROLES)
 @require_POST
 def open_for_guardian(request: HttpRequest) -> HttpResponse:
-    form = GuardianForm(request.POST)
+    """A parent or guardian asks about a child: the guardian exception's checks decide (the
+    privacy service), and a refusal is shown with its clause, to read to them."""
+    prefix = request.POST.get("prefix", "")
+    form_class = FoundChildGuardianForm if prefix else GuardianForm
+    form = form_class(request.POST, prefix=prefix or None)
     if not form.is_valid():
-        messages.error(request, _("Scan the child's card and the guardian's card."))
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, _("Say what the parent or guardian presented.") + " " + errors)
         return redirect("patrons:desk")
-    guardian = selectors.patron_by_card(form.cleaned_data["guardian_card"])
+    data = form.cleaned_data
     return _open(
         request,
-        basis=form.cleaned_data["basis"],
-        card=form.cleaned_data["child_card"],
-        guardian=guardian,
+        basis=data["basis"],
+        card=data.get("child_card") or "",
+        patron_id=data["child_id"],
+        guardian_card=data["guardian_card"],
     )
 
 
@@ -105,9 +124,20 @@ def _open(request: HttpRequest, **how) -> HttpResponse:
     except PatronNotFound:
         messages.error(request, NOT_FOUND)
         return redirect("patrons:desk")
+    except InputError as error:
+        messages.error(request, error.message)
+        return redirect("patrons:desk")
     except Refused as refused:
-        return render_refusal(request, refused)
+        return _refused_at_desk(request, refused)
     return redirect("patrons:serving", context_id=context.pk)
+
+
+def _refused_at_desk(request: HttpRequest, refused: Refused) -> HttpResponse:
+    """A refusal to open an account: what to tell the person at the desk, with its clause,
+    and for staff which check failed."""
+    return render(
+        request, "patrons/desk_refused.html", {"decision": refused.decision}, status=refused.status
+    )
 
 
 @staff_required(roles=DESK_ROLES)

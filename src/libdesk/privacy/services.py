@@ -14,42 +14,12 @@ from libdesk.access.table import Context, require
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock
-from libdesk.core.decisions import Decision, Reason, Refused, register
+from libdesk.core.decisions import Decision, Refused
 from libdesk.core.errors import InputError
 from libdesk.patrons.models import GuardianLink, Patron
 from libdesk.patrons.selectors import patron_by_card, retired_card_reason
+from libdesk.privacy import reasons
 from libdesk.privacy.models import GUARDIAN_BASES, Basis, ServingContext
-
-register(
-    Reason(
-        code="card_not_valid",
-        clauses=("OP-02-01-01/confidentiality-loans",),
-        reason=_(
-            "This card was reported lost or has been replaced, so it cannot open an account. "
-            "The card holder can show ID at the desk to be served."
-        ),
-        short_reason=_("This card is no longer valid. Please see staff."),
-        staff_reason=_(
-            "The card scanned was {why}. Keep the card; find the patron by name and check their "
-            "identity before opening the account."
-        ),
-    )
-)
-register(
-    Reason(
-        code="guardian_exception_not_met",
-        clauses=("OP-02-01-01/confidentiality-loans",),
-        reason=_(
-            "A child's loans can be shown only to a parent or guardian on the child's record, "
-            "while the child is under the age set by the library."
-        ),
-        short_reason=_("Only a linked guardian of a young child may see this."),
-        staff_reason=_(
-            "The guardian exception does not apply: {why}. Do not disclose the child's account."
-        ),
-    )
-)
-
 
 # How often using a context pushes its idle end back: within this, the idle time is exact
 # enough, and a run of checkouts writes nothing to keep the context open.
@@ -64,6 +34,11 @@ class PatronNotFound(Exception):
     """No patron has this card or id: the same answer whether or not one ever did."""
 
 
+# What the desk records when a parent or guardian asks about a child with neither the child's
+# card nor their own identification: not a basis anything opens on, only a refusal to show.
+NOTHING_PRESENTED = "guardian_nothing_presented"
+
+
 def open_serving_context(
     staff,
     workstation,
@@ -71,15 +46,29 @@ def open_serving_context(
     basis: str,
     card: str = "",
     patron_id: int | None = None,
-    guardian: Patron | None = None,
+    guardian_card: str = "",
     note: str = "",
 ) -> ServingContext:
-    """Start serving one patron, on a recorded basis. Raises PatronNotFound or Refused."""
+    """Start serving one patron, on a recorded basis. Raises PatronNotFound or Refused.
+
+    Every way the desk opens a child's account for someone else comes through here: a guardian
+    basis needs the guardian's own card and passes the guardian exception's checks, and a
+    guardian's card with any other basis is refused as input, so a staff client cannot open
+    the child's whole account for the parent by naming the wrong basis."""
     require(staff.role, "serving_context", "create", Context.NONE)
+    if basis == NOTHING_PRESENTED:
+        raise Refused(Decision.refuse("guardian_needs_card_or_id"))
     basis = Basis(basis)
+    guardian_card = guardian_card.strip()
+    if guardian_card and basis not in GUARDIAN_BASES:
+        raise InputError(
+            "guardian_card",
+            _("a guardian's card goes with a guardian basis; this basis serves the patron"),
+        )
+    if basis == Basis.GUARDIAN_WITH_CHILD_CARD and not card.strip():
+        raise Refused(Decision.refuse("guardian_needs_card_or_id"))
     patron = _patron_for(basis, card, patron_id)
-    if basis in GUARDIAN_BASES:
-        _check_guardian_exception(patron, guardian)
+    guardian = _guardian_for(patron, guardian_card) if basis in GUARDIAN_BASES else None
     now = clock.now()
     with transaction.atomic():
         context = ServingContext.objects.create(
@@ -87,7 +76,7 @@ def open_serving_context(
             workstation=workstation,
             patron=patron,
             basis=basis,
-            guardian=guardian if basis in GUARDIAN_BASES else None,
+            guardian=guardian,
             note=note.strip()[:200],
             opened_at=now,
             last_used_at=now,
@@ -105,7 +94,7 @@ def open_serving_context(
 
 
 def _patron_for(basis: Basis, card: str, patron_id: int | None) -> Patron:
-    if basis in (Basis.CARD_PRESENTED, Basis.GUARDIAN_WITH_CHILD_CARD) and not card:
+    if basis == Basis.CARD_PRESENTED and not card:
         raise InputError("patron_card", _("this basis needs the card that was presented"))
     if card:
         patron = patron_by_card(card)
@@ -125,15 +114,22 @@ def _patron_for(basis: Basis, card: str, patron_id: int | None) -> Patron:
     return patron
 
 
-def _check_guardian_exception(child: Patron, guardian: Patron | None) -> None:
-    if guardian is None:
-        why = "no guardian was identified"
+def _guardian_for(child: Patron, guardian_card: str) -> Patron:
+    """The guardian the exception lets see this child's account now, or a refusal saying why
+    not (the clerk reads the reason to the parent; the staff reason says which check failed)."""
+    guardian = patron_by_card(guardian_card) if guardian_card else None
+    if not guardian_card:
+        why = reasons.GUARDIAN_NOT_IDENTIFIED
+    elif guardian is None:
+        why = reasons.GUARDIAN_CARD_UNKNOWN
+    elif guardian.card_lost_at:
+        why = reasons.GUARDIAN_CARD_LOST
     elif not GuardianLink.objects.filter(guardian=guardian, child=child).exists():
-        why = "this person is not linked to the child as a guardian"
+        why = reasons.NOT_LINKED
     elif child.minor_until is None or child.minor_until <= clock.today():
-        why = "the child has passed the guardian age limit"
+        why = reasons.PAST_AGE_LIMIT
     else:
-        return
+        return guardian
     raise Refused(Decision.refuse("guardian_exception_not_met", why=why))
 
 
