@@ -108,7 +108,7 @@ def kinds() -> list[PatronDataKind]:
     return sorted(_KINDS.values(), key=lambda kind: (kind.order, kind.name))
 
 
-def kind(name: str) -> PatronDataKind:
+def kind_named(name: str) -> PatronDataKind:
     return _KINDS[name]
 
 

@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from libdesk.access.purposes import Access
-from libdesk.api.schemas import DetailOut
 from libdesk.api.tokens import PatronBearer
 from libdesk.circulation import reading_history
 from libdesk.patrons import selectors as patron_selectors
@@ -97,7 +96,7 @@ def change_my_consents(request: HttpRequest, body: ConsentsIn) -> list[dict]:
     return _consents(access)
 
 
-@router.get("/me/history", response={200: list[HistoryEntryOut], 404: DetailOut})
+@router.get("/me/history", response=list[HistoryEntryOut])
 def my_history(request: HttpRequest) -> list[dict]:
     """My reading history, newest first: kept only while I consent to it."""
     return [
