@@ -14,6 +14,8 @@ from libdesk.audit import services as audit
 from libdesk.core import clock, patron_data
 from libdesk.rights.models import CorrectionRequest
 
+RECORD = "patrons.record"
+
 
 def export_for(access: Access) -> dict:
     """Everything the registry knows about the patron, as plain JSON: only for a reader who
@@ -46,5 +48,7 @@ class ClosingStep:
 
 
 def closing_plan() -> list[ClosingStep]:
-    """What closing the account does to each kind of data, for the patron to read first."""
-    return [ClosingStep(kind.label, kind.closing_text) for kind in patron_data.kinds()]
+    """What closing the account does to each kind of data, for the patron to read first: their
+    record, then the rest by name."""
+    kinds = sorted(patron_data.kinds(), key=lambda k: (k.name != RECORD, str(k.label)))
+    return [ClosingStep(kind.label, kind.closing_text) for kind in kinds]
