@@ -5,13 +5,14 @@ The demo accounts keep their published card numbers, but in tests their PINs and
 password are values that occur nowhere else (`give_demo_accounts_canary_secrets`, called by the
 demo fixtures): a PIN found in a log can only have come from a sign-in. Tokens and session ids
 are random; the plugin records each one where it is made. With LIBDESK_CANARY_FILE set (as
-`./dev test` does for the whole suite), every process appends "kind<TAB>value" lines to it, and
+`./dev test` does for the whole suite), every process appends one JSON line, [kind, value], to it, and
 tests/privacy/test_secrets_never_logged.py, run after the suite, searches the log files and
 every file under the data directories for them (issue 12, "Secrets never logged").
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 
@@ -41,7 +42,8 @@ def record(kind: str, value: str) -> None:
     path = os.environ.get("LIBDESK_CANARY_FILE")
     if path and len(value) >= SCANNABLE:
         with open(path, "a", encoding="utf-8") as canaries:
-            canaries.write(f"{kind}\t{value}\n")
+            # JSON, because a test's password may hold a tab or a line break of its own
+            canaries.write(json.dumps([kind, value]) + "\n")
 
 
 @pytest.fixture(scope="session", autouse=True)

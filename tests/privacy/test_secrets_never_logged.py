@@ -14,6 +14,7 @@ everywhere, databases included.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import defaultdict
@@ -35,8 +36,10 @@ def run_folder() -> Path:
 @pytest.fixture(scope="module")
 def canaries(run_folder) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
-    for line in (run_folder / "canaries").read_text(encoding="utf-8").splitlines():
-        kind, value = line.split("\t", 1)
+    for line in (run_folder / "canaries").read_text(encoding="utf-8").split("\n"):
+        if not line:
+            continue
+        kind, value = json.loads(line)
         found[kind].add(value)
     return found
 
