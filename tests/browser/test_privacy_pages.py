@@ -4,28 +4,18 @@ reading history, the download and the closing plan; each page passes axe's WCAG 
 import pytest
 
 from tests.browser.conftest import accessibility_violations
-from tests.browser.conftest import browser as chromium  # noqa: F401  (the session's browser)
 from tests.conftest import AVERY, PINS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def page(chromium):  # noqa: F811
-    context = chromium.new_context(locale="en-CA", accept_downloads=True)
+def page(browser):
+    """A page that may download (the conftest's page may not)."""
+    context = browser.new_context(locale="en-CA", accept_downloads=True)
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture
-def site(live_server, transactional_db):
-    from libdesk.demo.loader import load_demo
-    from tests.canaries import give_demo_accounts_canary_secrets
-
-    load_demo(with_catalogue=False)
-    give_demo_accounts_canary_secrets()
-    return live_server.url
 
 
 def test_a_patron_chooses_keeps_downloads_and_reads_what_closing_does(site, page):
