@@ -5,9 +5,9 @@ The demo accounts keep their published card numbers, but in tests their PINs and
 password are values that occur nowhere else (`give_demo_accounts_canary_secrets`, called by the
 demo fixtures): a PIN found in a log can only have come from a sign-in. Tokens and session ids
 are random; the plugin records each one where it is made. With LIBDESK_CANARY_FILE set (as
-`./dev test` does for the whole suite), every process appends one JSON line, [kind, value], to it, and
-tests/privacy/test_secrets_never_logged.py, run after the suite, searches the log files and
-every file under the data directories for them (issue 12, "Secrets never logged").
+`./dev test` does for the whole suite), every process appends one JSON line, [kind, value],
+to it, and tests/privacy/test_secrets_never_logged.py, run after the suite, searches the log
+files and every file under the data directories for them (issue 12, "Secrets never logged").
 """
 
 from __future__ import annotations

@@ -57,7 +57,9 @@ def test_changing_ones_own_pin_ends_the_others_and_keeps_this_session_under_a_ne
 ):
     this, other, token = patron_browser(), patron_browser(), patron_token(AVERY)
     old_key = this.cookies["sessionid"].value
-    response = this.post("/account/", {"form": "pin", "current_pin": PINS[AVERY], "new_pin": "9753"})
+    response = this.post(
+        "/account/", {"form": "pin", "current_pin": PINS[AVERY], "new_pin": "9753"}
+    )
     assert response.status_code == 302
     assert signed_in(this) and this.cookies["sessionid"].value != old_key
     assert not signed_in(other) and not api_works(token)

@@ -4,10 +4,9 @@ places a hold and sees their place in line."""
 import pytest
 
 from tests.browser.conftest import accessibility_violations
-from tests.conftest import AVERY, DEMO_PASSWORD, PINS
+from tests.conftest import AVERY, BEATRICE, DEMO_PASSWORD, PINS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-AVERY, BEATRICE = "29000000000001", "29000000000002"
 
 
 def lend_elsewhere(barcode: str, card: str) -> None:
