@@ -62,6 +62,7 @@ EXPECTED = (
         ("guardian", res, "read", "guardian")
         for res in ("patron.profile", "patron.loans", "patron.holds", "patron.fees")
     }
+    | {("guardian", "patron.history", "read", "guardian")}  # if the child chose so
     | {(r, "policy_question", "create", "none") for r in ("public", "patron")}
     | {("head_librarian", "policy_question", a, "none") for a in ("read", "answer", "share")}
     | {("librarian", "policy_question", a, "shared") for a in ("read", "answer")}
@@ -96,11 +97,13 @@ def test_no_staff_role_reads_reading_history():
             assert not allowed(role, "patron.history", "read", context)
 
 
-def test_a_guardian_never_sees_a_childs_history_or_contact():
+def test_a_guardian_never_sees_a_childs_contact_nor_their_history_at_the_desk():
+    """Online, the history cell exists; the child's consent decides (test_guardian_history)."""
+    for context in Context:
+        assert not allowed("guardian", "patron.contact", "read", context)
+        assert allowed("guardian", "patron.history", "read", context) == (context == "guardian")
     for resource in ("patron.history", "patron.contact"):
-        for context in Context:
-            assert not allowed("guardian", resource, "read", context)
-            assert not allowed("clerk", resource, "read", Context.GUARDIAN_AT_DESK)
+        assert not allowed("clerk", resource, "read", Context.GUARDIAN_AT_DESK)
 
 
 def test_only_the_privacy_officer_reads_the_disclosure_register_and_nobody_changes_it():
@@ -113,8 +116,15 @@ def test_only_the_privacy_officer_reads_the_disclosure_register_and_nobody_chang
 
 
 def test_a_guardian_online_reads_a_childs_loans_holds_and_fees_and_nothing_else():
+    """And the reading history, which the child's consent gates in the service."""
     shown = {res for res in RESOURCES if allowed("guardian", res, "read", "guardian")}
-    assert shown == {"patron.profile", "patron.loans", "patron.holds", "patron.fees"}
+    assert shown == {
+        "patron.profile",
+        "patron.loans",
+        "patron.holds",
+        "patron.fees",
+        "patron.history",
+    }
     for action in ACTIONS:
         if action != "read":
             assert not any(allowed("guardian", res, action, "guardian") for res in RESOURCES)

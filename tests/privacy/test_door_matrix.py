@@ -177,6 +177,7 @@ API = {
     "GET /api/v1/me/children/{child_id}/loans": SAMS_FOR_JORDAN,
     "GET /api/v1/me/children/{child_id}/holds": SAMS_FOR_JORDAN,
     "GET /api/v1/me/children/{child_id}/fees": SAMS_FOR_JORDAN,
+    "GET /api/v1/me/children/{child_id}/history": SAMS_FOR_JORDAN,  # Sam shares it (world)
     "POST /api/v1/third-party-requests": {**API_STAFF_ANY_DESK, "privacy officer": OK},
     "GET /api/v1/patron": API_STAFF_SERVING,
     "GET /api/v1/patron/loans": API_STAFF_SERVING, "GET /api/v1/patron/holds": API_STAFF_SERVING,
@@ -285,6 +286,16 @@ def _third_party_request(clerk) -> int:
     return DisclosureRequest.objects.get().pk
 
 
+def _sam_shares_his_history_with_jordan() -> None:
+    from libdesk.access.purposes import Access
+    from libdesk.patrons.models import Patron
+    from libdesk.patrons.services import set_consents
+
+    sam = Patron.objects.get(card_number=SAM)
+    choices = {"reading_history": True, "guardian_visibility": True}
+    set_consents(Access.own(sam.pk), choices, channel="web")
+
+
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
@@ -308,6 +319,7 @@ def build_world() -> World:
         desk, avery, kind="purchase", pickup_branch=desk.branch, title="Wished for"
     )
     question, key = questions.ask("OP-02-01-01/policies-explained", "Why is this so?")
+    _sam_shares_his_history_with_jordan()
     StaffUser.objects.create_user(username="gone", password=DEMO_PASSWORD, role="clerk")
     world = World(
         values={

@@ -74,7 +74,12 @@ def test_a_guardian_lists_each_covered_child_by_internal_id(client, sams_account
     response = client.get("/api/v1/me/children", **token_of(client, JORDAN))
     assert response.status_code == 200
     assert response.json() == [
-        {"id": sams_account.pk, "name": "Sam Kakegamic", "covered_until": "2032-05-01"}
+        {
+            "id": sams_account.pk,
+            "name": "Sam Kakegamic",
+            "covered_until": "2032-05-01",
+            "history_shared": False,
+        }
     ]
     assert SAM not in response.content.decode()  # never the card number
 

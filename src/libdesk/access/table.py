@@ -129,6 +129,9 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     )
     # Online, the guardian's own sign-in is the ID.
     | _cells([Role.GUARDIAN], CHILD_ACCOUNT, ["read"], [Context.GUARDIAN])
+    # The child's reading history too, online only, and only when the child chose so
+    # (circulation.reading_history checks that consent; never at the desk, never staff).
+    | _cells([Role.GUARDIAN], ["patron.history"], ["read"], [Context.GUARDIAN])
     # "Why does this policy exist?" questions: the Head Librarian, and librarians they share with.
     | _cells([Role.PUBLIC, Role.PATRON], ["policy_question"], ["create"], [Context.NONE])
     | _cells(

@@ -20,8 +20,6 @@ from libdesk.core.statements import Insert
 from libdesk.patrons.models import ConsentPurpose
 from libdesk.patrons.selectors import has_consented
 
-GUARDIAN_CONTEXTS = (Context.GUARDIAN, Context.GUARDIAN_AT_DESK)
-
 # Written at check-in: compiled once (core.statements).
 NEW_ENTRY = Insert(ReadingHistoryEntry, patron_id=int, record_id=int, returned_on=date)
 
@@ -35,11 +33,17 @@ def remember_return(patron_id: int | None, record_id: int, returned_on: date) ->
     return True
 
 
+def shown_to_guardian(child_id: int) -> bool:
+    """Whether the child chose to let their guardian see their reading history (PRIVACY.md:
+    not shown to the guardian unless the child chose so)."""
+    return has_consented(child_id, ConsentPurpose.GUARDIAN_VISIBILITY)
+
+
 def history(access: Access) -> QuerySet[ReadingHistoryEntry]:
-    """The patron's reading history, newest first. A guardian finds nothing unless the child
-    chose to let their guardian see it (and the access table lets the guardian read it)."""
-    guardian_may = has_consented(access.patron_id, ConsentPurpose.GUARDIAN_VISIBILITY)
-    if access.context in GUARDIAN_CONTEXTS and not guardian_may:
+    """The patron's reading history, newest first. A guardian (online; the access table
+    has no cell at the desk) finds nothing, as if there were none, unless the child chose to
+    let their guardian see it."""
+    if access.context != Context.SELF and not shown_to_guardian(access.patron_id):
         raise NotFound
     access.read("patron.history", "history")
     return ReadingHistoryEntry.objects.filter(patron_id=access.patron_id).select_related("record")

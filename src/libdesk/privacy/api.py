@@ -15,6 +15,7 @@ from ninja import Path, Router, Schema, Status
 from libdesk.access.purposes import Access
 from libdesk.api.schemas import DecisionOut, DetailOut, ForbiddenOut, RefusalOut
 from libdesk.api.tokens import PatronBearer, StaffBearer
+from libdesk.circulation import reading_history
 from libdesk.circulation import selectors as circulation
 from libdesk.core.bounds import ID_MAX, CardNumber, Id, LongText, ShortText
 from libdesk.privacy import disclosures
@@ -94,6 +95,7 @@ class ChildOut(Schema):
     id: int
     name: str
     covered_until: date
+    history_shared: bool  # the child chose to let their guardian see their reading history
 
 
 class ChildLoanOut(Schema):
@@ -119,6 +121,13 @@ class ChildFeeOut(Schema):
     created_at: datetime
 
 
+class ChildHistoryOut(Schema):
+    record_id: int
+    title: str
+    by: str
+    returned_on: date
+
+
 PATRON_TOKEN = PatronBearer()
 
 
@@ -131,7 +140,12 @@ def my_children(request: HttpRequest) -> list[dict]:
     """The children this guardian may see now: linked to them and under the age limit. Each
     has an internal id for the calls below (never a card number)."""
     return [
-        {"id": c.id, "name": c.name, "covered_until": c.covered_until}
+        {
+            "id": c.id,
+            "name": c.name,
+            "covered_until": c.covered_until,
+            "history_shared": reading_history.shown_to_guardian(c.id),
+        }
         for c in covered_children(request.api_token.patron_id)
     ]
 
@@ -186,6 +200,24 @@ def child_fees(request: HttpRequest, child_id: ChildId) -> list[dict]:
             "created_at": fee.created_at,
         }
         for fee in circulation.open_fees(_child(request, child_id))
+    ]
+
+
+@disclosure_router.get(
+    "/me/children/{child_id}/history", response={200: list[ChildHistoryOut]}, auth=PATRON_TOKEN
+)
+def child_history(request: HttpRequest, child_id: ChildId) -> list[dict]:
+    """The child's reading history, newest first, only if the child chose to let their
+    guardian see it (`history_shared` in GET /me/children); otherwise 404, as for a child who
+    keeps none. Recorded like the loans."""
+    return [
+        {
+            "record_id": entry.record_id,
+            "title": entry.record.title,
+            "by": entry.record.responsibility,
+            "returned_on": entry.returned_on,
+        }
+        for entry in reading_history.history(_child(request, child_id))
     ]
 
 
