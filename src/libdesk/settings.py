@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "libdesk.privacy",
     "libdesk.catalog",
     "libdesk.circulation",
+    "libdesk.reference",
     "libdesk.rights",
     "libdesk.web",
     "libdesk.api",
