@@ -47,6 +47,12 @@ _FR_PRO += r"marque|produit|modele|fournisseur|magasin|boutique|commerce|restaur
 _FR_PRO += r"clinique|pharmacie|application|telephone|voiture|choix|option|entreprise|"
 _FR_PRO += r"compagnie|affaire|achat|rapport qualite-prix)(?:e|s|es)?"
 
+# What the library itself offers: "try the catalogue's advanced search" is no product.
+LIBRARY_THINGS = (
+    r"(?:catalog|catalogue|library|bibliotheque|search|recherche|database|base|advanced|online|"
+    r"website|site|form|formulaire|link|lien|page|branch|succursale|desk|comptoir|index)"
+)
+
 FLAGS: dict[str, list[tuple[str, str]]] = {
     "en": [
         # Opinion: the librarian's own view.
@@ -105,6 +111,7 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
             "advice",
             r"\bi wouldn't\b|\bi would not\b|\byour best bet\b|\bdon't bother\b|\btrust me\b",
         ),
+        ("advice", r"\b(?:is|are) all you (?:need|want)\b"),
         (
             "advice",
             START + r"(?P<m>(?:avoid|skip|stay away from|never buy|don't buy|do not buy|"
@@ -129,8 +136,8 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
             "recommendation",
             r"\b(?:is|are|'s|'re) (?:by far |hands down |definitely |easily |clearly |really |"
             r"simply |just )?(?:the )?(?:best|cheapest|most reliable|top choice)\b"
-            r"(?! (?:practices?|known|available|before|by|estimate|if|to|way to (?:reach|contact)|"
-            r"source of (?:data|figures|statistics)))",
+            r"(?!-)(?! (?:practices?|known|available|before|by|estimate|if|to|"
+            r"way to (?:reach|contact)|source of (?:data|figures|statistics)))",
         ),
         (
             "recommendation",
@@ -140,9 +147,14 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
         (
             "recommendation",
             START + r"(?P<m>(?:buy|purchase|order|grab|get yourself|go with|go for|stick with|"
-            r"shop at|switch to|try (?:the|their)|pick up (?:a|the)|head (?:over )?to)\b)",
+            r"shop at|switch to|try (?:the|their)(?! " + LIBRARY_THINGS + r")|pick up (?:a|the)|"
+            r"head (?:over )?to|go ahead and (?:buy|book|order|get|sign))\b)",
         ),
         ("recommendation", r"\b(?:just|go) (?:buy|get|order) (?:the|a|an|their|one)\b"),
+        (
+            "recommendation",
+            r"\b(?:the )?(?:smarter|smart|better|best|safer) (?:buy|purchase|bet)\b",
+        ),
     ],
     "fr": [
         (
@@ -153,7 +165,13 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
             r"selon moi|d'apres moi|pour ma part|a notre avis|selon nous|quant a moi)\b",
         ),
         ("opinion", r"\b(?:personnellement(?=\s*,|\s+je\b|\s+j')|moi,? personnellement)"),
-        ("opinion", r"\b(?:franchement|honnetement|entre nous)\s*,"),
+        ("opinion", r"\b(?:franchement|honnetement|sincerement|entre nous)\s*,"),
+        (
+            "opinion",
+            r"\b(?:est|sont) (?:tres |vraiment |super |fort )?(?:competente?s?|fiables|serieux|"
+            r"serieuses?|honnetes|pas chere?s?)\b",
+        ),
+        ("advice", r"\bde ma part\b"),
         (
             "opinion",
             r"\b(?:c'est|est|sont|etait) (?:vraiment |tres |tout simplement |franchement |"
@@ -176,8 +194,9 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
         ("advice", r"\b(?:a votre place|a ta place|si j'etais (?:vous|toi)|ce que je ferais)\b"),
         (
             "advice",
-            r"\b(?:j'irais|je prendrais|je choisirais|j'acheterais|j'eviterais|je n'acheterais|"
-            r"je ne prendrais|je resterais loin|je ne ferais pas)\b",
+            r"\b(?:j'irais|j'opterais|j'attendrais|j'acheterais|j'eviterais|je (?:ne )?"
+            r"(?:prendrais|choisirais|signerais|louerais|garderais|resterais loin|ferais pas)|"
+            r"je n'(?:acheterais|irais))\b",
         ),
         ("advice", START + r"(?P<m>(?:evitez|fuyez|n'achetez pas|n'allez pas)\b)"),
         (
@@ -190,7 +209,7 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
             r"\b(?:(?:le|la|les) (?:tout )?meilleure?s? " + _FR_PRO + r"|"
             r"(?:c'est|est|sont) (?:de loin |vraiment |clairement |sans doute |sans conteste )?"
             r"(?:le|la|les) (?:meilleure?s?|moins chere?s?|plus (?:fiables?|rapides?|abordables?|"
-            r"avantageux|avantageuses?))(?! (?:source|moyen|facon))|"
+            r"avantageux|avantageuses?))(?! (?:source|moyen|facon|vendeur|vente)|-)|"
             r"(?:meilleur|excellent|bon) rapport qualite-prix)\b",
         ),
         (
@@ -201,8 +220,8 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "recommendation",
-            START
-            + r"(?P<m>(?:achete|prends|prenez|choisis|essayez (?:plutot |donc )?(?:la|le|les))\b)",
+            START + r"(?P<m>(?:achete|prends|prenez(?! note)|choisis|"
+            r"essayez (?:plutot |donc )?(?:la|le|les)(?! " + LIBRARY_THINGS + r"))\b)",
         ),
         (
             "recommendation",
