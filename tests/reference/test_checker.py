@@ -175,13 +175,20 @@ def test_an_answer_over_the_limit_is_refused_clearly():
 
 
 def test_an_answer_at_the_limit_is_checked_quickly():
-    """Adversarial repetition of near-matches must not make a pattern backtrack for long."""
-    texts = [
-        ("I you we my the is are " * 1000)[:MAX_CHARS],
-        ("Je vous ne pas le la meilleure " * 800)[:MAX_CHARS],
-        ("Aa Bb Cc de la du " * 2000)[:MAX_CHARS],
-        ("é" * MAX_CHARS),
+    """Adversarial repetition of near-matches and of matches (thousands of findings, one
+    endless sentence, many quotations) must not make the check slow."""
+    repeated = [
+        "I you we my the is are ",
+        "Je vous ne pas le la meilleure ",
+        "Aa Bb Cc de la du ",
+        "é",
+        "is the best ",
+        "you should. ",
+        "what you should ",
+        "vous devriez; ",
+        '"a" I think ',
     ]
+    texts = [(piece * (MAX_CHARS // len(piece) + 1))[:MAX_CHARS] for piece in repeated]
     for text in texts:
         started = time.perf_counter()
         check(text, "fr")

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -139,29 +141,59 @@ def check(text: str, lang: str = "en") -> Findings:
 
 
 def _flags(folded: str, lang: str) -> list[tuple[str, int, int]]:
-    quoted = [match.span() for match in _QUOTED.finditer(folded)]
-    allowed = [match.span() for pattern in _allow(lang) for match in pattern.finditer(folded)]
+    quoted = _Spans(match.span() for match in _QUOTED.finditer(folded))
+    allowed = _Spans(match.span() for p in _allow(lang) for match in p.finditer(folded))
+    sentences = _Sentences(folded, lang)
     found: list[tuple[str, int, int]] = []
     for kind, pattern in _flag_patterns(lang):
         for match in pattern.finditer(folded):
             start, end = match.span("m") if "m" in pattern.groupindex else match.span()
-            if _inside(start, end, quoted) or _overlaps(start, end, allowed):
+            if quoted.contain(start, end) or allowed.overlap(start, end):
                 continue
-            if _reported(folded, start, end, lang):
-                continue
+            if not _first_person(lang).search(folded[start:end]) and sentences.report(start):
+                continue  # reported words; a first-person phrase is the librarian's own
             found.append((kind, start, end))
     return _without_overlaps(found)
 
 
-def _reported(folded: str, start: int, end: int, lang: str) -> bool:
-    """A sentence that reports a source's words ("the Act says landlords should") is not the
-    librarian's opinion; a first-person phrase always is."""
-    if _first_person(lang).search(folded[start:end]):
-        return False
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(folded, 0, start)), default=0)
-    stop = _SENTENCE_END.search(folded, end)
-    sentence = folded[sentence_start : stop.start() if stop else len(folded)]
-    return _reporting(lang).search(sentence) is not None
+class _Spans:
+    """Spans of the text, merged where they overlap, for quick lookups by position."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def contain(self, start: int, end: int) -> bool:
+        index = bisect_right(self.starts, start) - 1
+        return index >= 0 and end <= self.ends[index]
+
+    def overlap(self, start: int, end: int) -> bool:
+        index = bisect_left(self.starts, end) - 1
+        return index >= 0 and self.ends[index] > start
+
+
+class _Sentences:
+    """Whether the sentence around a position reports a source ("the Act says landlords
+    should", "Consumer Reports rates it the best"), each sentence read once."""
+
+    def __init__(self, folded: str, lang: str) -> None:
+        self.folded, self.lang = folded, lang
+        self.ends = [match.start() for match in _SENTENCE_END.finditer(folded)]
+        self.known: dict[int, bool] = {}
+
+    def report(self, position: int) -> bool:
+        index = bisect_right(self.ends, position)
+        if index not in self.known:
+            start = self.ends[index - 1] + 1 if index else 0
+            end = self.ends[index] if index < len(self.ends) else len(self.folded)
+            self.known[index] = _reporting(self.lang).search(self.folded, start, end) is not None
+        return self.known[index]
 
 
 def _without_overlaps(found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
@@ -171,14 +203,6 @@ def _without_overlaps(found: list[tuple[str, int, int]]) -> list[tuple[str, int,
             continue
         kept.append((kind, start, end))
     return kept
-
-
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
-
-
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in spans)
 
 
 def _finding(text: str, kind: str, start: int, end: int, origin: list[int] | None) -> Finding:

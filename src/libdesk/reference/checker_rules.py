@@ -4,11 +4,11 @@ Folded text (checker.fold) is lower case, without accents, with every apostrophe
 so a rule is written once for "À mon avis", "a mon avis" and "à mon avis". A rule names the
 span it reports with the group `m` when it needs context around it (a sentence start).
 
-Three lists per language:
+Per language:
 - FLAGS: (kind, pattern). Kinds: "opinion", "advice", "recommendation".
-- REPORTED: kinds whose match is forgiven when the sentence reports someone else's words
-  ("the Act says landlords should...", "Consumer Reports rated it the best..."). First-person
-  phrases ("I think", "I recommend") are never forgiven this way.
+- REPORTING: words that make a sentence report someone else's words ("the Act says landlords
+  should...", "Consumer Reports rated it the best..."); a flag in such a sentence is forgiven
+  unless it is in the first person (FIRST_PERSON: "I think", "I recommend").
 - ALLOW: phrases that excuse a flag they overlap: the policy's own words ("we do not recommend
   specific products") and questions put back to the patron ("what you should do").
 """
@@ -235,7 +235,6 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-REPORTED_KINDS = {"opinion", "advice", "recommendation"}
 # First-person phrases are the librarian's own words even in a sentence that cites a source.
 FIRST_PERSON = {
     "en": r"^(?:i|i'|we|my|our|in my|in our|if i|personally|imo|imho)\b|\bi\b",
