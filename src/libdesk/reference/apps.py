@@ -8,3 +8,6 @@ class ReferenceConfig(AppConfig):
 
     name = "libdesk.reference"
     label = "reference"
+
+    def ready(self) -> None:
+        from libdesk.reference import patron_data, reasons  # noqa: F401  (registrations)
