@@ -93,6 +93,12 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "advice",
+            r"\bit(?:'d| would)? be (?:wise|smart|best|a good idea|prudent) to\b|"
+            r"\bit(?:'s| is) (?:wise|smart|prudent) to\b|\byou really (?:need|have) to\b|"
+            r"\bmake sure (?:you|to) (?:invest|buy|get|choose|pick|go with|switch|avoid)\b",
+        ),
+        (
+            "advice",
             r"\b(?:i|we)(?:'d| would)? (?:strongly |really |just )?(?:suggest|advise|urge)\b",
         ),
         ("advice", r"\b(?:my|our) (?:best |honest |personal )?(?:advice|suggestion|tip)\b"),
@@ -183,6 +189,7 @@ FLAGS: dict[str, list[tuple[str, str]]] = {
             "advice",
             r"\b(?:(?<!que )vous devriez|(?<!que )tu devrais|vous feriez mieux|tu ferais mieux|"
             r"vous devez absolument|il faut absolument|(?<!qu')il vaut mieux|mieux vaut|"
+            r"(?<!qu')il vaudrait mieux|le mieux,? c'est|le mieux est de|"
             r"vous seriez mieux de|tu serais mieux de|ne vous y fiez pas|ne vous fiez pas)\b",
         ),
         (
