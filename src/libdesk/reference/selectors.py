@@ -144,7 +144,11 @@ def question_for(
         raise AccessDenied(
             f"{staff.role} may not read reference questions", code=ROLE_NOT_PERMITTED
         )
-    question = Question.objects.filter(pk=question_id, anonymised=False).first()
+    question = (
+        Question.objects.filter(pk=question_id, anonymised=False)
+        .prefetch_related("answers__sources", "shares")
+        .first()
+    )
     context = context_for(staff, question) if question is not None else Context.NONE
     if context == Context.NONE:
         raise NotFound
@@ -166,7 +170,11 @@ def question_for_asker(key: str) -> Question | None:
     """The question the private link opens (None once its text is gone): the asker's own."""
     if not key:
         return None
-    return Question.objects.filter(access_key_hash=key_hash(key), anonymised=False).first()
+    return (
+        Question.objects.filter(access_key_hash=key_hash(key), anonymised=False)
+        .prefetch_related("answers__sources")
+        .first()
+    )
 
 
 def key_hash(key: str) -> str:
