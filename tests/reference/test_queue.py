@@ -5,10 +5,13 @@ same question. The queue shows channel, topic and age, never the text or who ask
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from libdesk.core import clock
 from libdesk.reference import selectors
 from libdesk.reference.models import Question
+from tests.conftest import AVERY
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +101,33 @@ def test_a_question_past_its_channels_target_is_late(desk, settings, staff_token
         }
     assert lines == {"web": True, "phone": False}  # the phone target is 24 hours
     assert Question.objects.get(pk=phoned).entered_by.username == "clerk"
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert call().status_code == 200
+    return len(captured)
+
+
+def test_lists_cost_the_same_queries_for_two_questions_or_twelve(desk, checker):
+    def lists():
+        return (
+            _queries(lambda: desk.get("librarian", "/reference/queue")),
+            _queries(lambda: desk.get(AVERY, "/me/questions")),
+        )
+
+    def more(n):
+        for _ in range(n):
+            asked = desk.ask(who=AVERY, link_to_my_account=True)
+            desk.post("librarian", f"/reference/questions/{asked['id']}/claim")
+            desk.post(
+                "librarian",
+                f"/reference/questions/{asked['id']}/answer",
+                {"text": "Facts.", "sources": [{"kind": "named", "label": "An almanac"}]},
+            )
+            desk.ask()
+
+    more(1)
+    few = lists()
+    more(5)
+    assert lists() == few
