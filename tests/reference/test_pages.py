@@ -323,3 +323,39 @@ def test_the_pages_render_in_french(client, librarian):
     link = private_link(asked)
     assert client.get(link, HTTP_ACCEPT_LANGUAGE="fr").status_code == 200
     assert librarian.get("/staff/reference/", HTTP_ACCEPT_LANGUAGE="fr").status_code == 200
+    url = take_oldest(librarian)
+    page = librarian.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.status_code == 200 and '<html lang="fr">' in text(page)
+    assert "Quand la mairie a-t-elle été construite ?" in text(page)
+    assert '<option value="fr" selected>' in text(page).split('id="answer-h"', 1)[1]
+
+
+def test_transferring_hands_the_question_over(client, librarian, staff_client):
+    from libdesk.accounts.models import StaffUser
+
+    ask(client, "Who mapped the river?")
+    url = take_oldest(librarian)
+    head = StaffUser.objects.get(username="head")
+    moved = librarian.post(url + "transfer/", {"librarian": head.pk, "reason": "workload"})
+    assert moved.status_code == 302 and moved["Location"] == "/staff/reference/"
+    assert librarian.get(url).status_code == 404
+    page = text(staff_client("head").get(url))
+    assert "Who mapped the river?" in page and "Send the answer" in page
+    assert "Transferred (now answers it), Sharing the workload" in page
+
+
+def test_taking_the_oldest_when_none_waits_says_so(librarian):
+    response = librarian.post("/staff/reference/claim-next/", follow=True)
+    assert "No question is waiting." in text(response)
+
+
+def test_a_librarian_cannot_share_with_a_clerk(client, librarian):
+    from libdesk.accounts.models import StaffUser
+
+    ask(client)
+    url = take_oldest(librarian)
+    clerk = StaffUser.objects.get(username="clerk")
+    refused = librarian.post(url + "consult/", {"librarian": clerk.pk, "reason": "workload"})
+    assert refused.status_code == 422
+    assert "Librarian: Select a valid choice." in text(refused)
+    assert not Question.objects.get().shares.exists()
