@@ -159,3 +159,29 @@ def test_bad_answers_are_422_naming_the_field(desk, checker, body, field):
     assert response.status_code == 422, response.content
     assert response.json()["detail"][0]["loc"][-1] == field
     assert not Answer.objects.exists()
+
+
+def test_an_asker_who_left_an_address_is_e_mailed_each_answer_once(
+    desk, checker, mailoutbox, django_capture_on_commit_callbacks
+):
+    from libdesk.reference.tasks import send_reference_answer
+
+    question = desk.claimed(text=WHICH, contact_email="asker@example.org")
+    sources = [{"kind": "web", "url": "https://example.org/kettles", "label": "Kettle tests"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = _answer(desk, question, text="Three tests compared them.", sources=sources)
+    [mail] = mailoutbox
+    assert mail.to == ["asker@example.org"]
+    assert "Three tests compared them." in mail.body
+    assert "Kettle tests <https://example.org/kettles>" in mail.body
+    send_reference_answer.call(sent.json()["id"])  # a retried task sends nothing more
+    assert len(mailoutbox) == 1
+
+
+def test_an_asker_without_an_address_is_sent_nothing(
+    desk, checker, mailoutbox, django_capture_on_commit_callbacks
+):
+    question = desk.claimed()
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(desk, question)
+    assert mailoutbox == []

@@ -174,6 +174,7 @@ class Answer(models.Model):
     sent_at = models.DateTimeField()
     by = models.ForeignKey("accounts.StaffUser", on_delete=models.PROTECT, related_name="+")
     override_reason = models.CharField(max_length=30, choices=SendAnywayReason.choices, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)  # e-mailed to the asker
 
     class Meta:
         ordering = ["sent_at", "pk"]

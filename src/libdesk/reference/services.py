@@ -29,6 +29,7 @@ from libdesk.core import clock
 from libdesk.core.bounds import LIST_MAX, LONG_TEXT_MAX, SHORT_TEXT_MAX
 from libdesk.core.decisions import Alternative, AlternativeKind, Decision, Refused
 from libdesk.core.errors import InputError, NotFound
+from libdesk.core.tasks import enqueue_after_commit
 from libdesk.reference import selectors
 from libdesk.reference.models import (
     EFFORT_MAX,
@@ -46,6 +47,7 @@ from libdesk.reference.models import (
     Status,
     Topic,
 )
+from libdesk.reference.tasks import send_reference_answer
 
 OBJECT = "reference_question"
 PHONE = re.compile(r"[0-9+()\-. ]{3,40}")
@@ -331,7 +333,8 @@ def answer(
     send_anyway_reason: str = "",
     effort: int | None = None,
 ) -> Sent:
-    """Send an answer: facts with their sources. An answer the checker flags as an opinion,
+    """Send an answer: facts with their sources (e-mailed after commit when the asker left an
+    address). An answer the checker flags as an opinion,
     advice or a recommendation is refused (clause facts-not-opinions) with the consumer
     sources for the question's topic offered instead, unless sent anyway for a registered
     reason, which is recorded."""
@@ -378,6 +381,8 @@ def answer(
             object_id=question.pk,
             reason=sent.override_reason,
         )
+        if question.contact_email:
+            enqueue_after_commit(send_reference_answer, sent.pk)
     return Sent(sent, findings)
 
 
