@@ -158,6 +158,15 @@ WEB = {
     "rights:corrections": SERVING_PAGE,
     # the parent exception online: the children's pages, Sam's for Jordan only
     "privacy:children": OWN_ACCOUNT, "privacy:child": SAMS_FOR_JORDAN,
+    # ask a librarian: anyone asks and reads by private link; a patron's linked questions;
+    # the queue for librarians; a question for its claimer (and those it is shared with)
+    "reference:ask": ANYONE, "reference:asked": ANYONE,
+    "reference:my-questions": OWN_ACCOUNT,
+    "reference:queue": REFERENCE, "reference:claim-next": REFERENCE,
+    "reference:question": CLAIMERS, "reference:act": CLAIMERS,
+    "reference:figures": {**REFERENCE, "librarian": FORBIDDEN},
+    "reference:enter": DESK_PAGE,
+    "reference:sources": staff_only(*DESK, "administrator"),
     # third-party requests: the desk records, the privacy officer keeps the register
     "privacy:record-request": staff_only(*DESK, "privacy officer"),
     "privacy:register": staff_only("privacy officer"),
@@ -454,6 +463,8 @@ WEB_POSTS = {
     "questions:act": {},  # action "answer"
     "library:remove": {},
     "rights:privacy-act": {"newsletters": "on"},  # action "consents"
+    "reference:claim-next": {},
+    "reference:act": {},  # action "answer": an empty answer is a form error, so let in
 }
 SLUGS = {
     "patrons:act": "end",
@@ -461,6 +472,7 @@ SLUGS = {
     "circulation:account-act": "suspend-hold",
     "questions:act": "answer",
     "rights:privacy-act": "consents",
+    "reference:act": "answer",
 }
 
 
