@@ -77,6 +77,7 @@ EXPECTED = (
     }
     | {("patron", "reference_question", "read", "self")}
     | {("head_librarian", "reference_figures", "read", "none")}
+    | {(r, "reference_directory", "change", "none") for r in LIBRARIANS}
     | {("privacy_officer", "audit_log", "read", "none")}
     | {(r, "disclosure_request", "create", "none") for r in DESK | {"privacy_officer"}}
     | {("privacy_officer", "disclosure_request", "answer", "none")}

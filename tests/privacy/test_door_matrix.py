@@ -167,6 +167,7 @@ WEB = {
     "reference:figures": {**REFERENCE, "librarian": FORBIDDEN},
     "reference:enter": DESK_PAGE,
     "reference:sources": staff_only(*DESK, "administrator"),
+    "reference:new-source": REFERENCE, "reference:edit-source": REFERENCE,  # librarians curate
     # third-party requests: the desk records, the privacy officer keeps the register
     "privacy:record-request": staff_only(*DESK, "privacy officer"),
     "privacy:register": staff_only("privacy officer"),
@@ -353,6 +354,7 @@ def build_world() -> World:
     from libdesk.library.models import ClosedDay
     from libdesk.patrons.models import Patron
     from libdesk.policies import questions
+    from libdesk.reference.models import ConsumerSource
 
     shelf = Shelf()
     record, wanted = shelf.record("On loan to Avery"), shelf.record("Held by Avery")
@@ -389,6 +391,7 @@ def build_world() -> World:
             "child_id": Patron.objects.get(card_number=SAM).pk,
             "entry_id": _third_party_request(clerk),
             "reference_id": asked.pk,
+            "source_id": ConsumerSource.objects.first().pk,
             "asker_key": asker_key,
             "head_id": StaffUser.objects.get(username="head").pk,
         }

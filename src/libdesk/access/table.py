@@ -72,6 +72,7 @@ RESOURCES = (
     "reference_queue",
     "reference_question",
     "reference_figures",
+    "reference_directory",
     "audit_log",
     "staff_accounts",
     "disclosure_request",
@@ -159,6 +160,9 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     )
     | _cells([Role.PATRON], ["reference_question"], ["read"], [Context.SELF])
     | _cells([Role.HEAD_LIBRARIAN], ["reference_figures"], ["read"], [Context.NONE])
+    # The consumer-information directory names no patron: the librarians who point people
+    # to it curate it (every desk role reads it, as its page and the API do).
+    | _cells(REFERENCE_ROLES, ["reference_directory"], ["change"], [Context.NONE])
     # Only the privacy officer reads the whole audit log.
     | _cells([Role.PRIVACY_OFFICER], ["audit_log"], ["read"], [Context.NONE])
     # Someone asks about another person: the desk (or the privacy officer, by letter) records

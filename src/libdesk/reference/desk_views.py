@@ -5,6 +5,7 @@ the desk's entry of questions asked in person, by phone or by e-mail; the direct
 consumer information; the board's figures. Views fetch, call a service or selector, render."""
 
 from django.contrib import messages
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,10 +16,11 @@ from libdesk.access.table import DESK_ROLES, REFERENCE_ROLES, Role
 from libdesk.accounts.decorators import staff_required
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
-from libdesk.reference import selectors, services
+from libdesk.reference import directory, selectors, services
 from libdesk.reference.forms import (
     AnswerForm,
     CloseForm,
+    DirectorySourceForm,
     FiguresForm,
     ShareForm,
     StaffEntryForm,
@@ -215,11 +217,43 @@ def enter(request: HttpRequest) -> HttpResponse:
 @staff_required(roles=[*DESK_ROLES, Role.ADMINISTRATOR])
 @require_GET
 def sources(request: HttpRequest) -> HttpResponse:
-    """The directory of consumer information staff point to, by topic, in both languages."""
+    """The directory of consumer information staff point to, by topic, in both languages;
+    the librarians who curate it also see the retired sources and edit links."""
     by_topic: dict[str, list] = {}
     for source in selectors.consumer_sources().order_by("topic", "name_en"):
         by_topic.setdefault(Topic(source.topic).label, []).append(source)
-    return render(request, "reference/sources.html", {"by_topic": by_topic})
+    curator = request.user.role in REFERENCE_ROLES
+    context = {
+        "by_topic": by_topic,
+        "curator": curator,
+        "retired": list(directory.retired_sources()) if curator else [],
+    }
+    return render(request, "reference/sources.html", context)
+
+
+@staff_required(roles=REFERENCE_ROLES)
+def edit_source(request: HttpRequest, source_id: int | None = None) -> HttpResponse:
+    """Add a source to the directory, or change or retire one (librarians curate it)."""
+    source = directory.source_to_edit(request.user, source_id) if source_id else None
+    initial = model_to_dict(source) if source else {"active": True}
+    form = DirectorySourceForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            directory.save_source(
+                request.user, request.workstation, directory.Entry(**form.cleaned_data), source_id
+            )
+        except InputError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The directory was saved."))
+            return redirect("reference:sources")
+    status = 422 if form.is_bound else 200
+    context = {
+        "form": form,
+        "source": source,
+        "errors": errors_by_label(form) if form.is_bound else [],
+    }
+    return render(request, "reference/edit_source.html", context, status=status)
 
 
 @staff_required(roles=[Role.HEAD_LIBRARIAN])

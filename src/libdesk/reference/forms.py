@@ -14,6 +14,7 @@ from libdesk.core.errors import InputError
 from libdesk.reference.models import (
     Channel,
     ConsumerSource,
+    ConsumerSourceKind,
     SendAnywayReason,
     ShareReason,
     Topic,
@@ -196,4 +197,31 @@ class FiguresForm(forms.Form):
         label=_("Asked until (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class DirectorySourceForm(forms.Form):
+    """A source of consumer information, in English and French (reference/directory.py)."""
+
+    name_en = forms.CharField(label=_("Name in English"), max_length=200)
+    name_fr = forms.CharField(label=_("Name in French (optional)"), max_length=200, required=False)
+    topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
+    kind = forms.ChoiceField(label=_("Kind of source"), choices=ConsumerSourceKind.choices)
+    url = forms.CharField(label=_("Web address (optional)"), max_length=500, required=False)
+    description_en = forms.CharField(
+        label=_("What it offers, in English (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    description_fr = forms.CharField(
+        label=_("What it offers, in French (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    active = forms.BooleanField(
+        label=_("Listed (untick to retire it: answers that cited it keep its name)"),
+        required=False,
+        initial=True,
     )
