@@ -132,3 +132,23 @@ def test_an_open_question_is_not_purged(desk, settings):
     with clock.travel_to(clock.now() + timedelta(days=1000)):
         assert retention.purge_all()["reference.questions"] == 0
     assert Question.objects.get().text
+
+
+def test_an_answered_question_never_closed_is_purged_from_its_answer(desk, checker, settings):
+    """A librarian who answers and forgets to close keeps nothing longer: the period runs
+    from the answer, and the contact details go with the text."""
+    with clock.travel_to(CLOSED_AT):
+        question = desk.claimed(
+            who="librarian", text="About the old mill", contact_email="asker@example.org"
+        )
+        desk.post("librarian", f"/reference/questions/{question}/answer", {"text": "Built 1882."})
+    days = settings.LIBDESK["REFERENCE_RETENTION_DAYS"]
+    with clock.travel_to(CLOSED_AT + timedelta(days=days - 1)):
+        assert retention.purge_all()["reference.questions"] == 0
+    assert Question.objects.get(pk=question).contact_email == "asker@example.org"
+    with clock.travel_to(CLOSED_AT + timedelta(days=days + 1)):
+        assert retention.purge_all()["reference.questions"] == 1
+    kept = Question.objects.get(pk=question)
+    assert (kept.text, kept.contact_email, kept.anonymised) == ("", "", True)
+    assert kept.status == "answered" and kept.answered_at
+    assert not Answer.objects.exists()

@@ -262,7 +262,9 @@ def ask(request: HttpRequest, body: AskIn):
         staff=staff,
         workstation=token.workstation if staff is not None else None,
     )
-    link = request.build_absolute_uri(reverse("api:reference_asked", args=[key]))
+    # The link is for a person: the web page. The same key reads the question here too
+    # (GET /reference/asked/{key}), the link's last segment.
+    link = request.build_absolute_uri(reverse("reference:asked", args=[key]))
     return Status(201, {"id": question.pk, "private_link": link})
 
 

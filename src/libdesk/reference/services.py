@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.db.models import Q
 
 from libdesk.access.table import REFERENCE_ROLES, Context, require
 from libdesk.accounts.models import StaffUser
@@ -415,14 +416,26 @@ def close(librarian: StaffUser, workstation, question_id: int, effort: int) -> Q
 
 def purge_closed_questions() -> int:
     """Past LIBDESK_REFERENCE_RETENTION_DAYS after closing, a question keeps only its figures
-    (channel, topic, effort, times): its text, its link to a patron, its answers and the
-    record of who it was shared with go. Answers how many questions were anonymised."""
+    (channel, topic, effort, times): its text, its link to a patron, its contact details, its
+    answers and the record of who it was shared with go. A question answered but never
+    closed counts from its answer, so a librarian who forgets to close one keeps nothing
+    longer. One transaction: a purge killed half-way leaves every question whole or done.
+    Answers how many questions were anonymised."""
     cutoff = clock.now() - timedelta(days=settings.LIBDESK["REFERENCE_RETENTION_DAYS"])
-    due = Question.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff, anonymised=False)
-    ids = list(due.values_list("pk", flat=True))
-    Answer.objects.filter(question_id__in=ids).delete()
-    QuestionShare.objects.filter(question_id__in=ids).delete()
-    return Question.objects.filter(pk__in=ids).update(text="", patron_id=None, anonymised=True)
+    ended = Q(status=Status.CLOSED, closed_at__lt=cutoff) | Q(
+        status=Status.ANSWERED, answered_at__lt=cutoff
+    )
+    with transaction.atomic():
+        ids = list(
+            Question.objects.filter(ended, anonymised=False)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        Answer.objects.filter(question_id__in=ids).delete()
+        QuestionShare.objects.filter(question_id__in=ids).delete()
+        return Question.objects.filter(pk__in=ids).update(
+            text="", patron_id=None, contact_email="", contact_phone="", anonymised=True
+        )
 
 
 def unlink_patron(patron_id: int) -> int:
