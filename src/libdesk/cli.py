@@ -39,6 +39,10 @@ People and access:
   audit rotate-key                  sign from now on with a new LIBDESK_AUDIT_KEY
   privacy purge [--json]            apply every retention period now (libdesk run: hourly)
 
+Reference desk:
+  reference check-answer [--lang en|fr]
+                                    flag opinions, advice, recommendations in an answer (stdin)
+
 Each command has its own help: libdesk COMMAND --help
 Every Django management command is also available: libdesk help --all
 

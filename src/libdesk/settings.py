@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "libdesk.privacy",
     "libdesk.catalog",
     "libdesk.circulation",
+    "libdesk.reference",
     "libdesk.rights",
     "libdesk.web",
     "libdesk.api",
@@ -340,6 +341,14 @@ LIBDESK = {
     "DEMO_MAIL_RETENTION_DAYS": _env_int("LIBDESK_DEMO_MAIL_RETENTION_DAYS", 2),
     # Log files (LIBDESK_LOG_DIR) older than this many days are deleted.
     "LOG_RETENTION_DAYS": _env_int("LIBDESK_LOG_RETENTION_DAYS", 30),
+    # Reference questions: their text is deleted this many days after closing, keeping only
+    # the figures (channel, topic, effort, times); and the target time to a first response,
+    # in hours, for each channel (a question past it is marked late in the queue).
+    "REFERENCE_RETENTION_DAYS": _env_int("LIBDESK_REFERENCE_RETENTION_DAYS", 90),
+    "REFERENCE_TARGET_HOURS_WEB": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_WEB", 48),
+    "REFERENCE_TARGET_HOURS_EMAIL": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_EMAIL", 48),
+    "REFERENCE_TARGET_HOURS_PHONE": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_PHONE", 24),
+    "REFERENCE_TARGET_HOURS_IN_PERSON": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_IN_PERSON", 4),
     # The desk's compiled statements (core/statements.py). Off, every one runs through the
     # plain ORM queryset it was written from: the same rows, slower (CI's PostgreSQL run).
     "FAST_STATEMENTS": _env_flag("LIBDESK_FAST_STATEMENTS", True),

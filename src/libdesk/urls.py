@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("libdesk.privacy.urls")),
     path("", include("libdesk.catalog.urls")),
     path("", include("libdesk.rights.urls")),
+    path("", include("libdesk.reference.urls")),
     path("staff/", include("libdesk.accounts.urls")),
     path("staff/questions/", include("libdesk.policies.question_urls")),
     path("staff/audit/", include("libdesk.audit.urls")),

@@ -20,6 +20,7 @@ ROUTERS = {
     "patrons": "src/libdesk/patrons/api.py",
     "serving": "src/libdesk/privacy/api.py",
     "sign-in": "src/libdesk/api/auth.py",
+    "reference": "src/libdesk/reference/api.py",
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 from libdesk.access.table import ACTIONS, ALLOWED, RESOURCES, Context, Role, allowed
 
 DESK = {"clerk", "librarian", "head_librarian"}
+LIBRARIANS = {"librarian", "head_librarian"}
 ACCOUNT = {
     "patron.profile",
     "patron.contact",
@@ -66,6 +67,17 @@ EXPECTED = (
     | {(r, "policy_question", "create", "none") for r in ("public", "patron")}
     | {("head_librarian", "policy_question", a, "none") for a in ("read", "answer", "share")}
     | {("librarian", "policy_question", a, "shared") for a in ("read", "answer")}
+    | {(r, "reference_question", "create", "none") for r in DESK | {"public", "patron"}}
+    | {(r, "reference_queue", a, "none") for r in LIBRARIANS for a in ("read", "change")}
+    | {(r, "reference_question", "read", c) for r in LIBRARIANS for c in ("claimed", "shared")}
+    | {
+        (r, "reference_question", a, "claimed")
+        for r in LIBRARIANS
+        for a in ("answer", "share", "change")
+    }
+    | {("patron", "reference_question", "read", "self")}
+    | {("head_librarian", "reference_figures", "read", "none")}
+    | {(r, "reference_directory", "change", "none") for r in LIBRARIANS}
     | {("privacy_officer", "audit_log", "read", "none")}
     | {(r, "disclosure_request", "create", "none") for r in DESK | {"privacy_officer"}}
     | {("privacy_officer", "disclosure_request", "answer", "none")}
@@ -104,6 +116,22 @@ def test_a_guardian_never_sees_a_childs_contact_nor_their_history_at_the_desk():
         assert allowed("guardian", "patron.history", "read", context) == (context == "guardian")
     for resource in ("patron.history", "patron.contact"):
         assert not allowed("clerk", resource, "read", Context.GUARDIAN_AT_DESK)
+
+
+def test_only_librarians_read_a_reference_question_and_only_claimed_or_shared():
+    for role in Role:
+        for context in Context:
+            reads = allowed(role, "reference_question", "read", context)
+            staff_read = role in LIBRARIANS and context in ("claimed", "shared")
+            assert reads == (staff_read or (role == "patron" and context == "self"))
+            assert allowed(role, "reference_queue", "read", context) == (
+                role in LIBRARIANS and context == "none"
+            )
+
+
+def test_a_consulted_librarian_reads_but_never_answers_shares_or_closes():
+    for action in ("answer", "share", "change"):
+        assert not allowed("librarian", "reference_question", action, "shared")
 
 
 def test_only_the_privacy_officer_reads_the_disclosure_register_and_nobody_changes_it():

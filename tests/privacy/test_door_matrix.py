@@ -95,6 +95,16 @@ API_AVERYS = {
     "guardian": NOT_FOUND,
     "child": NOT_FOUND,
 }
+# Reference questions: librarians and the Head Librarian; other staff are told never (403).
+REFERENCE = {
+    **answers(SIGN_IN),
+    **dict.fromkeys(
+        ("clerk serving", "clerk not serving", "privacy officer", "administrator"), FORBIDDEN
+    ),
+    "librarian": OK,
+    "head librarian": OK,
+}
+CLAIMERS = {**REFERENCE, "head librarian": NOT_FOUND}
 
 # fmt: off
 WEB = {
@@ -148,6 +158,16 @@ WEB = {
     "rights:corrections": SERVING_PAGE,
     # the parent exception online: the children's pages, Sam's for Jordan only
     "privacy:children": OWN_ACCOUNT, "privacy:child": SAMS_FOR_JORDAN,
+    # ask a librarian: anyone asks and reads by private link; a patron's linked questions;
+    # the queue for librarians; a question for its claimer (and those it is shared with)
+    "reference:ask": ANYONE, "reference:asked": ANYONE,
+    "reference:my-questions": OWN_ACCOUNT,
+    "reference:queue": REFERENCE, "reference:claim-next": REFERENCE,
+    "reference:question": CLAIMERS, "reference:act": CLAIMERS,
+    "reference:figures": {**REFERENCE, "librarian": FORBIDDEN},
+    "reference:enter": DESK_PAGE,
+    "reference:sources": staff_only(*DESK, "administrator"),
+    "reference:new-source": REFERENCE, "reference:edit-source": REFERENCE,  # librarians curate
     # third-party requests: the desk records, the privacy officer keeps the register
     "privacy:record-request": staff_only(*DESK, "privacy officer"),
     "privacy:register": staff_only("privacy officer"),
@@ -196,6 +216,22 @@ API = {
     "GET /api/v1/catalog/records/{record_id}/alternatives": API_PUBLIC,
     "GET /api/v1/policies": API_PUBLIC, "GET /api/v1/policies/due": API_PUBLIC,
     "GET /api/v1/policies/{number}": API_PUBLIC, "GET /api/v1/branches": API_PUBLIC,
+    # ask a librarian: anyone asks and comes back with the private link; a patron lists the
+    # questions they linked; librarians work the queue; only the claimer (the librarian here)
+    # reads and acts on a question, so the Head Librarian finds nothing there
+    "POST /api/v1/reference/questions": {**API_PUBLIC, "privacy officer": FORBIDDEN,
+                                         "administrator": FORBIDDEN},  # the desk enters them
+    "GET /api/v1/reference/asked/{asker_key}": API_PUBLIC,
+    "GET /api/v1/reference/sources": API_PUBLIC,
+    "GET /api/v1/me/questions": API_PATRON_OWN,
+    "GET /api/v1/reference/queue": REFERENCE, "POST /api/v1/reference/queue/claim-next": REFERENCE,
+    "POST /api/v1/reference/questions/{reference_id}/claim": REFERENCE,
+    "GET /api/v1/reference/questions/{reference_id}": CLAIMERS,
+    "POST /api/v1/reference/questions/{reference_id}/consult": CLAIMERS,
+    "POST /api/v1/reference/questions/{reference_id}/transfer": CLAIMERS,
+    "POST /api/v1/reference/questions/{reference_id}/answer": CLAIMERS,
+    "POST /api/v1/reference/questions/{reference_id}/close": CLAIMERS,
+    "GET /api/v1/reference/figures": {**REFERENCE, "librarian": FORBIDDEN},
 }
 # fmt: on
 
@@ -296,6 +332,19 @@ def _sam_shares_his_history_with_jordan() -> None:
     set_consents(Access.own(sam.pk), choices, channel="web")
 
 
+def _reference_question_claimed_by_the_librarian(avery):
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.reference import services as reference
+
+    asked, key = reference.ask(
+        "web", "Where are the town's old maps?", "local_history",
+        patron_id=avery.pk, link_to_patron=True,
+    )  # fmt: skip
+    station = Workstation.objects.get(name="MAIN-DESK-1")
+    reference.claim(StaffUser.objects.get(username="librarian"), station, asked.pk)
+    return asked, key
+
+
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
@@ -305,6 +354,7 @@ def build_world() -> World:
     from libdesk.library.models import ClosedDay
     from libdesk.patrons.models import Patron
     from libdesk.policies import questions
+    from libdesk.reference.models import ConsumerSource
 
     shelf = Shelf()
     record, wanted = shelf.record("On loan to Avery"), shelf.record("Held by Avery")
@@ -319,6 +369,7 @@ def build_world() -> World:
         desk, avery, kind="purchase", pickup_branch=desk.branch, title="Wished for"
     )
     question, key = questions.ask("OP-02-01-01/policies-explained", "Why is this so?")
+    asked, asker_key = _reference_question_claimed_by_the_librarian(avery)
     _sam_shares_his_history_with_jordan()
     StaffUser.objects.create_user(username="gone", password=DEMO_PASSWORD, role="clerk")
     world = World(
@@ -339,6 +390,10 @@ def build_world() -> World:
             "barcode": item.barcode,
             "child_id": Patron.objects.get(card_number=SAM).pk,
             "entry_id": _third_party_request(clerk),
+            "reference_id": asked.pk,
+            "source_id": ConsumerSource.objects.first().pk,
+            "asker_key": asker_key,
+            "head_id": StaffUser.objects.get(username="head").pk,
         }
     )
     for persona, card in (
@@ -411,6 +466,8 @@ WEB_POSTS = {
     "questions:act": {},  # action "answer"
     "library:remove": {},
     "rights:privacy-act": {"newsletters": "on"},  # action "consents"
+    "reference:claim-next": {},
+    "reference:act": {},  # action "answer": an empty answer is a form error, so let in
 }
 SLUGS = {
     "patrons:act": "end",
@@ -418,6 +475,7 @@ SLUGS = {
     "circulation:account-act": "suspend-hold",
     "questions:act": "answer",
     "rights:privacy-act": "consents",
+    "reference:act": "answer",
 }
 
 
@@ -489,6 +547,19 @@ API_BODIES = {
     "POST /api/v1/holds/{hold_id}/suspend": {"until": None},
     "POST /api/v1/holds/{hold_id}/resume": {},
     "PUT /api/v1/me/consents": {"newsletters": True},
+    "POST /api/v1/reference/questions": {"text": "When was the library built?"},
+    "POST /api/v1/reference/queue/claim-next": {},
+    "POST /api/v1/reference/questions/{reference_id}/claim": {},
+    "POST /api/v1/reference/questions/{reference_id}/consult": {
+        "librarian_id": "{head_id}",
+        "reason": "subject_expertise",
+    },
+    "POST /api/v1/reference/questions/{reference_id}/transfer": {
+        "librarian_id": "{head_id}",
+        "reason": "workload",
+    },
+    "POST /api/v1/reference/questions/{reference_id}/answer": {"text": ""},  # 422: let in
+    "POST /api/v1/reference/questions/{reference_id}/close": {"effort": 2},
 }
 
 

@@ -31,6 +31,7 @@ EVERY_KIND_WITH_ROWS = {
     "privacy.serving_contexts",
     "audit.entries",
     "api.tokens",
+    "reference.questions",
 }
 
 

@@ -19,6 +19,7 @@ LINKED_BY_ID = {
     ("audit", "AuditEntry"),  # patron_id: reads and changes of the patron's record
     ("core", "SignInLock"),  # subject "patron:<id>"
     ("circulation", "NoticeSent"),  # object_id of a loan, hold or request
+    ("reference", "Question"),  # patron_id: a question the patron linked to their account
 }
 
 

@@ -128,6 +128,19 @@ def build(client: Client, shelf) -> World:
         desk, patron, kind="purchase", pickup_branch=desk.branch, title="A title wished for"
     )
     ask_correction(Access.own(patron.pk), "My phone number has changed.")
+    # a question to a librarian, linked to the account, with contact details
+    client.post(
+        "/api/v1/reference/questions",
+        {
+            "text": "Where can I read about the town's first school?",
+            "topic": "local_history",
+            "contact_email": CANARY_EMAIL,
+            "contact_phone": CANARY_PHONE,
+            "link_to_my_account": True,
+        },
+        content_type="application/json",
+        **bearer(token),
+    )
     return World(patron, token, staff, station, desk, on_loan, charged.fee, hold_copy)
 
 

@@ -38,6 +38,8 @@ STAFF_ROLES = (
 STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
 # The roles that serve patrons at the desk (lend, hold, open accounts).
 DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
+# The roles that answer reference questions (PRIVACY.md: only librarians see them).
+REFERENCE_ROLES = (Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 
 
 class Context(StrEnum):
@@ -48,6 +50,7 @@ class Context(StrEnum):
     GUARDIAN = "guardian"  # a guardian signed in to their own account, looking at a child
     SHARED = "shared"  # a policy question the Head Librarian shared with this librarian
     CALL_LIST = "call_list"  # the daily list of patrons to phone or write to about notices
+    CLAIMED = "claimed"  # a reference question this librarian claimed (is answering)
 
 
 RESOURCES = (
@@ -66,6 +69,10 @@ RESOURCES = (
     "serving_context",
     "loan.borrower",
     "policy_question",
+    "reference_queue",
+    "reference_question",
+    "reference_figures",
+    "reference_directory",
     "audit_log",
     "staff_accounts",
     "disclosure_request",
@@ -138,6 +145,24 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
         [Role.HEAD_LIBRARIAN], ["policy_question"], ["read", "answer", "share"], [Context.NONE]
     )
     | _cells([Role.LIBRARIAN], ["policy_question"], ["read", "answer"], [Context.SHARED])
+    # Ask a librarian: anyone asks (the desk on a caller's behalf); librarians see the queue by
+    # channel, topic and age and claim from it; only the librarian who claimed a question, and
+    # those they shared it with to help answer it, read its text; the claimer answers, shares
+    # and closes it. A patron reads the questions they linked to their account. The Head
+    # Librarian reads the board's figures, which name nobody.
+    | _cells(
+        [Role.PUBLIC, Role.PATRON, *DESK_ROLES], ["reference_question"], ["create"], [Context.NONE]
+    )
+    | _cells(REFERENCE_ROLES, ["reference_queue"], ["read", "change"], [Context.NONE])
+    | _cells(REFERENCE_ROLES, ["reference_question"], ["read"], [Context.CLAIMED, Context.SHARED])
+    | _cells(
+        REFERENCE_ROLES, ["reference_question"], ["answer", "share", "change"], [Context.CLAIMED]
+    )
+    | _cells([Role.PATRON], ["reference_question"], ["read"], [Context.SELF])
+    | _cells([Role.HEAD_LIBRARIAN], ["reference_figures"], ["read"], [Context.NONE])
+    # The consumer-information directory names no patron: the librarians who point people
+    # to it curate it (every desk role reads it, as its page and the API do).
+    | _cells(REFERENCE_ROLES, ["reference_directory"], ["change"], [Context.NONE])
     # Only the privacy officer reads the whole audit log.
     | _cells([Role.PRIVACY_OFFICER], ["audit_log"], ["read"], [Context.NONE])
     # Someone asks about another person: the desk (or the privacy officer, by letter) records

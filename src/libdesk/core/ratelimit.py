@@ -30,6 +30,7 @@ DEFAULT_RULES = {
     "patron-sign-in": (10, 600),
     "staff-sign-in": (10, 600),
     "ask-why": (5, 3600),
+    "ask-librarian": (5, 3600),
 }
 
 register(

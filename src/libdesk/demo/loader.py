@@ -29,6 +29,7 @@ from libdesk.patrons.services import PatronDetails, register_patron
 from libdesk.policies.documents import read_policy_file
 from libdesk.policies.models import Policy
 from libdesk.policies.services import register_policy
+from libdesk.reference.models import ConsumerSource
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "loc-demo-2000.mrc.gz"
 FIRST_BARCODE = 39000000000001
@@ -126,8 +127,78 @@ def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
         _load_workstations()
         _load_loan_rules()
         _load_patrons()
+        _load_consumer_sources()
     if with_catalogue:
         _load_catalogue()
+
+
+# Real sources of consumer information, as a Canadian library's directory would list them
+# (name in English and French, topic, kind, address).
+CONSUMER_SOURCES = (
+    (
+        "Office of Consumer Affairs",
+        "Bureau de la consommation",
+        "consumer",
+        "government_office",
+        "https://ised-isde.canada.ca/site/office-consumer-affairs/en",
+    ),
+    (
+        "Consumer Protection Ontario",
+        "Protection du consommateur Ontario",
+        "consumer",
+        "government_office",
+        "https://www.ontario.ca/page/consumer-protection-ontario",
+    ),
+    (
+        "Financial Consumer Agency of Canada",
+        "Agence de la consommation en matière financière du Canada",
+        "business",
+        "government_office",
+        "https://www.canada.ca/en/financial-consumer-agency.html",
+    ),
+    (
+        "Canadian Anti-Fraud Centre",
+        "Centre antifraude du Canada",
+        "consumer",
+        "government_office",
+        "https://antifraudcentre-centreantifraude.ca/",
+    ),
+    (
+        "Recalls and safety alerts (Government of Canada)",
+        "Rappels et avis de sécurité",
+        "health",
+        "government_office",
+        "https://recalls-rappels.canada.ca/en",
+    ),
+    (
+        "Consumer Reports",
+        "Consumer Reports",
+        "consumer",
+        "testing_organisation",
+        "https://www.consumerreports.org/",
+    ),
+    (
+        "Protégez-Vous",
+        "Protégez-Vous",
+        "consumer",
+        "testing_organisation",
+        "https://www.protegez-vous.ca/",
+    ),
+    (
+        "Steps to Justice (CLEO)",
+        "Étapes vers la justice (CLEO)",
+        "law",
+        "other",
+        "https://stepstojustice.ca/",
+    ),
+)
+
+
+def _load_consumer_sources() -> None:
+    ConsumerSource.objects.bulk_create(
+        ConsumerSource(name_en=en, name_fr=fr, topic=topic, kind=kind, url=url)
+        for en, fr, topic, kind, url in CONSUMER_SOURCES
+    )
 
 
 def _load_branches() -> None:

@@ -41,6 +41,7 @@ ACTIONS = {
     "patron.read": _("staff looked at your record"),
     "patron.read.guardian": _("your guardian was shown your account at the desk"),
     "serving.open": _("staff opened your account at the desk"),
+    "reference.read": _("a librarian read your question"),
     "token.issue": _("an app signed in with your card"),
 }
 
