@@ -345,6 +345,8 @@ LIBDESK = {
     # the figures (channel, topic, effort, times); and the target time to a first response,
     # in hours, for each channel (a question past it is marked late in the queue).
     "REFERENCE_RETENTION_DAYS": _env_int("LIBDESK_REFERENCE_RETENTION_DAYS", 90),
+    # A question nobody answered (never taken, or its librarian left) is not kept forever.
+    "REFERENCE_UNANSWERED_DAYS": _env_int("LIBDESK_REFERENCE_UNANSWERED_DAYS", 365),
     "REFERENCE_TARGET_HOURS_WEB": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_WEB", 48),
     "REFERENCE_TARGET_HOURS_EMAIL": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_EMAIL", 48),
     "REFERENCE_TARGET_HOURS_PHONE": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_PHONE", 24),

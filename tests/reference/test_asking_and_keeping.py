@@ -127,11 +127,23 @@ def test_the_purge_keeps_only_the_figures_after_the_retention_period(
     assert gone == 404
 
 
-def test_an_open_question_is_not_purged(desk, settings):
-    desk.ask()
-    with clock.travel_to(clock.now() + timedelta(days=1000)):
+@pytest.mark.parametrize("claimed", [False, True])
+def test_a_question_nobody_answered_waits_its_period_then_goes(desk, settings, claimed):
+    """Still waiting (or held by a librarian who left), it is kept for its turn, but not
+    forever: LIBDESK_REFERENCE_UNANSWERED_DAYS after it was asked it keeps only its figures."""
+    asked_at = clock.now()
+    if claimed:
+        desk.claimed(who="librarian", contact_email="asker@example.org")
+    else:
+        desk.ask(contact_email="asker@example.org")
+    days = settings.LIBDESK["REFERENCE_UNANSWERED_DAYS"]
+    with clock.travel_to(asked_at + timedelta(days=days - 1)):
         assert retention.purge_all()["reference.questions"] == 0
     assert Question.objects.get().text
+    with clock.travel_to(asked_at + timedelta(days=days + 1)):
+        assert retention.purge_all()["reference.questions"] == 1
+    kept = Question.objects.get()
+    assert (kept.text, kept.contact_email, kept.anonymised) == ("", "", True)
 
 
 def test_an_answered_question_never_closed_is_purged_from_its_answer(desk, checker, settings):

@@ -1,7 +1,7 @@
 """The API reads JSON bodies only. A form or `text/plain` body is what another site can make a
 visitor's browser send without asking first (no CORS preflight): refused with 415 before any
 handler runs, the sign-in included, so no page elsewhere can sign a visitor in or spend their
-attempts."""
+attempts. And no API answer is kept by a browser or a proxy (`Cache-Control: no-store`)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,11 @@ class JsonBodiesOnly:
                 {"detail": f"send the request body as {JSON} (Content-Type: {JSON})"},
                 status=415,
             )
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.path.startswith(API_PREFIX) and "Cache-Control" not in response:
+            # Answers name patrons, questions and loans: no browser or proxy keeps a copy.
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 def _length(request: HttpRequest) -> int:

@@ -1,13 +1,4 @@
-"""The consumer-information directory, kept by staff in the admin: reference data only (no
-question, answer or anything about who asked is ever shown here)."""
-
-from django.contrib import admin
-
-from libdesk.reference.models import ConsumerSource
-
-
-@admin.register(ConsumerSource)
-class ConsumerSourceAdmin(admin.ModelAdmin):
-    list_display = ("name_en", "topic", "kind", "active")
-    list_filter = ("topic", "kind", "active")
-    search_fields = ("name_en", "name_fr")
+"""Nothing of the reference desk is in Django's admin: questions and answers are patron
+data, and the consumer-information directory is curated by librarians on its own pages
+(reference/directory.py), where every save is audited and a source is retired, never deleted
+(answers that cited it keep its name)."""

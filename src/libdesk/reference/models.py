@@ -175,6 +175,9 @@ class Answer(models.Model):
     by = models.ForeignKey("accounts.StaffUser", on_delete=models.PROTECT, related_name="+")
     override_reason = models.CharField(max_length=30, choices=SendAnywayReason.choices, blank=True)
     mailed_at = models.DateTimeField(null=True, blank=True)  # e-mailed to the asker
+    # Where it is to be mailed, until it is: the question's contact goes at closing, which
+    # may come before the mail worker runs.
+    mail_to = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["sent_at", "pk"]

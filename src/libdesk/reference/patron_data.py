@@ -53,7 +53,8 @@ register(
             _(
                 "Contact details are removed when the question is closed; the question and "
                 "its answers are deleted after the retention period, keeping only figures "
-                "(how it was asked, its topic, the effort and the times)."
+                "(how it was asked, its topic, the effort and the times). A question nobody "
+                "answered is deleted after a longer period, counted from when it was asked."
             ),
             setting="REFERENCE_RETENTION_DAYS",
             purge=purge_closed_questions,

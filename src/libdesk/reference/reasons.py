@@ -57,6 +57,18 @@ register(
 )
 register(
     Reason(
+        code="reference_not_next",
+        clauses=(EQUAL_RESPECT,),
+        reason=_("Every question waits its turn: older questions are answered first."),
+        short_reason=_("An older question is waiting."),
+        staff_reason=_(
+            "An older question is still waiting. Questions are taken in the order they came: "
+            "take the oldest one, and consult or transfer if another librarian knows more."
+        ),
+    )
+)
+register(
+    Reason(
         code="reference_question_closed",
         clauses=(EQUAL_RESPECT,),
         reason=_("This question has been closed."),

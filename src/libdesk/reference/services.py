@@ -183,11 +183,19 @@ def claim_next(librarian: StaffUser, workstation) -> Question | None:
 
 
 def claim(librarian: StaffUser, workstation, question_id: int) -> Question:
-    """Claim this question, if nobody has (404 for none; a refusal if already claimed)."""
+    """Claim this question, if it is the oldest waiting (first come, first served: nobody
+    picks an easier or a friend's question ahead of older ones; 404 for none; a refusal if
+    already claimed, or if an older question waits)."""
     require(librarian.role, "reference_queue", "change", Context.NONE)
     with transaction.atomic():
-        if _take(librarian, question_id):
-            return _claimed(librarian, workstation, question_id, "chosen")
+        oldest = selectors.oldest_waiting_id()
+        if oldest is not None and oldest != question_id:
+            if not Question.objects.filter(pk=question_id).exists():
+                raise NotFound
+            if Question.objects.filter(pk=question_id, status=Status.OPEN).exists():
+                raise Refused(Decision.refuse("reference_not_next"))
+        elif _take(librarian, question_id):
+            return _claimed(librarian, workstation, question_id, "next_in_line")
         if not Question.objects.filter(pk=question_id).exists():
             raise NotFound
     raise Refused(Decision.refuse("reference_already_claimed"))
@@ -196,9 +204,12 @@ def claim(librarian: StaffUser, workstation, question_id: int) -> Question:
 def _for_claimer(librarian: StaffUser, workstation, question_id: int, action: str) -> Question:
     """The question, locked, if this librarian claimed it (404 if they may not see it; 403 if
     they may see it but not do this, as a consulted librarian may not answer)."""
+    # Lock first, then decide who holds it: a transfer committed meanwhile is seen.
+    question = Question.objects.select_for_update().filter(pk=question_id).first()
+    if question is None:
+        raise NotFound
     opened = selectors.question_for(librarian, workstation, question_id, audit_read=False)
     require(librarian.role, OBJECT, action, opened.context)
-    question = Question.objects.select_for_update().get(pk=question_id)
     if question.status == Status.CLOSED:
         raise Refused(Decision.refuse("reference_question_closed"))
     return question
@@ -280,7 +291,9 @@ def _source_row(index: int, source: SourceIn) -> AnswerSource:
             raise InputError(f"{field}.record_id", "no such catalogue record")
         row.label = label or row.record.title[:SHORT_TEXT_MAX]
     elif kind == SourceKind.DIRECTORY:
-        row.directory = ConsumerSource.objects.filter(pk=source.directory_id or 0).first()
+        row.directory = ConsumerSource.objects.filter(
+            pk=source.directory_id or 0, active=True
+        ).first()
         if row.directory is None:
             raise InputError(f"{field}.directory_id", "no such directory source")
         row.label = label or row.directory.name_en
@@ -298,8 +311,15 @@ def _source_row(index: int, source: SourceIn) -> AnswerSource:
 
 def check_answer(text: str, language: str):
     """The answer checker's findings (reference/checker.py: opinions, advice and
-    recommendations, and warnings such as an answer without a source)."""
-    return import_module("libdesk.reference.checker").check(text, language)
+    recommendations, and warnings such as an answer without a source). The flags of both
+    languages count, whichever the librarian chose: an opinion in French is one in an answer
+    marked English too. The warnings are those of the answer's own language."""
+    checker = import_module("libdesk.reference.checker")
+    own = checker.check(text, language)
+    other = checker.check(text, "fr" if language == "en" else "en")
+    seen = {(flag.start, flag.end) for flag in own.flags}
+    extra = [flag for flag in other.flags if (flag.start, flag.end) not in seen]
+    return checker.Findings(flags=[*own.flags, *extra], warnings=own.warnings)
 
 
 def _findings_words(findings) -> str:
@@ -367,6 +387,7 @@ def answer(
             sent_at=now,
             by=librarian,
             override_reason=send_anyway_reason if findings.flagged else "",
+            mail_to=question.contact_email,  # kept until mailed: closing may come first
         )
         for row in rows:
             row.answer = sent
@@ -419,11 +440,16 @@ def purge_closed_questions() -> int:
     (channel, topic, effort, times): its text, its link to a patron, its contact details, its
     answers and the record of who it was shared with go. A question answered but never
     closed counts from its answer, so a librarian who forgets to close one keeps nothing
-    longer. One transaction: a purge killed half-way leaves every question whole or done.
-    Answers how many questions were anonymised."""
-    cutoff = clock.now() - timedelta(days=settings.LIBDESK["REFERENCE_RETENTION_DAYS"])
-    ended = Q(status=Status.CLOSED, closed_at__lt=cutoff) | Q(
-        status=Status.ANSWERED, answered_at__lt=cutoff
+    longer; one nobody answered goes LIBDESK_REFERENCE_UNANSWERED_DAYS after it was asked.
+    One transaction: a purge killed half-way leaves every question whole or done. Answers how
+    many questions were anonymised."""
+    now = clock.now()
+    cutoff = now - timedelta(days=settings.LIBDESK["REFERENCE_RETENTION_DAYS"])
+    abandoned = now - timedelta(days=settings.LIBDESK["REFERENCE_UNANSWERED_DAYS"])
+    ended = (
+        Q(status=Status.CLOSED, closed_at__lt=cutoff)
+        | Q(status=Status.ANSWERED, answered_at__lt=cutoff)
+        | Q(status__in=[Status.OPEN, Status.CLAIMED], asked_at__lt=abandoned)
     )
     with transaction.atomic():
         ids = list(
@@ -441,6 +467,7 @@ def purge_closed_questions() -> int:
 def unlink_patron(patron_id: int) -> int:
     """Closing the account: the patron's questions forget them and their contact details (the
     asker can still come back with the private link until the text is purged)."""
+    Answer.objects.filter(question__patron_id=patron_id).update(mail_to="")
     return Question.objects.filter(patron_id=patron_id).update(
         patron_id=None, contact_email="", contact_phone=""
     )

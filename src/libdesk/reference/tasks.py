@@ -16,22 +16,24 @@ def _message(answer: Answer) -> str:
         f"- {source.label}" + (f" <{source.url}>" if source.url else "")
         for source in answer.sources.all()
     )
-    text = _("You asked:\n\n%(question)s\n\nThe answer:\n\n%(answer)s\n") % {
-        "question": answer.question.text,
-        "answer": answer.text,
+    # The question itself is not repeated: the address was never confirmed, so a mail sent
+    # to someone who did not ask tells them nothing the asker wrote.
+    text = _("The answer to the question you asked the library:\n\n%(answer)s\n") % {
+        "answer": answer.text
     }
     return text + (_("\nSources:\n%(sources)s\n") % {"sources": sources} if sources else "")
 
 
 @task()
 def send_reference_answer(answer_id: int) -> None:
-    """E-mail an answer to the asker who left an address (it goes when the question closes)."""
+    """E-mail an answer to the asker who left an address. The address travels with the
+    answer (`mail_to`), so closing the question, which removes its contact details, cannot
+    lose the mail; it is cleared once the mail is sent."""
     with transaction.atomic():
         answer = (
             Answer.objects.select_for_update()
-            .select_related("question")
             .filter(pk=answer_id, mailed_at__isnull=True)
-            .exclude(question__contact_email="")
+            .exclude(mail_to="")
             .first()
         )
         if answer is None:
@@ -41,7 +43,7 @@ def send_reference_answer(answer_id: int) -> None:
                 subject=_("The answer to your question"),
                 message=_message(answer),
                 from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[answer.question.contact_email],
+                recipient_list=[answer.mail_to],
             )
-        answer.mailed_at = clock.now()
-        answer.save(update_fields=["mailed_at"])
+        answer.mailed_at, answer.mail_to = clock.now(), ""
+        answer.save(update_fields=["mailed_at", "mail_to"])

@@ -184,6 +184,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("mailed_at", models.DateTimeField(blank=True, null=True)),
+                ("mail_to", models.EmailField(blank=True, max_length=254)),
                 (
                     "by",
                     models.ForeignKey(
