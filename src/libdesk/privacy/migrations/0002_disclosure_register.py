@@ -45,7 +45,12 @@ def _statements(vendor: str, forward: bool) -> list[str]:
         if forward:
             return [POSTGRES_FUNCTION, *triggers]
         return [*triggers, "DROP FUNCTION IF EXISTS privacy_register_append_only()"]
-    raise NotImplementedError(f"no append-only trigger for the {vendor} database")
+    # libdesk runs on SQLite and PostgreSQL only (docs/configuration.md, "The database"): on
+    # anything else the migration stops, naming why, rather than leave the register editable.
+    raise RuntimeError(
+        f"libdesk runs on SQLite or PostgreSQL; the {vendor} database cannot make the "
+        "disclosure register append-only, so the migration stops here"
+    )
 
 
 def add_triggers(apps, schema_editor) -> None:
