@@ -78,12 +78,7 @@ def _clean(entry: Entry) -> Entry:
         raise InputError("kind", f"one of: {', '.join(ConsumerSourceKind.values)}")
     url = entry.url.strip()
     if url:
-        if len(url) > URL_MAX:
-            raise InputError("url", f"at most {URL_MAX} characters")
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError as exc:
-            raise InputError("url", "an http or https address") from exc
+        http_address("url", url)
     return Entry(
         name_en,
         entry.topic,
@@ -94,6 +89,17 @@ def _clean(entry: Entry) -> Entry:
         url,
         bool(entry.active),
     )
+
+
+def http_address(field: str, url: str) -> str:
+    """An http or https address (never javascript: or a file), as sources and answers cite."""
+    if len(url) > URL_MAX:
+        raise InputError(field, f"at most {URL_MAX} characters")
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise InputError(field, "an http or https address") from exc
+    return url
 
 
 def _text(field: str, value: str, limit: int, *, required: bool = False) -> str:

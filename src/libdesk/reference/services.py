@@ -17,7 +17,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
@@ -32,6 +32,7 @@ from libdesk.core.decisions import Alternative, AlternativeKind, Decision, Refus
 from libdesk.core.errors import InputError, NotFound
 from libdesk.core.tasks import enqueue_after_commit
 from libdesk.reference import selectors
+from libdesk.reference.directory import http_address
 from libdesk.reference.models import (
     EFFORT_MAX,
     EFFORT_MIN,
@@ -298,11 +299,7 @@ def _source_row(index: int, source: SourceIn) -> AnswerSource:
             raise InputError(f"{field}.directory_id", "no such directory source")
         row.label = label or row.directory.name_en
     elif kind == SourceKind.WEB:
-        try:
-            URLValidator(schemes=["http", "https"])(source.url)
-        except ValidationError as exc:
-            raise InputError(f"{field}.url", "an http or https address") from exc
-        row.url = source.url
+        row.url = http_address(f"{field}.url", source.url)
         row.label = label or source.url[:SHORT_TEXT_MAX]
     elif not label:
         raise InputError(f"{field}.label", "name the organisation or publication")
