@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +26,11 @@ PINS = dict(zip(CARDS, ("7306148825", "6192740357", "8451093726", "5038261947"),
 # A libdesk started by a test logs where the run does, so the scan reads its log too.
 LOGS = ("LIBDESK_LOG_DIR", "LIBDESK_LOG_LEVEL")
 SCANNABLE = 8  # shorter secrets (a test's "0000") could match anything; they are not scanned
+# The `sip2` package's kiosk client (tests/sip2) logs every request, PINs included, at DEBUG to
+# ./sip2.log unless told otherwise; its tests point it at a temporary folder at WARNING, which
+# the scan reads like every file the tests left. One written to the working tree anyway (a test
+# that forgot) is moved into the run's log folder at the end, so the scan reads it there too.
+SIP2_CLIENT_LOG = "sip2.log"
 
 
 def give_demo_accounts_canary_secrets() -> None:
@@ -88,3 +95,19 @@ def _every_secret_recorded() -> Iterator[None]:
         tokens._issue = issue
         SessionStore._get_new_session_key = new_key
         FastArgon2PasswordHasher.encode = encode
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Once per run (not in each xdist worker): any sip2.log the SIP2 client left in the working
+    tree goes into LIBDESK_LOG_DIR, where the secret scan searches the logs."""
+    log_dir = os.environ.get("LIBDESK_LOG_DIR")
+    if (
+        not os.environ.get("LIBDESK_CANARY_FILE")
+        or not log_dir
+        or hasattr(session.config, "workerinput")
+    ):
+        return
+    for left in {Path.cwd(), Path(str(session.config.rootpath))}:
+        for path in left.glob(SIP2_CLIENT_LOG + "*"):
+            os.makedirs(log_dir, exist_ok=True)
+            shutil.move(path, Path(log_dir) / f"left-in-tree-{path.name}")
