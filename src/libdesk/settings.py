@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "libdesk.circulation",
     "libdesk.reference",
     "libdesk.rights",
+    "libdesk.sip2",
     "libdesk.web",
     "libdesk.api",
     "libdesk.demo",
@@ -351,6 +352,20 @@ LIBDESK = {
     "REFERENCE_TARGET_HOURS_EMAIL": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_EMAIL", 48),
     "REFERENCE_TARGET_HOURS_PHONE": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_PHONE", 24),
     "REFERENCE_TARGET_HOURS_IN_PERSON": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_IN_PERSON", 4),
+    # Self-check kiosks (SIP2): lifted card blocks and resolved offline-loan conflicts are
+    # deleted this many days later (an open one stays until staff deal with it).
+    "CARD_BLOCK_RETENTION_DAYS": _env_int("LIBDESK_CARD_BLOCK_RETENTION_DAYS", 30),
+    "OFFLINE_CONFLICT_RETENTION_DAYS": _env_int("LIBDESK_OFFLINE_CONFLICT_RETENTION_DAYS", 30),
+    # The SIP2 server: where it listens, its TLS certificate and key (both, or neither), the
+    # longest frame it reads, and how long a connection may wait before logging in and
+    # between messages, in seconds.
+    "SIP2_BIND": os.environ.get("LIBDESK_SIP2_BIND", "127.0.0.1"),
+    "SIP2_PORT": _env_int("LIBDESK_SIP2_PORT", 6001),
+    "SIP2_TLS_CERT": os.environ.get("LIBDESK_SIP2_TLS_CERT", ""),
+    "SIP2_TLS_KEY": os.environ.get("LIBDESK_SIP2_TLS_KEY", ""),
+    "SIP2_MAX_FRAME": _env_int("LIBDESK_SIP2_MAX_FRAME", 4096),
+    "SIP2_LOGIN_SECONDS": _env_int("LIBDESK_SIP2_LOGIN_SECONDS", 30),
+    "SIP2_IDLE_SECONDS": _env_int("LIBDESK_SIP2_IDLE_SECONDS", 300),
     # The desk's compiled statements (core/statements.py). Off, every one runs through the
     # plain ORM queryset it was written from: the same rows, slower (CI's PostgreSQL run).
     "FAST_STATEMENTS": _env_flag("LIBDESK_FAST_STATEMENTS", True),

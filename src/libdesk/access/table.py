@@ -77,6 +77,7 @@ RESOURCES = (
     "staff_accounts",
     "disclosure_request",
     "disclosure_register",
+    "kiosk_terminals",
 )
 ACTIONS = ("read", "create", "change", "search", "answer", "share")
 
@@ -174,6 +175,10 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     | _cells([Role.PRIVACY_OFFICER], ["disclosure_request"], ["answer"], [Context.NONE])
     | _cells([Role.PRIVACY_OFFICER], ["disclosure_register"], ["read"], [Context.NONE])
     | _cells([Role.ADMINISTRATOR], ["staff_accounts"], ["read", "create", "change"], [Context.NONE])
+    # Self-check terminals (SIP2 logins) are set up by administrators; they name no patron.
+    | _cells(
+        [Role.ADMINISTRATOR], ["kiosk_terminals"], ["read", "create", "change"], [Context.NONE]
+    )
 )
 
 

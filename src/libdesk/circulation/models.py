@@ -321,11 +321,27 @@ class Payment(models.Model):
     amount = models.DecimalField(max_digits=8, decimal_places=2)
     method = models.CharField(max_length=10, choices=[("cash", _("Cash")), ("card", _("Card"))])
     receipt = models.CharField(max_length=20, unique=True)
-    staff = models.ForeignKey("accounts.StaffUser", on_delete=models.PROTECT, related_name="+")
+    # Taken by a member of staff at a desk, or by a kiosk's card reader (SIP2 37), which names
+    # its terminal and the transaction id it gave the payment: a resent 37 is applied once.
+    staff = models.ForeignKey(
+        "accounts.StaffUser", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    terminal = models.CharField(max_length=40, blank=True)
+    transaction_id = models.CharField(max_length=64, blank=True)
     paid_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+            models.CheckConstraint(
+                condition=Q(staff__isnull=False) | ~Q(terminal=""), name="payment_has_a_taker"
+            ),
+            models.UniqueConstraint(
+                fields=["terminal", "transaction_id", "fee"],
+                condition=~Q(transaction_id=""),
+                name="kiosk_payment_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.receipt
@@ -445,3 +461,40 @@ class ReadingHistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"reading history entry {self.pk}"
+
+
+class ConflictKind(models.TextChoices):
+    """What went wrong when a kiosk's offline ("no block") transaction was applied later."""
+
+    WAS_ON_LOAN = "was_on_loan", _("The item was on loan to someone else; it was checked in first")
+    BLOCKED = "blocked", _("The patron could not have borrowed it (a block was set aside)")
+    HELD = "held", _("The item was waiting for another patron's hold")
+    NOT_LENDABLE = "not_lendable", _("The item was not for loan")
+    UNKNOWN_ITEM = "unknown_item", _("No item has this barcode")
+    LATER_LOAN = "later_loan", _("A later loan of the item was already recorded")
+
+
+class OfflineConflict(models.Model):
+    """An offline transaction a kiosk replayed that did not fit what the library knew. It names
+    the patron whose account it touched, so staff see it only while serving that patron (no
+    list pairs patrons with items outside one); resolved ones are purged after a while."""
+
+    patron = models.ForeignKey(
+        "patrons.Patron", on_delete=models.CASCADE, related_name="offline_conflicts"
+    )
+    item = models.ForeignKey(
+        "catalog.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    barcode = models.CharField(max_length=40)
+    kind = models.CharField(max_length=14, choices=ConflictKind.choices)
+    terminal = models.CharField(max_length=40)
+    happened_at = models.DateTimeField()  # the kiosk's own date for the transaction
+    recorded_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["happened_at", "pk"]
+        indexes = [models.Index(fields=["patron", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"offline conflict {self.pk}"

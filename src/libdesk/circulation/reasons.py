@@ -29,6 +29,13 @@ def _grant(code: str, clauses: tuple[str, ...], reason, short, staff) -> None:
 
 # Grants
 _grant(
+    "offline_recorded",
+    (),
+    _("A self-check machine lent this while offline; the loan is recorded. Due {due}."),
+    _("Recorded. Due {due}"),
+    _("Offline loan from a kiosk recorded with its own date; any conflict is on the account."),
+)
+_grant(
     "checkout_granted",
     (),
     _("Checked out. Due back on {due}."),
@@ -112,6 +119,19 @@ _refusal(
     _("This card was reported lost, so it cannot be used to borrow. Staff can issue a new one."),
     _("Card reported lost. Please see staff."),
     _("The card was reported lost. Issue a replacement card before lending."),
+)
+_refusal(
+    "card_blocked",
+    (CARD,),
+    _(
+        "A self-check machine blocked this card (it may have kept the card). To keep what is "
+        "on it safe, it cannot be used to borrow until staff at a desk lift the block."
+    ),
+    _("Card blocked by a self-check machine. Please see staff."),
+    _(
+        "A kiosk blocked this card (SIP2 block patron); the kiosk's message is on the account. "
+        "Check the patron's identity, then lift the block."
+    ),
 )
 _refusal(
     "too_many_items",

@@ -30,6 +30,11 @@ def today() -> date:
     return local_now().date()
 
 
+def local_date(moment: datetime) -> date:
+    """The library's date at `moment` (a kiosk's offline transaction, replayed later)."""
+    return moment.astimezone(library_zone()).date()
+
+
 def library_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 

@@ -132,3 +132,29 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"consent {self.purpose} of patron {self.patron_id}"
+
+
+class CardBlock(models.Model):
+    """A block on a card from a self-check kiosk (SIP2 message 01: the machine kept the card,
+    or saw it misused). It stops borrowing until staff lift it at the desk (or a kiosk allowed
+    to send 25 enables the patron again). The kiosk's own message is kept for the clerk; the
+    terminal is named by its login (terminals live in an app above this one)."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="card_blocks")
+    terminal = models.CharField(max_length=40)
+    message = models.CharField(max_length=200, blank=True)
+    card_retained = models.BooleanField(default=False)
+    blocked_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.CharField(max_length=60, blank=True)  # "staff 12" or "terminal kiosk"
+
+    class Meta:
+        ordering = ["blocked_at", "pk"]
+        indexes = [models.Index(fields=["patron", "lifted_at"])]
+
+    def __str__(self) -> str:
+        return f"card block {self.pk} of patron {self.patron_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None

@@ -23,6 +23,7 @@ from libdesk.core import clock, lockout
 from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
 from libdesk.patrons.models import (
+    CardBlock,
     Category,
     ConsentChannel,
     ConsentPurpose,
@@ -488,3 +489,60 @@ def start_closing(access: Access) -> Patron:
         access.actor, "patron.close", object_type="patron", object_id=patron.pk, patron_id=patron.pk
     )
     return patron
+
+
+# --- Blocks from self-check kiosks --------------------------------------------------------
+
+
+def block_card(actor: Actor, patron_id: int, *, terminal: str, message: str, retained: bool):
+    """A kiosk blocks the card it has in hand (SIP2 01): borrowing stops until staff lift the
+    block. Not a read of the account: the kiosk learns nothing from it."""
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=patron_id)
+        block = CardBlock.objects.create(
+            patron=patron,
+            terminal=terminal[:40],
+            message=message.strip()[:200],
+            card_retained=retained,
+            blocked_at=clock.now(),
+        )
+        audit.record(
+            actor,
+            "patron.card.block",
+            object_type="patron",
+            object_id=patron.pk,
+            patron_id=patron.pk,
+        )
+    return block
+
+
+def lift_card_blocks(access: Access, lifted_by: str) -> int:
+    """Staff serving the patron (or a kiosk allowed to send 25) lift every block on the card;
+    how many were lifted."""
+    lifted: list[int] = []
+
+    def mutate(patron: Patron) -> None:
+        blocks = CardBlock.objects.filter(patron=patron, lifted_at__isnull=True)
+        lifted.append(blocks.update(lifted_at=clock.now(), lifted_by=lifted_by[:60]))
+
+    _change(access, "patron.card", "patron.card.unblock", mutate)
+    return lifted[0]
+
+
+def enable_card_at_kiosk(actor: Actor, patron_id: int, *, terminal: str) -> int:
+    """A kiosk allowed to send SIP2 25 lifts the blocks on a card whose PIN it just checked;
+    how many were lifted."""
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=patron_id)
+        lifted = CardBlock.objects.filter(patron=patron, lifted_at__isnull=True).update(
+            lifted_at=clock.now(), lifted_by=f"terminal {terminal}"[:60]
+        )
+        if lifted:
+            audit.record(
+                actor,
+                "patron.card.unblock",
+                object_type="patron",
+                object_id=patron.pk,
+                patron_id=patron.pk,
+            )
+    return lifted

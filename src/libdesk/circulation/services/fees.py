@@ -17,6 +17,7 @@ from libdesk.circulation.services.overrides import record_override
 from libdesk.core import clock, housekeeping
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Select, Update
+from libdesk.patrons.models import Patron
 
 
 def charge_fee(loan: Loan, kind: str, amount: Decimal) -> Fee:
@@ -145,3 +146,66 @@ def cancel_balance(desk: Desk, fee: Fee, why: str) -> None:
     )
     if fee.loan_id is not None:
         unlink_if_settled(Loan.objects.get(pk=fee.loan_id))
+
+
+def pay_at_kiosk(
+    desk: Desk,
+    patron_id: int,
+    amount: Decimal,
+    *,
+    method: str,
+    transaction_id: str,
+    fee_id: int | None = None,
+) -> list[Payment]:
+    """A kiosk's card or cash reader took `amount` from the patron (SIP2 37): pay that fee, or
+    the patron's open fees oldest first. Sent again with the same transaction id (a retry after
+    a lost answer or a restart), it is applied once: the first payments are answered."""
+    terminal = desk.actor.workstation
+    if method not in ("cash", "card"):
+        raise CirculationError("method", _("choose cash or card"))
+    with transaction.atomic():
+        # one payment at a time per patron: a resent 37 waits, then finds the first one
+        list(Patron.objects.select_for_update().filter(pk=patron_id).values_list("pk"))
+        if transaction_id:
+            done = list(Payment.objects.filter(terminal=terminal, transaction_id=transaction_id))
+            if done:
+                return done
+        fees = Fee.objects.select_for_update().filter(patron_id=patron_id, closed_at__isnull=True)
+        if fee_id is not None:
+            fees = fees.filter(pk=fee_id)
+        fees = list(fees.order_by("created_at", "pk"))
+        owed = sum((fee.balance for fee in fees), ZERO)
+        if not fees:
+            raise CirculationError("fee_id", _("nothing is owed on this card"))
+        if amount > owed:
+            raise CirculationError("amount", _("more than the %s owed") % owed)
+        return _spread(desk, fees, amount, method, transaction_id)
+
+
+def _spread(desk: Desk, fees: list[Fee], amount: Decimal, method: str, transaction_id: str):
+    receipt, payments, left = _receipt_number(), [], amount
+    for fee in fees:
+        part = min(left, fee.balance)
+        if part <= ZERO:
+            break
+        payments.append(
+            Payment.objects.create(
+                fee=fee,
+                amount=part,
+                method=method,
+                receipt=receipt if not payments else _receipt_number(),
+                terminal=desk.actor.workstation,
+                transaction_id=transaction_id,
+                paid_at=clock.now(),
+            )
+        )
+        _reduce(fee, part)
+        audit.record(
+            desk.actor,
+            "circulation.fee.pay",
+            object_type="fee",
+            object_id=fee.pk,
+            reason=payments[-1].receipt,
+        )
+        left -= part
+    return payments

@@ -39,7 +39,7 @@ ACTIVE_HOLDS = Select(
     lambda patron: (
         Hold.objects.filter(patron_id=patron, status__in=ACTIVE_HOLD)
         .order_by()
-        .values_list("record_id")
+        .values_list("record_id", "pk")
     ),
     patron=int,
 )
@@ -132,12 +132,12 @@ def _check_hold(patron: Patron, record: Record, item: Item | None, pickup: Branc
         limit = rule_for(patron.category, record.material_type, None).max_holds
     except NoLoanRule as exc:
         raise Refused(exc.decision()) from exc
-    active = [row[0] for row in ACTIVE_HOLDS.all(patron=patron.pk)]
+    active = dict(ACTIVE_HOLDS.all(patron=patron.pk))  # record id -> hold id
     if len(active) >= limit:
         raise Refused(Decision.refuse("hold_limit", count=len(active), limit=limit))
     if record.pk in active:
         offers = alternatives_for(record, patron, pickup, hold=False)
-        raise Refused(Decision.refuse("hold_duplicate", offers))
+        raise Refused(Decision.refuse("hold_duplicate", offers, hold_id=active[record.pk]))
     if BORROWING.first(patron=patron.pk, record=record.pk):
         raise Refused(Decision.refuse("hold_already_borrowed"))
     if item is not None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.audit import services as audit
@@ -33,7 +33,7 @@ from libdesk.circulation.services.routing import fulfil_for
 from libdesk.core import clock
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Insert, Select, Update
-from libdesk.patrons.models import Patron
+from libdesk.patrons.models import CardBlock, Patron
 
 # The override kind recorded when a block is set aside, by action.
 OVERRIDE_KIND = {"checkout": OverrideKind.CHECKOUT_BLOCK, "renew": OverrideKind.RENEWAL_BLOCK}
@@ -169,6 +169,9 @@ def _standing_statement(by_material: bool) -> Select:
                 fees_owed=Subquery(
                     owed.order_by().values("patron").annotate(s=Sum("balance")).values("s")
                 ),
+                card_blocked=Exists(
+                    CardBlock.objects.filter(patron=OuterRef("pk"), lifted_at__isnull=True)
+                ),
             )
             .filter(pk=patron_id)
         )
@@ -266,6 +269,8 @@ def patron_blocks(
     blocks = []
     if patron.card_lost_at:
         blocks.append(Decision.refuse("card_lost"))
+    if card_blocked(patron):
+        blocks.append(Decision.refuse("card_blocked"))
     if patron.card_expires < clock.today():
         blocks.append(Decision.refuse("card_expired", expired=patron.card_expires))
     if rule is not None:
@@ -282,6 +287,15 @@ def patron_blocks(
         if limit > ZERO and owed >= limit:
             blocks.append(Decision.refuse("fees_over_limit", owed=owed, limit=limit))
     return blocks
+
+
+def card_blocked(patron: Patron) -> bool:
+    """Whether a kiosk blocked this card (SIP2 01) and staff have not lifted it yet; read from
+    the checkout's one standing query when it was made."""
+    known = getattr(patron, "card_blocked", None)
+    if known is not None:
+        return bool(known)
+    return CardBlock.objects.filter(patron=patron, lifted_at__isnull=True).exists()
 
 
 def fees_owed(patron: Patron) -> Decimal:

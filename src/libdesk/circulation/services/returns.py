@@ -63,14 +63,20 @@ CLOSE_LOAN = Update(
 )
 
 
-def checkin(desk: Desk, barcode: str) -> CheckinResult:
+def checkin(desk: Desk, barcode: str, *, returned_at: datetime | None = None) -> CheckinResult:
     """The item is back in the library's hands: close its loan (unlinking the patron), then
-    send it to the first hold in line, its shelf, or in transit."""
+    send it to the first hold in line, its shelf, or in transit.
+
+    `returned_at` is a kiosk's own time for a check-in it made offline and replays now: the
+    loan closes then (fines, if any, run to that day). A loan that began after it is a later
+    loan, which that return cannot have ended: it stays open."""
     with transaction.atomic():
         item = item_by_barcode(barcode, lock=True)
         loan = OPEN_LOAN.first(item=item.pk)
+        if loan is not None and returned_at is not None and loan.checked_out_at > returned_at:
+            loan = None
         borrower = loan.patron_id if loan is not None else None  # before it is unlinked
-        fee = _close_loan(loan, LoanState.RETURNED) if loan is not None else None
+        fee = _close_loan(loan, LoanState.RETURNED, at=returned_at) if loan is not None else None
         if loan is not None:
             counts.count("checkin", desk.branch, item.record.material_type, loan.patron_category)
             remember_return(borrower, item.record_id, clock.today())
@@ -99,14 +105,18 @@ def _found(desk: Desk, item: Item) -> None:
         cancel_balance(desk, fee, "item_found")
 
 
-def _close_loan(loan: Loan, state: str, charge: Decimal = ZERO, kind: str = "") -> Fee | None:
-    """Close a loan, charge what the rules say, and unlink the patron if nothing is owed."""
+def _close_loan(
+    loan: Loan, state: str, charge: Decimal = ZERO, kind: str = "", at: datetime | None = None
+) -> Fee | None:
+    """Close a loan (now, or `at` for an offline return), charge what the rules say, and
+    unlink the patron if nothing is owed."""
     from libdesk.circulation.services.fees import charge_fee, unlink_if_settled
 
-    now = clock.now()
+    now = at or clock.now()
     fee = None
     if state == LoanState.RETURNED and loan.state == LoanState.OPEN:
-        fine = overdue_fine(loan.rule, loan.due, clock.today())
+        day = clock.local_date(now) if at is not None else clock.today()
+        fine = overdue_fine(loan.rule, loan.due, day)
         if fine > ZERO:
             fee = charge_fee(loan, FeeKind.OVERDUE, fine)
     if charge > ZERO:
