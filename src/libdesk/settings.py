@@ -359,6 +359,8 @@ LIBDESK = {
     # The SIP2 server: where it listens, its TLS certificate and key (both, or neither), the
     # longest frame it reads, and how long a connection may wait before logging in and
     # between messages, in seconds.
+    # The currency kiosks take payments in (SIP2 currency type, ISO 4217).
+    "CURRENCY": os.environ.get("LIBDESK_CURRENCY", "CAD"),
     "SIP2_BIND": os.environ.get("LIBDESK_SIP2_BIND", "127.0.0.1"),
     "SIP2_PORT": _env_int("LIBDESK_SIP2_PORT", 6001),
     "SIP2_TLS_CERT": os.environ.get("LIBDESK_SIP2_TLS_CERT", ""),

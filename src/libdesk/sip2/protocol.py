@@ -12,7 +12,7 @@ This module knows bytes and fields only: what a message means is `handlers`'s bu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 TERMINATOR = b"\r"
 SEPARATOR = "|"
@@ -239,7 +239,7 @@ def read_date(value: str) -> datetime | None:
     return moment  # naive: local time, the caller makes it aware
 
 
-def due_date_text(day, at_close: bool = True) -> str:
-    """A due date as a kiosk shows it: the date, at the end of that day in UTC terms."""
-    moment = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
-    return sip_date(moment - timedelta(0))
+def due_date_text(day) -> str:
+    """A due date as a kiosk shows it: the end of that day in the library's own time (a blank
+    zone), since a due date is a day where the library is."""
+    return f"{day:%Y%m%d}    235959"

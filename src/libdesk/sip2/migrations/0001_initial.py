@@ -5,35 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('library', '0001_initial'),
+        ("library", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Terminal',
+            name="Terminal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('login', models.CharField(max_length=40, unique=True)),
-                ('password_hash', models.CharField(max_length=200)),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('institution', models.CharField(max_length=40)),
-                ('encoding', models.CharField(choices=[('utf-8', 'UTF-8'), ('cp850', 'Code page 850 (older kiosks)')], default='utf-8', max_length=8)),
-                ('messages', models.JSONField(default=list)),
-                ('patron_fields', models.JSONField(default=list)),
-                ('error_detection', models.BooleanField(default=True)),
-                ('pin_every_time', models.BooleanField(default=False)),
-                ('pin_not_required', models.BooleanField(default=False)),
-                ('enabled', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField()),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='library.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("login", models.CharField(max_length=40, unique=True)),
+                ("password_hash", models.CharField(max_length=200)),
+                ("name", models.CharField(blank=True, max_length=100)),
+                ("institution", models.CharField(max_length=40)),
+                (
+                    "encoding",
+                    models.CharField(
+                        choices=[("utf-8", "UTF-8"), ("cp850", "Code page 850 (older kiosks)")],
+                        default="utf-8",
+                        max_length=8,
+                    ),
+                ),
+                ("messages", models.JSONField(default=list)),
+                ("patron_fields", models.JSONField(default=list)),
+                ("error_detection", models.BooleanField(default=True)),
+                ("pin_every_time", models.BooleanField(default=False)),
+                ("pin_not_required", models.BooleanField(default=False)),
+                ("enabled", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="library.branch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['login'],
+                "ordering": ["login"],
             },
         ),
     ]
