@@ -19,9 +19,11 @@ LINT = (
     "import sys; from importlinter.cli import lint_imports_command as run; "
     "sys.argv[0] = 'lint-imports'; sys.exit(run())"
 )
-# Doors, and the pieces the web's doors share (forms, panels, the serving page, decorators).
+# Doors, and the pieces the web's doors share (forms, panels, the serving page, decorators);
+# the SIP2 server is a door too (its server, its message handlers and their session state).
 DOOR = re.compile(
     r"^libdesk\.(web|api|urls|wsgi|cli|__main__)(\.|$)"
+    r"|^libdesk\.sip2\.(server|handlers|session)$"
     r"|\.(views|\w+_views|api|admin|forms|urls|\w+_urls|decorators|panels|serving_page)$"
     r"|\.management(\.|$)|\.templatetags(\.|$)"
 )

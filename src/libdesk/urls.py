@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/", include("libdesk.accounts.urls")),
     path("staff/questions/", include("libdesk.policies.question_urls")),
     path("staff/audit/", include("libdesk.audit.urls")),
+    path("staff/terminals/", include("libdesk.sip2.urls")),
     path("policies/", include("libdesk.policies.urls")),
     path("api/v1/", api.urls),
     path("i18n/language/", set_language, name="set_language"),

@@ -43,6 +43,23 @@ def test_demo_load_creates_the_kenora_library():
     assert StaffUser.objects.get(username="clerk").password.startswith("argon2")
 
 
+def test_demo_load_sets_up_the_self_check_kiosk():
+    from libdesk.demo.loader import sign_ins
+    from libdesk.sip2.models import MESSAGES, Terminal
+    from libdesk.sip2.services import log_in
+
+    demo()
+    kiosk = Terminal.objects.get()
+    assert (kiosk.login, kiosk.institution, kiosk.branch.code) == ("kiosk", "KPL", "MAIN")
+    assert kiosk.encoding == "utf-8" and kiosk.error_detection and kiosk.enabled
+    assert not kiosk.pin_every_time and not kiosk.pin_not_required
+    assert sorted(kiosk.messages) == sorted(MESSAGES) and "25" in kiosk.messages
+    assert sorted(kiosk.patron_fields) == ["counts", "fees", "items", "name", "validity"]
+    assert kiosk.password_hash.startswith("argon2")
+    assert log_in("kiosk", "kiosk-demo").pk == kiosk.pk
+    assert "kiosk terminal kiosk / kiosk-demo (SIP2, institution KPL)" in sign_ins()
+
+
 def test_demo_load_refuses_a_library_that_already_holds_data():
     demo()
     Branch.objects.create(code="NEW", name="Added by staff", address="1 Road")

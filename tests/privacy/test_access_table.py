@@ -83,6 +83,7 @@ EXPECTED = (
     | {("privacy_officer", "disclosure_request", "answer", "none")}
     | {("privacy_officer", "disclosure_register", "read", "none")}
     | {("administrator", "staff_accounts", a, "none") for a in ("read", "create", "change")}
+    | {("administrator", "kiosk_terminals", a, "none") for a in ("read", "create", "change")}
 )
 
 ALL_CELLS = list(product([r.value for r in Role], RESOURCES, ACTIONS, [c.value for c in Context]))
@@ -156,3 +157,12 @@ def test_a_guardian_online_reads_a_childs_loans_holds_and_fees_and_nothing_else(
     for action in ACTIONS:
         if action != "read":
             assert not any(allowed("guardian", res, action, "guardian") for res in RESOURCES)
+
+
+def test_only_administrators_set_up_kiosk_terminals_and_only_outside_a_patron_context():
+    for role in Role:
+        for context in Context:
+            for action in ACTIONS:
+                expected = role == "administrator" and context == "none"
+                expected = expected and action in ("read", "create", "change")
+                assert allowed(role, "kiosk_terminals", action, context) == expected

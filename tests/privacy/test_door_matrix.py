@@ -123,6 +123,9 @@ WEB = {
     "web:staff-home": EVERY_STAFF, "accounts:password": EVERY_STAFF,
     "accounts:second-factor": EVERY_STAFF,
     "accounts:people": ADMIN_PAGE, "accounts:change-person": ADMIN_PAGE,
+    # self-check terminals (SIP2 logins): administrators only
+    "sip2:terminals": ADMIN_PAGE, "sip2:new-terminal": ADMIN_PAGE,
+    "sip2:edit-terminal": ADMIN_PAGE, "sip2:terminal-password": ADMIN_PAGE,
     "audit:search": staff_only("privacy officer"),
     "patrons:desk": DESK_PAGE, "patrons:open-by-card": DESK_PAGE,
     "patrons:open-by-identity": DESK_PAGE, "patrons:open-for-guardian": DESK_PAGE,
@@ -355,6 +358,7 @@ def build_world() -> World:
     from libdesk.patrons.models import Patron
     from libdesk.policies import questions
     from libdesk.reference.models import ConsumerSource
+    from libdesk.sip2.models import Terminal
 
     shelf = Shelf()
     record, wanted = shelf.record("On loan to Avery"), shelf.record("Held by Avery")
@@ -394,6 +398,7 @@ def build_world() -> World:
             "source_id": ConsumerSource.objects.first().pk,
             "asker_key": asker_key,
             "head_id": StaffUser.objects.get(username="head").pk,
+            "terminal_id": Terminal.objects.get(login="kiosk").pk,  # the demo's kiosk
         }
     )
     for persona, card in (
@@ -450,6 +455,7 @@ WEB_POSTS = {
     "patrons:sign-out": {},
     "set_language": {"language": "en"},
     "accounts:change-person": {"action": "unlock"},
+    "sip2:terminal-password": {"password": "short"},  # a form error: let in, nothing changed
     "patrons:open-by-card": {"card": BEATRICE},
     "patrons:open-by-identity": {},
     "patrons:open-for-guardian": {},

@@ -30,6 +30,8 @@ from libdesk.policies.documents import read_policy_file
 from libdesk.policies.models import Policy
 from libdesk.policies.services import register_policy
 from libdesk.reference.models import ConsumerSource
+from libdesk.sip2.models import MESSAGES, PatronField
+from libdesk.sip2.services import TerminalSettings, create_terminal
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "loc-demo-2000.mrc.gz"
 FIRST_BARCODE = 39000000000001
@@ -48,6 +50,16 @@ DEMO_STAFF = [
 ]
 WORKSTATIONS = [("MAIN-DESK-1", "MAIN"), ("KEEW-DESK-1", "KEEW")]
 CARDS_VALID_TO = date(2030, 12, 31)
+# The self-check kiosk's SIP2 login (published like the staff password; demo libraries stay
+# on loopback): every message libdesk answers, and what a kiosk shows of a patron.
+KIOSK_LOGIN, KIOSK_PASSWORD, KIOSK_INSTITUTION = "kiosk", "kiosk-demo", "KPL"
+KIOSK_PATRON_FIELDS = [
+    PatronField.NAME,
+    PatronField.VALIDITY,
+    PatronField.COUNTS,
+    PatronField.FEES,
+    PatronField.ITEMS,
+]
 # Invented people. (card, PIN, name, e-mail, category, language, birth date for a child)
 DEMO_PATRONS = [
     ("29000000000001", "1234", "Avery Lindqvist", "avery@example.org", Category.ADULT, "en", None),
@@ -125,6 +137,7 @@ def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
         register_policy(read_policy_file(POLICY_FILE))
         _load_staff()
         _load_workstations()
+        _load_terminals()
         _load_loan_rules()
         _load_patrons()
         _load_consumer_sources()
@@ -259,6 +272,24 @@ def _load_workstations() -> None:
         Workstation.objects.create(name=name, branch=Branch.objects.get(code=branch))
 
 
+def _load_terminals() -> None:
+    """The kiosk at Main, set up by the demo administrator as a library's would be."""
+    create_terminal(
+        StaffUser.objects.get(username="admin"),
+        Workstation.objects.get(name="MAIN-DESK-1"),
+        KIOSK_LOGIN,
+        KIOSK_PASSWORD,
+        TerminalSettings(
+            institution=KIOSK_INSTITUTION,
+            branch="MAIN",
+            name="Main, self-check",
+            messages=list(MESSAGES),
+            patron_fields=[field.value for field in KIOSK_PATRON_FIELDS],
+            error_detection=True,
+        ),
+    )
+
+
 def _load_loan_rules() -> None:
     """Books (and everything else) for 21 days with 2 renewals; 50 items at once for adults,
     20 for children; fine-free: no fines, no lost-item charges."""
@@ -358,4 +389,7 @@ def sign_ins() -> list[str]:
         for username, _first, _last, role in DEMO_STAFF
     ]
     patrons = [f"patron {card} / PIN {pin}" for card, pin, *_ in DEMO_PATRONS]
-    return staff + patrons
+    kiosk = (
+        f"kiosk terminal {KIOSK_LOGIN} / {KIOSK_PASSWORD} (SIP2, institution {KIOSK_INSTITUTION})"
+    )
+    return [*staff, *patrons, kiosk]
