@@ -93,10 +93,11 @@ class Run:
 
 
 @contextmanager
-def running(data_dir: Path, port: int) -> Iterator[Run]:
+def running(data_dir: Path, port: int, sip2_port: int = 0) -> Iterator[Run]:
     """`libdesk run` on `port` until its banner; SIGTERM and collect output at the end."""
+    command = ["run", "--web-port", str(port), "--sip2-port", str(sip2_port or free_port())]
     process = subprocess.Popen(
-        [sys.executable, "-m", "libdesk", "run", "--web-port", str(port)],
+        [sys.executable, "-m", "libdesk", *command],
         env=env_for(data_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -112,8 +113,15 @@ def running(data_dir: Path, port: int) -> Iterator[Run]:
 
 
 def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_dir):
-    port = free_port()
-    with running(data_dir, port) as run:
+    port, kiosks = free_port(), free_port()
+    with running(data_dir, port, kiosks) as run:
+        said = run.banner
+        if "Self-check kiosks" not in said:  # the kiosk server may be ready after the web
+            said = wait_for_line(run.process, "Self-check kiosks")
+        assert f"Self-check kiosks (SIP2): 127.0.0.1:{kiosks}" in said
+        with socket.create_connection(("127.0.0.1", kiosks), timeout=10) as kiosk:
+            kiosk.sendall(b"9300CNkiosk|COkiosk-demo|\r")
+            assert kiosk.recv(100) == b"941\r"  # the demo terminal logs in
         assert f"http://127.0.0.1:{port}/" in run.banner
         assert "staff head / libdesk-demo" in run.banner
         assert "Demo library: mail is written to files in" in run.banner
@@ -123,8 +131,9 @@ def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_di
         with urllib.request.urlopen(css) as response:
             assert response.headers["Content-Type"].startswith("text/css")
         children = children_of(run.process.pid)
-        # web server, background worker, WAL checkpointer, and the first hourly jobs if going
-        assert len(children) in (3, 4)
+        # web server, kiosk server, background worker, WAL checkpointer, and the first hourly
+        # jobs if going
+        assert len(children) in (4, 5)
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
         assert any(b"checkpoint_wal" in command for command in commands)
     assert run.process.returncode == 0, run.err

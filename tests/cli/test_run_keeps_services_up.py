@@ -40,7 +40,7 @@ class Supervised:
     def __init__(self, data_dir: Path, port: int) -> None:
         self.port = port
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "libdesk", "run", "--web-port", str(port)],
+            [sys.executable, "-m", "libdesk", "run", "--web-port", str(port), "--sip2-port", "0"],
             env=env_for(data_dir),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -195,7 +195,7 @@ def test_a_web_port_already_taken_stops_libdesk_run_with_the_reason(data_dir):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        result = libdesk(data_dir, "run", "--web-port", str(port), check=False)
+        result = libdesk(data_dir, "run", "--web-port", str(port), "--sip2-port", "0", check=False)
     assert result.returncode != 0
     assert (
         f"the web service failed to start {STARTUP_ATTEMPTS} times in a row (127.0.0.1:{port} "

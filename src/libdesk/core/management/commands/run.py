@@ -26,6 +26,7 @@ from libdesk.library import mail
 from libdesk.library.selectors import the_library
 
 JOBS_EVERY_SECONDS = 3600
+SIP2_BIND = settings.LIBDESK["SIP2_BIND"]
 LIBDESK = (sys.executable, "-m", "libdesk")
 
 
@@ -71,6 +72,10 @@ def port_answers(bind: str, port: int) -> bool:
     return True
 
 
+def _where(bind: str, port: int) -> str:
+    return f"[{bind}]:{port}" if ":" in bind else f"{bind}:{port}"
+
+
 def timestamped(message: str) -> str:
     return f"{time.strftime('%Y-%m-%d %H:%M:%S')} libdesk: {message}"
 
@@ -83,13 +88,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bind", default=settings.BIND, help="address to listen on (LIBDESK_BIND)"
         )
+        parser.add_argument(
+            "--sip2-port",
+            type=int,
+            default=settings.LIBDESK["SIP2_PORT"],
+            help="the self-check kiosk server's port (default 6001; 0: no kiosk server)",
+        )
 
-    def handle(self, *args: object, web_port: int, bind: str, **_: object) -> None:
+    def handle(self, *args: object, web_port: int, bind: str, sip2_port: int, **_: object) -> None:
         library = self._check_can_serve(bind)
         on_sqlite = connection.vendor == "sqlite"
         connection.close()
         jobs = Periodic("hourly jobs", [*LIBDESK, "circulation", "run-jobs"], JOBS_EVERY_SECONDS)
-        supervisor = Supervisor(self._services(bind, web_port, on_sqlite), [jobs], report=self._log)
+        services = self._services(bind, web_port, on_sqlite) + self._kiosks(sip2_port)
+        supervisor = Supervisor(services, [jobs], report=self._log)
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -102,6 +114,9 @@ class Command(BaseCommand):
         def on_ready(name: str) -> None:
             if name == "web":
                 self._announce(library, bind, web_port)
+            if name == "sip2":
+                self.stdout.write(f"Self-check kiosks (SIP2): {_where(SIP2_BIND, sip2_port)}")
+                self.stdout.flush()
 
         try:
             gave_up = supervisor.run(lambda: stopping, on_ready)
@@ -124,6 +139,20 @@ class Command(BaseCommand):
         if on_sqlite:  # WAL checkpoints off the desk's commits
             services.append(Service("checkpointer", [*LIBDESK, "checkpoint_wal"]))
         return services
+
+    def _kiosks(self, port: int) -> list[Service]:
+        """The SIP2 server, on the address and TLS settings of `libdesk sip2` (loopback unless
+        LIBDESK_SIP2_BIND says otherwise)."""
+        if not port:
+            return []
+        return [
+            Service(
+                "sip2",
+                [*LIBDESK, "sip2", "--bind", SIP2_BIND, "--port", str(port)],
+                is_ready=lambda _alive_for: port_answers(SIP2_BIND, port),
+                obstacle=lambda: port_problem(SIP2_BIND, port),
+            )
+        ]
 
     def _log(self, message: str) -> None:
         self.stderr.write(timestamped(message))
