@@ -383,3 +383,216 @@ def still_serves(port: int) -> None:
         status = fresh.ask(status_body())
         assert status.startswith(b"98Y"), status
         assert checksum_ok(status), status
+
+
+# Kiosks that keep a ledger (soak and crash tests) -------------------------------------------
+
+LOAN_ROWS = (
+    "SELECT l.id, l.closed_at, p.card_number, l.due, l.renewals_used FROM circulation_loan l "
+    "JOIN catalog_item i ON i.id = l.item_id LEFT JOIN patrons_patron p ON p.id = l.patron_id "
+    "WHERE i.barcode = ? ORDER BY l.id"
+)
+
+
+def ok(response: bytes) -> bool:
+    """The ok flag of a 12, 10, 30 (position 2)."""
+    return response[2:3] == b"1"
+
+
+def due_of(response: bytes) -> str:
+    """AH as an ISO date (YYYY-MM-DD), from the SIP2 date it is sent as."""
+    value = field(response, "AH") or ""
+    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if value[:8].isdigit() else value
+
+
+class Items:
+    """Who may act on which item next, shared by the client threads: an item is free in its
+    owner's pool, lent by its owner, or busy while a request about it is in flight."""
+
+    def __init__(self, pools: dict[int, list[str]], lent: dict[str, int]) -> None:
+        self.lock = threading.Lock()
+        self.state = {barcode: ("free", k) for k, pool in pools.items() for barcode in pool}
+        self.state.update({barcode: ("lent", k) for barcode, k in lent.items()})
+
+    def take(self, wanted: str, owner: int, rng) -> str | None:
+        with self.lock:
+            choices = [b for b, s in self.state.items() if s == (wanted, owner)]
+            if not choices:
+                return None
+            barcode = rng.choice(sorted(choices))
+            self.state[barcode] = ("busy", owner)
+            return barcode
+
+    def put(self, barcode: str, state: str, owner: int) -> None:
+        with self.lock:
+            self.state[barcode] = (state, owner)
+
+
+class LedgerKiosk:
+    """One self-check machine for one patron: a connection it re-opens (and logs in again, and
+    re-verifies the PIN) whenever it has to, and a ledger of what the server acknowledged."""
+
+    def __init__(self, port_of, number: int, card: str, pin: str, rng) -> None:
+        self.port_of, self.number, self.card, self.pin, self.rng = port_of, number, card, pin, rng
+        self.conn: Connection | None = None
+        self.ledger: list[tuple[str, str, str]] = []  # (operation, barcode, due date)
+        self.counts: dict[str, int] = {}
+
+    def count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
+    def connect(self, patience: float = 90) -> None:
+        """Log in (and prove the PIN) on a new connection, retrying while the server is away."""
+        deadline = time.monotonic() + patience
+        while True:
+            self.close()
+            try:
+                self.conn = Connection(self.port_of(), timeout=30)
+                self.conn.login()
+                info = self.conn.ask(patron_information_body(self.card, self.pin))
+                assert field(info, "CQ") == "Y", info
+                return
+            except (OSError, Closed):
+                if time.monotonic() > deadline:
+                    raise
+                self.count("reconnect waits")
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def exchange(self, body: str, *, lose: float = 0.0) -> bytes:
+        """Send `body`, return the answer. With probability `lose` the answer is "lost": the
+        kiosk sends the identical frame again (which must get identical bytes), or reconnects
+        and sends it again. A connection that breaks is re-opened and the frame resent."""
+        if self.conn is None:
+            self.connect()
+        data = frame(body, self.conn.next_seq())
+        while True:
+            try:
+                self.conn.send(data)
+                response = self.conn.receive()
+                break
+            except (OSError, Closed):
+                self.count("resent after a broken connection")
+                self.connect()
+        assert checksum_ok(response), response
+        if self.rng.random() < lose:
+            if self.rng.random() < 0.5:
+                self.count("lost, retransmitted")
+                self.conn.send(data)
+                again = self.conn.receive()
+                assert again == response, (data, response, again)
+            else:
+                self.count("lost, reconnected and resent")
+                self.connect()
+                self.conn.send(data)
+                again = self.conn.receive()
+                assert again[:2] == response[:2], (response, again)
+                if body[:2] in ("11", "29") and ok(response):
+                    assert ok(again) and due_of(again) == due_of(response), (response, again)
+                response = again if body[:2] != "09" else response
+        return response
+
+    # The operations; each returns whether the server acknowledged it.
+
+    def information(self, lose: float) -> None:
+        response = self.exchange(patron_information_body(self.card, self.pin, "  Y"), lose=lose)
+        assert response.startswith(b"64") and field(response, "CQ") == "Y", response
+        self.count("patron information")
+
+    def checkout(self, barcode: str, lose: float) -> bool:
+        response = self.exchange(checkout_body(self.card, barcode), lose=lose)
+        assert response.startswith(b"12"), response
+        if ok(response):
+            self.ledger.append(("checkout", barcode, due_of(response)))
+            self.count("checkouts")
+        else:
+            self.count("checkouts refused")
+        return ok(response)
+
+    def renew(self, barcode: str, lose: float) -> bool:
+        response = self.exchange(renew_body(self.card, barcode), lose=lose)
+        assert response.startswith(b"30"), response
+        if ok(response):
+            self.ledger.append(("renew", barcode, due_of(response)))
+            self.count("renewals granted")
+        else:
+            assert field(response, "AF"), response  # a refusal says why
+            self.count("renewals refused")
+        return ok(response)
+
+    def checkin(self, barcode: str, lose: float) -> bool:
+        """A check-in whose answer was lost and whose resend says "not on loan" is confirmed
+        by asking about the item (17): back on the shelf or on its way is acknowledged."""
+        response = self.exchange(checkin_body(barcode), lose=lose)
+        assert response.startswith(b"10") and field(response, "AA") is None, response
+        if not ok(response):
+            about = self.exchange(item_information_body(barcode))
+            if about[2:4] == b"04":  # still charged: the check-in was refused
+                self.count("check-ins refused")
+                return False
+            self.count("check-ins confirmed by item information")
+        self.ledger.append(("checkin", barcode, ""))
+        self.count("check-ins")
+        return True
+
+
+def check_ledgers(db_file: Path, kiosks: list[LedgerKiosk], initial: dict[str, str]) -> dict:
+    """What the kiosks were told against what the database holds. `initial`: barcode to the
+    card of a loan made before the run. Every acknowledged checkout is one loan (none lost,
+    none twice); every acknowledged check-in closed one; an item has at most one open loan,
+    to the patron the ledger says; a loan's due date is the last one a kiosk was told; each
+    loan's checkout and renewals are audited exactly once each."""
+    import sqlite3
+
+    events: dict[str, list[tuple[str, str, str]]] = {}
+    for kiosk in kiosks:
+        for operation, barcode, due in kiosk.ledger:
+            events.setdefault(barcode, []).append((operation, kiosk.card, due))
+    # One item's events come from two kiosks (its lender and the one that checks it in), in
+    # the order the item allowed: checkout, renewals, check-in, checkout...
+    with sqlite3.connect(db_file) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        for barcode in set(events) | set(initial):
+            happened = events.get(barcode, [])
+            loans = db.execute(LOAN_ROWS, (barcode,)).fetchall()
+            made = sum(1 for e in happened if e[0] == "checkout") + (barcode in initial)
+            returned = sum(1 for e in happened if e[0] == "checkin")
+            assert len(loans) == made, (barcode, happened, loans)
+            closed = [loan for loan in loans if loan[1] is not None]
+            still_open = [loan for loan in loans if loan[1] is None]
+            assert len(closed) == returned, (barcode, happened, loans)
+            assert len(still_open) == made - returned <= 1, (barcode, happened, loans)
+            if still_open:
+                lender = initial.get(barcode)
+                last_due = None
+                for operation, card, due in happened:
+                    if operation == "checkout":
+                        lender, last_due = card, due
+                    elif operation == "renew":
+                        last_due = due
+                    else:
+                        lender, last_due = None, None
+                _, _, card, due, renewals = still_open[0]
+                assert card == lender, (barcode, happened, loans)
+                if last_due is not None:
+                    assert due == last_due, (barcode, happened, loans)
+        audited = dict(
+            db.execute(
+                "SELECT action || ':' || object_id, count(*) FROM audit_auditentry "
+                "WHERE action IN ('circulation.checkout', 'circulation.renew') "
+                "GROUP BY action, object_id"
+            ).fetchall()
+        )
+        for loan_id, renewals in db.execute("SELECT id, renewals_used FROM circulation_loan"):
+            assert audited.get(f"circulation.checkout:{loan_id}") == 1, loan_id
+            assert audited.get(f"circulation.renew:{loan_id}", 0) == renewals, loan_id
+        return {
+            "loans": db.execute("SELECT count(*) FROM circulation_loan").fetchone()[0],
+            "open loans": db.execute(
+                "SELECT count(*) FROM circulation_loan WHERE closed_at IS NULL"
+            ).fetchone()[0],
+        }

@@ -56,6 +56,7 @@ from tests.sip2.server_process import (
     frame,
     item,
     prepare_library,
+    stamp,
 )
 
 PATRONS = extra_patrons(12, first=29000000200001)
@@ -114,6 +115,12 @@ class Recording:
 
 def padded_checksum(message: str) -> str:
     return f"{-sum(message.encode('utf-8')) & 0xFFFF:04X}"
+
+
+def resealed(request: str) -> str:
+    """A request the client built and the test changed, with its checksum made again."""
+    prefix = request[: request.rindex("AZ") + 2]
+    return prefix + padded_checksum(prefix) + "\r"
 
 
 class Kiosk:
@@ -247,15 +254,23 @@ def test_patron_information_with_the_pin(kiosks):
     assert info.home_phone_number is None
 
 
-@pytest.mark.parametrize("pin", ["0000000000", ""])
+@pytest.mark.parametrize("pin", ["wrong", "empty", "absent"])
 def test_a_wrong_or_empty_pin_is_cq_n_and_nothing_personal(kiosks, pin):
-    card = CARD[2] if pin else CARD[3]
+    card = {"wrong": CARD[2], "empty": CARD[3], "absent": CARD[3]}[pin]
     kiosk = kiosks()
-    # (with an empty PIN the wrapper itself calls a valid card a login: its documented choice)
-    kiosk.wrapper.login_patron(card, pin)
+    sip = kiosk.sip
+    sip.patron, sip.patronpwd = card, "0000000000" if pin == "wrong" else ""
+    request = sip.sip_patron_information_request("charged")
+    if pin == "empty":  # the client leaves an empty AD out; a kiosk may send it empty
+        request = resealed(request.replace("|BP1|", "|AD|BP1|"))
+        assert "|AD|" in request
+    sip.get_response(request)
     info = kiosk.decoded()
     assert isinstance(info, PatronInformationResponse)
-    assert info.valid_patron_password == "N"
+    if pin == "absent":
+        assert info.valid_patron_password in (None, "N")
+    else:
+        assert info.valid_patron_password == "N"
     assert info.personal_name == ""
     counts = (
         info.hold_items_count,
@@ -268,11 +283,8 @@ def test_a_wrong_or_empty_pin_is_cq_n_and_nothing_personal(kiosks, pin):
     assert set(counts) == {"    "}, counts
     assert info.fee_amount in (None, "") and info.email_address is None
     assert not info.charged_items and not info.hold_items and not info.overdue_items
-    # nor may it check out on this connection
-    response = kiosk.sip.sip_checkout_response(
-        kiosk.sip.get_response(kiosk.sip.sip_checkout_request(item(60)))
-    )
-    assert response["fixed"]["Ok"] == "0"
+    # nor may the patron check out on this connection
+    sip.get_response(sip.sip_checkout_request(item(60)))
     refusal = kiosk.decoded()
     assert refusal.ok == "0" and refusal.screen_message
 
@@ -303,7 +315,7 @@ def test_checkout_item_information_renew_and_checkin(kiosks):
     renewal = kiosk.decoded()
     assert isinstance(renewal, RenewResponse)
     assert renewal.ok == "0" and renewal.renewal_ok == "N" and renewal.screen_message
-    assert due_day(renewal.due_date) == due
+    assert renewal.due_date == "" or due_day(renewal.due_date) == due
 
     sip.get_response(sip.sip_checkin_request(barcode))
     returned = kiosk.decoded()
@@ -348,8 +360,7 @@ def test_patron_information_summary_positions_and_item_ranges(kiosks):
         request = sip.sip_patron_information_request("none", start, end)
         # the client knows six summary positions; the spec's field is ten characters
         request = request[:23] + f"{summary:<10}" + request[33:]
-        prefix = request[: request.rindex("AZ") + 2]
-        sip.get_response(prefix + padded_checksum(prefix) + "\r")
+        sip.get_response(resealed(request))
         return kiosk.decoded()
 
     charged = information("  Y")
@@ -421,7 +432,10 @@ def test_renew_all(kiosks):
     for barcode in (item(54), item(55)):
         sip.get_response(sip.sip_checkout_request(barcode))
         assert kiosk.decoded().ok == "1"
-    sip.get_response(sip.sip_renew_all_request())
+    # The client leaves out 65's transaction date (SIP2 2.00: 65<transaction date><institution
+    # id>...), which the server rightly answers with 96; the test puts it back.
+    request = sip.sip_renew_all_request()
+    sip.get_response(resealed(request[:2] + stamp() + request[2:]))
     answer = kiosk.decoded()
     assert isinstance(answer, RenewAllResponse)
     assert answer.institution_id == INSTITUTION
@@ -508,7 +522,7 @@ def test_patron_status_block_and_enable(kiosks):
     sip.get_response(sip.sip_block_patron_request("Card left in the kiosk", "Y"))
     blocked = kiosk.decoded()
     assert isinstance(blocked, PatronStatusResponse)
-    assert blocked.patron_status[0] == "Y"  # charge privileges denied
+    assert blocked.patron_identifier == card and blocked.screen_message
     sip.get_response(sip.sip_checkout_request(item(58)))
     assert kiosk.decoded().ok == "0"
 
@@ -518,6 +532,24 @@ def test_patron_status_block_and_enable(kiosks):
     assert enabled.patron_status[0] == " " and enabled.patron_identifier == card
     sip.get_response(sip.sip_checkout_request(item(58)))
     assert kiosk.decoded().ok == "1"
+    # SIP2 2.00 on 01: "The ACS should invalidate the patron's card and respond with a Patron
+    # Status Response message": that response tells the kiosk the card is now blocked
+    # (position 0, charge privileges denied), which is no news about the patron to it.
+    assert blocked.patron_status[0] == "Y", blocked
+
+
+def test_a_bad_checksum_is_answered_96_with_a_checksum_of_its_own(server):
+    """SIP2 2.00, "Checksums and Sequence Numbers": 96 never carries a sequence number, "but
+    would include a checksum field since checksums are in use"."""
+    with Connection(server.port) as conn:
+        conn.login()
+        data = bytearray(frame("9900302.00", 1))
+        data[-2] = ord("0") if data[-2] != ord("0") else ord("1")
+        conn.send(bytes(data))
+        response = conn.receive()
+    decoded = pysip2.decode_message(response, encoding="utf-8")
+    assert isinstance(decoded.message, pysip2.RequestSCResend)
+    assert decoded.checksum is not None and decoded.sequence_number is None, response
 
 
 def test_a_retry_with_the_same_sequence_and_checksum_gets_the_same_bytes(server):
