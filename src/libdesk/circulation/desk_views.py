@@ -121,7 +121,8 @@ def receipt(request: HttpRequest, context_id) -> HttpResponse:
 @staff_required(roles=DESK_ROLES)
 @require_POST
 def loan_action(request: HttpRequest, context_id, action: str) -> HttpResponse:
-    """Renew, extend, lost, claims returned, pay, waive, place a hold: for the patron served."""
+    """Renew, extend, lost, claims returned, pay, waive, place a hold, mark a kiosk's offline
+    conflict resolved: for the patron served."""
     context = _serving(request, context_id)
     desk = _desk(request)
     try:
@@ -172,6 +173,9 @@ def _run_action(desk: Desk, context, action: str, post):
     if action == "cancel-hold":
         hold = selectors.hold_for(access, post.get("hold_id"), action="change")
         services.cancel_hold(desk, hold)
+        return None
+    if action == "resolve-conflict":
+        services.resolve_offline_conflict(access, post.get("conflict_id"))
         return None
     raise Http404
 

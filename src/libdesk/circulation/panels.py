@@ -32,6 +32,7 @@ def serving_panels(access: Access, context) -> dict:
     }
     if access.context == Context.SERVING:
         panels["patron_requests"] = list(selectors.patron_requests(access))
+        panels["offline_conflicts"] = selectors.open_offline_conflicts(access)
         panels["checkout_form"] = CheckoutForm()
         panels["hold_form"] = StaffHoldForm(initial={"pickup_branch": context.workstation.branch})
         panels["extend_form"] = ExtendForm()

@@ -22,6 +22,7 @@ from libdesk.circulation.models import (
     HoldStatus,
     Loan,
     LoanState,
+    OfflineConflict,
     PatronRequest,
 )
 from libdesk.circulation.services.queue import QueuePlace, queue_places, waiting_now
@@ -72,6 +73,18 @@ def patron_requests(access: Access) -> QuerySet[PatronRequest]:
 # (a serving context, the patron themselves), checks the access table for the action, audits a
 # read, and answers NotFound alike for what does not exist and for what is someone else's.
 # Doors never filter these models themselves (tests/privacy/test_doors.py keeps them honest).
+
+
+def open_offline_conflicts(access: Access) -> list[OfflineConflict]:
+    """Offline loans a kiosk replayed that did not fit, still for staff to look at: shown only
+    while serving the patron (no list pairs patrons with items outside one). Read as the
+    patron's loans, which they are about."""
+    access.read("patron.loans", "loans")
+    return list(
+        OfflineConflict.objects.filter(
+            patron_id=access.patron_id, resolved_at__isnull=True
+        ).select_related("item__record")
+    )
 
 
 def _authorise(access: Access, resource: str, action: str, data_kind: str) -> None:

@@ -15,6 +15,7 @@ from libdesk.patrons import selectors, services
 from libdesk.patrons.forms import (
     FindByNameForm,
     IdentityCheckForm,
+    LiftCardBlockForm,
     LinkGuardianForm,
     PatronForm,
     PinResetForm,
@@ -204,6 +205,11 @@ def act(request: HttpRequest, context_id, action: str) -> HttpResponse:
             LinkGuardianForm,
             lambda d: services.link_guardian(access, d["guardian_card"]),
             _("Guardian linked."),
+        ),
+        "unblock": (
+            LiftCardBlockForm,
+            lambda d: services.lift_card_blocks(access, f"staff {request.user.pk}"),
+            _("Block lifted: the card can be used to borrow again."),
         ),
     }
     if action == "end":

@@ -129,6 +129,18 @@ class LinkGuardianForm(forms.Form):
     guardian_card = _card_field(_("Guardian's card"))
 
 
+class LiftCardBlockForm(forms.Form):
+    """Lifting a kiosk's block is confirmed: the machine may have kept a card someone else was
+    using, so staff check who is at the desk first."""
+
+    identity_checked = forms.BooleanField(
+        label=_("I checked that the person at the desk is the card's holder"),
+        error_messages={
+            "required": _("Check the patron's identity, then tick the box to lift the block.")
+        },
+    )
+
+
 class ChangePinForm(forms.Form):
     current_pin = forms.CharField(
         label=_("Current PIN"),

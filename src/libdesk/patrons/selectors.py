@@ -16,6 +16,7 @@ from libdesk.audit.actors import Actor
 from libdesk.core import lockout
 from libdesk.core.statements import Select
 from libdesk.patrons.models import (
+    CardBlock,
     ConsentPurpose,
     ConsentRecord,
     GuardianLink,
@@ -64,6 +65,14 @@ def patron_profile(access: Access) -> Patron:
     """The patron's record (name, card, category, contact) for this access."""
     access.read("patron.profile", "profile")
     return Patron.objects.select_related("home_branch").get(pk=access.patron_id)
+
+
+def active_card_blocks(access: Access) -> list[CardBlock]:
+    """The blocks self-check machines put on the card and nobody lifted yet, for the desk
+    serving the patron: which terminal, when, its message, whether it kept the card. Read as
+    the card, part of the patron's record (a kiosk's block names no item)."""
+    access.read("patron.profile", "profile")
+    return list(CardBlock.objects.filter(patron_id=access.patron_id, lifted_at__isnull=True))
 
 
 def session_is_current(patron_id: int, stamp: str | None) -> bool:

@@ -9,7 +9,13 @@ from django.shortcuts import render
 
 from libdesk.circulation.panels import serving_panels
 from libdesk.patrons import selectors
-from libdesk.patrons.forms import LinkGuardianForm, PinResetForm, RenewForm, ReplaceCardForm
+from libdesk.patrons.forms import (
+    LiftCardBlockForm,
+    LinkGuardianForm,
+    PinResetForm,
+    RenewForm,
+    ReplaceCardForm,
+)
 from libdesk.privacy.services import active_serving_context, serving_access
 
 
@@ -49,6 +55,8 @@ def render_serving(
             "pin_form": PinResetForm(),
             "guardian_form": LinkGuardianForm(),
             "sign_in_locks": [lock for lock in selectors.sign_in_locks(access) if lock.active],
+            "card_blocks": selectors.active_card_blocks(access),
+            "lift_block_form": LiftCardBlockForm(),
             **panels,
             **(extra or {}),
         },

@@ -12,9 +12,12 @@ Where each rule lives:
 - `routing`: where a copy in hand goes (a hold, its shelf, in transit);
 - `holds`: placing, cancelling, suspending and resuming holds, and their daily expiry;
 - `fees`, `requests`, `overrides`, `alternatives`: money, interlibrary loans and purchase
-  suggestions, a clerk's judgment in the patron's favour, what to offer instead.
+  suggestions, a clerk's judgment in the patron's favour, what to offer instead;
+- `offline`, `conflicts`: a kiosk's offline loans replayed, and staff marking what did not
+  fit resolved.
 """
 
+from libdesk.circulation.services.conflicts import resolve_offline_conflict
 from libdesk.circulation.services.fees import pay, waive
 from libdesk.circulation.services.holds import (
     cancel_hold,
@@ -67,6 +70,7 @@ __all__ = [
     "queue_place",
     "receive",
     "renew",
+    "resolve_offline_conflict",
     "resume_hold",
     "return_damaged",
     "submit_request",
