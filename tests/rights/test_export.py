@@ -19,6 +19,7 @@ EVERY_KIND_WITH_ROWS = {
     "patrons.guardian_links",
     "patrons.consents",
     "patrons.sign_in_pauses",
+    "patrons.card_blocks",
     "circulation.loans",
     "circulation.holds",
     "circulation.requests",
@@ -27,6 +28,7 @@ EVERY_KIND_WITH_ROWS = {
     "circulation.overrides",
     "circulation.notices_sent",
     "circulation.reading_history",
+    "circulation.offline_conflicts",
     "rights.correction_requests",
     "privacy.serving_contexts",
     "audit.entries",
@@ -75,9 +77,20 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
     (hold,) = sections["circulation.holds"]
     assert hold["status"] == "Ready for pickup" and hold["pickup_code"]
     (fee,) = sections["circulation.fees"]
-    assert (fee["kind"], fee["amount"], fee["still_owed"]) == ("Damaged item", "3.00", "2.00")
-    (payment,) = sections["circulation.payments"]
-    assert payment["received_by"] == "Circulation clerk"
+    assert (fee["kind"], fee["amount"], fee["still_owed"]) == ("Damaged item", "3.00", "1.50")
+    payments = sorted(sections["circulation.payments"], key=lambda p: p["amount"])
+    assert [(p["amount"], p["received_by"]) for p in payments] == [
+        ("0.50", "a self-check machine"),
+        ("1.00", "Circulation clerk"),
+    ]
+    (block,) = sections["patrons.card_blocks"]
+    assert block["message_from_the_machine"] == canary.KIOSK_MESSAGE
+    assert block["card_kept_by_the_machine"] is True and block["lifted_at"] is None
+    assert block["self_check_machine"] == "kiosk"
+    (conflict,) = sections["circulation.offline_conflicts"]
+    assert conflict["item_barcode"] == canary.KIOSK_UNKNOWN_BARCODE
+    assert conflict["what_happened"] == "No item has this barcode"
+    assert conflict["resolved_at"] is None
     (override,) = sections["circulation.overrides"]
     assert override["why"] == "Accessibility need" and override["by"] == "Circulation clerk"
     assert sections["rights.correction_requests"][0]["you_asked"] == (

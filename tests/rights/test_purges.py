@@ -111,3 +111,53 @@ def test_ended_sign_in_pauses_are_deleted(client, demo_library):
         assert _purge("patrons.sign_in_pauses") == 0
     with clock.travel_to(lock.expires_at + timedelta(minutes=1)):
         assert _purge("patrons.sign_in_pauses") == 1
+
+
+def _kiosk_block(patron_id: int):
+    from libdesk.audit.actors import Actor
+    from libdesk.patrons.services import block_card
+
+    return block_card(
+        Actor.system("kiosk"), patron_id, terminal="kiosk", message="Kept", retained=True
+    )
+
+
+def test_lifted_card_blocks_are_deleted_after_the_retention_period(settings, patron):
+    from libdesk.audit.actors import Actor
+    from libdesk.patrons.models import CardBlock
+    from libdesk.patrons.services import enable_card_at_kiosk
+
+    avery = patron(AVERY)
+    lifted = _kiosk_block(avery.pk)
+    enable_card_at_kiosk(Actor.system("kiosk"), avery.pk, terminal="kiosk")  # SIP2 25
+    standing = _kiosk_block(avery.pk)
+    days = _days(settings, "CARD_BLOCK_RETENTION_DAYS")
+    with clock.travel_to(clock.now() + timedelta(days=days - 1)):
+        assert _purge("patrons.card_blocks") == 0
+    with clock.travel_to(clock.now() + timedelta(days=days + 1)):
+        assert _purge("patrons.card_blocks") == 1
+    assert not CardBlock.objects.filter(pk=lifted.pk).exists()
+    with clock.travel_to(clock.now() + timedelta(days=3650)):
+        assert _purge("patrons.card_blocks") == 0  # a block in force stays until lifted
+    assert CardBlock.objects.filter(pk=standing.pk, lifted_at__isnull=True).exists()
+
+
+def test_resolved_offline_conflicts_are_deleted_after_the_retention_period(settings, patron):
+    from libdesk.circulation.models import ConflictKind, OfflineConflict
+
+    avery = patron(AVERY)
+    now = clock.now()
+    common = {"patron": avery, "terminal": "kiosk", "happened_at": now, "recorded_at": now}
+    resolved = OfflineConflict.objects.create(
+        barcode="1", kind=ConflictKind.UNKNOWN_ITEM, resolved_at=now, **common
+    )
+    still_open = OfflineConflict.objects.create(barcode="2", kind=ConflictKind.HELD, **common)
+    days = _days(settings, "OFFLINE_CONFLICT_RETENTION_DAYS")
+    with clock.travel_to(now + timedelta(days=days - 1)):
+        assert _purge("circulation.offline_conflicts") == 0
+    with clock.travel_to(now + timedelta(days=days + 1)):
+        assert _purge("circulation.offline_conflicts") == 1
+    assert not OfflineConflict.objects.filter(pk=resolved.pk).exists()
+    with clock.travel_to(now + timedelta(days=3650)):
+        assert _purge("circulation.offline_conflicts") == 0  # open: staff have not looked yet
+    assert OfflineConflict.objects.filter(pk=still_open.pk).exists()

@@ -61,6 +61,8 @@ def test_the_known_tables_are_all_found():
         "audit.AuditEntry",
         "core.SignInLock",
         "circulation.NoticeSent",
+        "patrons.CardBlock",
+        "circulation.OfflineConflict",
     } <= names
 
 

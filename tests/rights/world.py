@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 
 from tests.conftest import bearer
@@ -141,7 +142,46 @@ def build(client: Client, shelf) -> World:
         content_type="application/json",
         **bearer(token),
     )
+    at_the_kiosk(patron, charged.fee)
     return World(patron, token, staff, station, desk, on_loan, charged.fee, hold_copy)
+
+
+KIOSK_MESSAGE = "Card kept by the door kiosk"
+KIOSK_UNKNOWN_BARCODE = "39999999999901"
+
+
+def kiosk_desk():
+    """The demo's kiosk terminal acting, as the SIP2 server's handlers make it act."""
+    from libdesk.audit.actors import Actor
+    from libdesk.audit.models import ActorKind
+    from libdesk.circulation.desk import Desk
+    from libdesk.circulation.models import Via
+    from libdesk.sip2.models import Terminal
+
+    terminal = Terminal.objects.select_related("branch").get(login="kiosk")
+    actor = Actor(
+        ActorKind.TERMINAL, str(terminal.pk), "terminal", terminal.login, terminal.branch.code
+    )
+    return Desk(actor, terminal.branch, Via.KIOSK)
+
+
+def at_the_kiosk(patron, fee) -> None:
+    """At the self-check machine: part of the damage charge paid by card (a payment no member
+    of staff took), an offline loan of a barcode the library does not know (a conflict for
+    staff), and at last the machine keeps the card (a block)."""
+    from libdesk.circulation.desk import CirculationError
+    from libdesk.circulation.services.fees import pay_at_kiosk
+    from libdesk.circulation.services.offline import checkout_offline
+    from libdesk.core import clock
+    from libdesk.patrons.services import block_card
+
+    kiosk = kiosk_desk()
+    pay_at_kiosk(
+        kiosk, patron.pk, Decimal("0.50"), method="card", transaction_id="T-1", fee_id=fee.pk
+    )
+    with pytest.raises(CirculationError):
+        checkout_offline(kiosk, patron, KIOSK_UNKNOWN_BARCODE, at=clock.now(), due=None)
+    block_card(kiosk.actor, patron.pk, terminal="kiosk", message=KIOSK_MESSAGE, retained=True)
 
 
 def date_of(value) -> date:

@@ -1,5 +1,6 @@
 """The patron data circulation keeps, registered with the registry (core/patron_data.py):
-loans, holds, requests, fees, payments, overrides, the notice log and the reading history.
+loans, holds, requests, fees, payments, overrides, the notice log, the reading history and
+the offline loans from self-check machines that staff had to look at.
 Each row is exported in the patron's words: titles, dates, branches, never another patron,
 never a member of staff beyond their role."""
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.access.table import Role
 from libdesk.circulation import reading_history, retention
 from libdesk.circulation.models import (
+    ConflictKind,
     Fee,
     FeeKind,
     Hold,
@@ -17,6 +19,7 @@ from libdesk.circulation.models import (
     Loan,
     LoanState,
     NoticeSent,
+    OfflineConflict,
     Override,
     OverrideKind,
     OverrideReason,
@@ -30,6 +33,7 @@ from libdesk.circulation.services import delete_ended_holds, unlink_closed_reque
 from libdesk.core.patron_data import Closing, PatronDataKind, Retention, register
 
 DELETED_TEXT = _("Deleted.")
+SELF_CHECK = _("a self-check machine")
 ANONYMOUS = _("Kept for the library's figures and accounts, without your name or card.")
 NOTICE_WORDS = {
     "due_soon": _("due soon"),
@@ -102,7 +106,7 @@ def _payment(payment: Payment, patron_id: int) -> dict:
         "method": payment.get_method_display(),
         "receipt": payment.receipt,
         "paid_at": payment.paid_at,
-        "received_by": _role(payment.staff.role),
+        "received_by": _role(payment.staff.role) if payment.staff else str(SELF_CHECK),
     }
 
 
@@ -132,6 +136,18 @@ def _read(entry: ReadingHistoryEntry, patron_id: int) -> dict:
         "title": entry.record.title,
         "by": entry.record.responsibility,
         "returned_on": entry.returned_on,
+    }
+
+
+def _offline_conflict(conflict: OfflineConflict, patron_id: int) -> dict:
+    return {
+        "title": conflict.item.record.title if conflict.item else "",
+        "item_barcode": conflict.barcode,
+        "what_happened": str(ConflictKind(conflict.kind).label),
+        "at_the_machine": conflict.happened_at,
+        "self_check_machine": conflict.terminal,
+        "recorded_at": conflict.recorded_at,
+        "resolved_at": conflict.resolved_at,
     }
 
 
@@ -280,6 +296,28 @@ def register_all() -> None:
                 purge=retention.purge_notice_log,
             ),
             order=-10,  # before loans, holds and requests stop naming the patron
+        )
+    )
+    register(
+        PatronDataKind(
+            name="circulation.offline_conflicts",
+            label=_("Offline loans from self-check machines that staff looked into"),
+            model=OfflineConflict,
+            resource="patron.loans",
+            rows=lambda pid: OfflineConflict.objects.filter(patron_id=pid).select_related(
+                "item__record"
+            ),
+            export_row=_offline_conflict,
+            closing=Closing.DELETE,
+            closing_text=DELETED_TEXT,
+            retention=Retention(
+                _(
+                    "Kept until staff have looked into it with you; deleted after the retention "
+                    "period once resolved."
+                ),
+                setting="OFFLINE_CONFLICT_RETENTION_DAYS",
+                purge=retention.purge_resolved_offline_conflicts,
+            ),
         )
     )
     register(

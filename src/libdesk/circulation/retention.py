@@ -20,6 +20,7 @@ from libdesk.circulation.models import (
     Hold,
     Loan,
     NoticeSent,
+    OfflineConflict,
     PatronRequest,
 )
 from libdesk.circulation.services import cancel_hold, cancel_request
@@ -116,3 +117,11 @@ def purge_notice_log() -> int:
     cutoff = clock.now() - timedelta(days=days)
     still_linked = _notices_of(Q(patron__isnull=False))
     return NoticeSent.objects.filter(sent_at__lt=cutoff).exclude(still_linked).delete()[0]
+
+
+def purge_resolved_offline_conflicts() -> int:
+    """Offline conflicts resolved more than OFFLINE_CONFLICT_RETENTION_DAYS ago; one staff
+    have not looked into yet stays (it is shown while serving the patron until then)."""
+    days = settings.LIBDESK["OFFLINE_CONFLICT_RETENTION_DAYS"]
+    cutoff = clock.now() - timedelta(days=days)
+    return OfflineConflict.objects.filter(resolved_at__lte=cutoff).delete()[0]

@@ -1,8 +1,12 @@
 """The patron data the patrons app keeps, registered with the registry (core/patron_data.py):
-the record itself, retired cards, guardian links, consent records, and sign-in pauses."""
+the record itself, retired cards, guardian links, consent records, sign-in pauses, and the
+blocks self-check machines put on cards."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +14,7 @@ from libdesk.core import clock, lockout
 from libdesk.core.models import SignInLock
 from libdesk.core.patron_data import Closing, PatronDataKind, Retention, register
 from libdesk.patrons.models import (
+    CardBlock,
     Category,
     ConsentChannel,
     ConsentPurpose,
@@ -96,6 +101,30 @@ def purge_ended_locks() -> int:
     return ended.delete()[0]
 
 
+def _card_block(block: CardBlock, patron_id: int) -> dict:
+    """A kiosk's block, with the machine's own message; who lifted it only as staff or a
+    machine (never which member of staff)."""
+    lifted_by = ""
+    if block.lifted_at is not None:
+        by_staff = block.lifted_by.startswith("staff")
+        lifted_by = str(_("library staff") if by_staff else _("a self-check machine"))
+    return {
+        "self_check_machine": block.terminal,
+        "blocked_at": block.blocked_at,
+        "message_from_the_machine": block.message,
+        "card_kept_by_the_machine": block.card_retained,
+        "lifted_at": block.lifted_at,
+        "lifted_by": lifted_by,
+    }
+
+
+def purge_lifted_card_blocks() -> int:
+    """Blocks lifted more than CARD_BLOCK_RETENTION_DAYS ago; a block still in force stays."""
+    days = settings.LIBDESK["CARD_BLOCK_RETENTION_DAYS"]
+    cutoff = clock.now() - timedelta(days=days)
+    return CardBlock.objects.filter(lifted_at__lte=cutoff).delete()[0]
+
+
 def register_all() -> None:
     register(
         PatronDataKind(
@@ -153,6 +182,26 @@ def register_all() -> None:
             closing_text=DELETED,
             retention=Retention(
                 _("Kept while your account is open: each time you said yes or no.")
+            ),
+        )
+    )
+    register(
+        PatronDataKind(
+            name="patrons.card_blocks",
+            label=_("Blocks a self-check machine put on your card"),
+            model=CardBlock,
+            resource="patron.profile",
+            rows=lambda pid: CardBlock.objects.filter(patron_id=pid),
+            export_row=_card_block,
+            closing=Closing.DELETE,
+            closing_text=DELETED,
+            retention=Retention(
+                _(
+                    "Kept while the block stands, so staff can lift it; deleted after the "
+                    "retention period once it is lifted."
+                ),
+                setting="CARD_BLOCK_RETENTION_DAYS",
+                purge=purge_lifted_card_blocks,
             ),
         )
     )

@@ -26,6 +26,8 @@ ACTIONS = {
     "patron.card.renew": _("your card was renewed"),
     "patron.card.lost": _("your card was reported lost"),
     "patron.card.replace": _("you were given a new card"),
+    "patron.card.block": _("a self-check machine blocked your card"),
+    "patron.card.unblock": _("the block on your card was lifted"),
     "patron.pin.reset": _("staff set a new PIN"),
     "patron.pin.change": _("you changed your PIN"),
     "patron.sign_in": _("you signed in"),
