@@ -209,8 +209,10 @@ def patron_status(session: KioskSession, message: Message) -> Reply:
     return _status_reply("24", session, message, at)
 
 
-def _status_reply(code: str, session: KioskSession, message: Message, at: AtKiosk, text=""):
-    fixed = [_patron_status(at), _language(at, session), now_text()]
+def _status_reply(
+    code: str, session: KioskSession, message: Message, at: AtKiosk, text="", flags=None
+) -> Reply:
+    fixed = [flags or _patron_status(at), _language(at, session), now_text()]
     fields = _identity_fields(session, at, message.get("AA"))
     fields += _fee_fields(session, at) + _patron_screen(at, text)
     return code, fixed, fields
@@ -243,7 +245,9 @@ def block_patron(session: KioskSession, message: Message) -> Reply:
     session.forget_patron()
     blocked = AtKiosk(patron, False, None)
     text = _screen(Decision.refuse("card_blocked"), patron)
-    return _status_reply("24", session, message, blocked, text)
+    # what the kiosk just did: the card may not borrow or renew (holds are not blocked)
+    flags = "YY" + " " * 12 if patron is not None else None
+    return _status_reply("24", session, message, blocked, text, flags)
 
 
 def enable_patron(session: KioskSession, message: Message) -> Reply:

@@ -184,11 +184,12 @@ def encode(
     *,
     encoding: str = "utf-8",
     sequence: str | None = None,
+    checksummed: bool = False,
 ) -> bytes:
     """One response frame, terminated by CR. `fields` are (tag, value) pairs in order; a value
     of None is left out, "" is sent empty (a required field with nothing to say). Values lose
     any `|` or control character (they would break the frame). With a sequence number the
-    frame carries AY and AZ (error detection)."""
+    frame carries AY and AZ (error detection); `checksummed` alone gives AZ (a 96)."""
     parts = [code, *fixed]
     for tag, value in fields:
         if value is None:
@@ -197,6 +198,9 @@ def encode(
     data = "".join(parts).encode(encoding, "replace")
     if sequence is not None:
         data += f"AY{sequence}AZ".encode()
+    elif checksummed:
+        data += b"AZ"
+    if sequence is not None or checksummed:
         data += checksum(data).encode()
     return data + TERMINATOR
 

@@ -28,7 +28,12 @@ from libdesk.sip2.session import KioskSession
 
 log = logging.getLogger(__name__)
 TLS_RECORD = 0x16  # the first byte of a TLS handshake: a client speaking TLS to the plain port
-RESEND = b"96\r"
+
+
+def resend(session: KioskSession) -> bytes:
+    """96, "please resend": with a checksum (never a sequence number) where the terminal
+    uses error detection, as the spec's "Checksums and Sequence Numbers" says."""
+    return encode("96", [], [], checksummed=session.error_detection)
 
 
 class NotSip2(Exception):
@@ -53,10 +58,10 @@ def respond(session: KioskSession, frame: bytes) -> bytes:
         # The transaction rolled back: nothing was done, and the kiosk resends after a 96.
         log.warning("SIP2: the database refused a request; answered 96 (resend)")
         connection.close()
-        return RESEND
+        return resend(session)
     except Exception:
         log.exception("SIP2: a request failed; answered 96 (resend)")
-        return RESEND
+        return resend(session)
 
 
 def _respond(session: KioskSession, frame: bytes) -> bytes:
@@ -67,13 +72,13 @@ def _respond(session: KioskSession, frame: bytes) -> bytes:
         message = parse(body, session.encoding if session.terminal else _login_encoding(body))
     except FrameError as error:
         log.info("SIP2: unreadable frame (%s); answered 96", _shape(error))
-        return RESEND
+        return resend(session)
     if message.code == "97":
-        return session.last_response or RESEND
+        return session.last_response or resend(session)
     if message.code != "93" and session.terminal is None:
-        return RESEND  # log in first
+        return resend(session)  # log in first
     if session.error_detection and message.checksum is None:
-        return RESEND  # this terminal sends checksums: a frame without one was mangled
+        return resend(session)  # this terminal sends checksums: a frame without one was mangled
     if message.code == "93":
         reply = handlers.log_in(session, message)
     else:
@@ -81,7 +86,7 @@ def _respond(session: KioskSession, frame: bytes) -> bytes:
         if not session.terminal.enabled:  # disabled by staff since it logged in
             session.terminal = None
             session.forget_patron()
-            return RESEND
+            return resend(session)
         reply = handlers.handle(session, message)
     sequence = message.sequence if message.checksum is not None else None
     if sequence is None and message.checksum is not None:
