@@ -6,65 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_item_in_transit_to_alter_item_status'),
-        ('circulation', '0004_reading_history_settled_fees_unlink'),
-        ('patrons', '0004_cardblock'),
+        ("catalog", "0003_item_in_transit_to_alter_item_status"),
+        ("circulation", "0004_reading_history_settled_fees_unlink"),
+        ("patrons", "0004_cardblock"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfflineConflict',
+            name="OfflineConflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('barcode', models.CharField(max_length=40)),
-                ('kind', models.CharField(choices=[('was_on_loan', 'The item was on loan to someone else; it was checked in first'), ('blocked', 'The patron could not have borrowed it (a block was set aside)'), ('held', "The item was waiting for another patron's hold"), ('not_lendable', 'The item was not for loan'), ('unknown_item', 'No item has this barcode'), ('later_loan', 'A later loan of the item was already recorded')], max_length=14)),
-                ('terminal', models.CharField(max_length=40)),
-                ('happened_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("barcode", models.CharField(max_length=40)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            (
+                                "was_on_loan",
+                                "The item was on loan to someone else; it was checked in first",
+                            ),
+                            (
+                                "blocked",
+                                "The patron could not have borrowed it (a block was set aside)",
+                            ),
+                            ("held", "The item was waiting for another patron's hold"),
+                            ("not_lendable", "The item was not for loan"),
+                            ("unknown_item", "No item has this barcode"),
+                            ("later_loan", "A later loan of the item was already recorded"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("terminal", models.CharField(max_length=40)),
+                ("happened_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['happened_at', 'pk'],
+                "ordering": ["happened_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='payment',
-            name='terminal',
+            model_name="payment",
+            name="terminal",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='transaction_id',
+            model_name="payment",
+            name="transaction_id",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='staff',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="payment",
+            name="staff",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('staff__isnull', False), models.Q(('terminal', ''), _negated=True), _connector='OR'), name='payment_has_a_taker'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("staff__isnull", False),
+                    models.Q(("terminal", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="payment_has_a_taker",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('transaction_id', ''), _negated=True), fields=('terminal', 'transaction_id', 'fee'), name='kiosk_payment_once'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("transaction_id", ""), _negated=True),
+                fields=("terminal", "transaction_id", "fee"),
+                name="kiosk_payment_once",
+            ),
         ),
         migrations.AddField(
-            model_name='offlineconflict',
-            name='item',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.item'),
+            model_name="offlineconflict",
+            name="item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="catalog.item",
+            ),
         ),
         migrations.AddField(
-            model_name='offlineconflict',
-            name='patron',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offline_conflicts', to='patrons.patron'),
+            model_name="offlineconflict",
+            name="patron",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offline_conflicts",
+                to="patrons.patron",
+            ),
         ),
         migrations.AddIndex(
-            model_name='offlineconflict',
-            index=models.Index(fields=['patron', 'resolved_at'], name='circulation_patron__94e6ab_idx'),
+            model_name="offlineconflict",
+            index=models.Index(
+                fields=["patron", "resolved_at"], name="circulation_patron__94e6ab_idx"
+            ),
         ),
     ]

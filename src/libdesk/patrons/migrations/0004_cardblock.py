@@ -5,27 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patrons', '0003_consent_record'),
+        ("patrons", "0003_consent_record"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CardBlock',
+            name="CardBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terminal', models.CharField(max_length=40)),
-                ('message', models.CharField(blank=True, max_length=200)),
-                ('card_retained', models.BooleanField(default=False)),
-                ('blocked_at', models.DateTimeField()),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
-                ('lifted_by', models.CharField(blank=True, max_length=60)),
-                ('patron', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='card_blocks', to='patrons.patron')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("terminal", models.CharField(max_length=40)),
+                ("message", models.CharField(blank=True, max_length=200)),
+                ("card_retained", models.BooleanField(default=False)),
+                ("blocked_at", models.DateTimeField()),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
+                ("lifted_by", models.CharField(blank=True, max_length=60)),
+                (
+                    "patron",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="card_blocks",
+                        to="patrons.patron",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['blocked_at', 'pk'],
-                'indexes': [models.Index(fields=['patron', 'lifted_at'], name='patrons_car_patron__672082_idx')],
+                "ordering": ["blocked_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["patron", "lifted_at"], name="patrons_car_patron__672082_idx"
+                    )
+                ],
             },
         ),
     ]
