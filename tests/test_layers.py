@@ -23,7 +23,7 @@ LINT = (
 # the SIP2 server is a door too (its server, its message handlers and their session state).
 DOOR = re.compile(
     r"^libdesk\.(web|api|urls|wsgi|cli|__main__)(\.|$)"
-    r"|^libdesk\.sip2\.(server|handlers|session)$"
+    r"|^libdesk\.sip2\.(server|handlers|session|patrons)$"
     r"|\.(views|\w+_views|api|admin|forms|urls|\w+_urls|decorators|panels|serving_page)$"
     r"|\.management(\.|$)|\.templatetags(\.|$)"
 )
