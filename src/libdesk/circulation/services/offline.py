@@ -32,7 +32,7 @@ from libdesk.circulation.services.lending import (
     set_status,
 )
 from libdesk.circulation.services.returns import checkin
-from libdesk.circulation.services.routing import forget_copy, fulfil_for
+from libdesk.circulation.services.routing import fulfil_for
 from libdesk.core import clock
 from libdesk.core.decisions import Decision
 from libdesk.patrons.models import Patron
@@ -74,11 +74,11 @@ def _lend(desk: Desk, patron: Patron, item, barcode: str, at: datetime, due: dat
         _conflict(desk, patron, item, barcode, ConflictKind.NOT_LENDABLE, at)
     held = Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exclude(patron=patron)
     for hold in held.select_for_update():
+        # the copy left with the kiosk's patron: the hold waits again at its place in line
         _conflict(desk, patron, item, barcode, ConflictKind.HELD, at)
         hold.status, hold.captured_item, hold.captured_at = HoldStatus.WAITING, None, None
-        hold.pickup_code = ""
+        hold.ready_at, hold.shelf_expires, hold.pickup_code = None, None, ""
         hold.save()
-        forget_copy(hold)
     try:
         rule = rule_for(patron.category, item.record.material_type, desk.branch)
     except NoLoanRule:
