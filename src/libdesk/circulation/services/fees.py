@@ -160,9 +160,12 @@ def pay_at_kiosk(
     """A kiosk's card or cash reader took `amount` from the patron (SIP2 37): pay that fee, or
     the patron's open fees oldest first. Sent again with the same transaction id (a retry after
     a lost answer or a restart), it is applied once: the first payments are answered."""
-    terminal = desk.actor.workstation
     if method not in ("cash", "card"):
         raise CirculationError("method", _("choose cash or card"))
+    if not amount.is_finite() or amount <= ZERO:
+        raise CirculationError("amount", _("the amount must be more than zero"))
+    within_money_bounds(amount, "amount")
+    terminal = desk.actor.workstation
     with transaction.atomic():
         # one payment at a time per patron: a resent 37 waits, then finds the first one
         list(Patron.objects.select_for_update().filter(pk=patron_id).values_list("pk"))
