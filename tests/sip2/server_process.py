@@ -10,6 +10,7 @@ module its own copy, which is much faster than loading the demo again.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import shutil
 import signal
@@ -104,7 +105,8 @@ def _seed(spec_json: str) -> None:
         register_patron(clerk, workstation, details)
     desk = Desk.staff_at(clerk, workstation)
     for card, barcode, days_ago in spec["old_loans"]:
-        with clock.travel_to(clock.local_now() - timedelta(days=days_ago)):
+        # in UTC, as clock.now() is: an audit entry stamped in another zone would not verify
+        with clock.travel_to(clock.now() - timedelta(days=days_ago)):
             result = checkout(desk, Patron.objects.get(card_number=card), barcode)
         assert result.loan is not None, result
     if spec["terminal"]:
@@ -405,6 +407,9 @@ def due_of(response: bytes) -> str:
     return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if value[:8].isdigit() else value
 
 
+ACKNOWLEDGED = itertools.count()  # the order acknowledgements came in, across kiosks
+
+
 class Items:
     """Who may act on which item next, shared by the client threads: an item is free in its
     owner's pool, lent by its owner, or busy while a request about it is in flight."""
@@ -435,7 +440,7 @@ class LedgerKiosk:
     def __init__(self, port_of, number: int, card: str, pin: str, rng) -> None:
         self.port_of, self.number, self.card, self.pin, self.rng = port_of, number, card, pin, rng
         self.conn: Connection | None = None
-        self.ledger: list[tuple[str, str, str]] = []  # (operation, barcode, due date)
+        self.ledger: list[tuple[int, str, str, str]] = []  # (when, operation, barcode, due)
         self.counts: dict[str, int] = {}
 
     def count(self, what: str) -> None:
@@ -507,7 +512,7 @@ class LedgerKiosk:
         response = self.exchange(checkout_body(self.card, barcode), lose=lose)
         assert response.startswith(b"12"), response
         if ok(response):
-            self.ledger.append(("checkout", barcode, due_of(response)))
+            self.ledger.append((next(ACKNOWLEDGED), "checkout", barcode, due_of(response)))
             self.count("checkouts")
         else:
             self.count("checkouts refused")
@@ -517,7 +522,7 @@ class LedgerKiosk:
         response = self.exchange(renew_body(self.card, barcode), lose=lose)
         assert response.startswith(b"30"), response
         if ok(response):
-            self.ledger.append(("renew", barcode, due_of(response)))
+            self.ledger.append((next(ACKNOWLEDGED), "renew", barcode, due_of(response)))
             self.count("renewals granted")
         else:
             assert field(response, "AF"), response  # a refusal says why
@@ -535,9 +540,46 @@ class LedgerKiosk:
                 self.count("check-ins refused")
                 return False
             self.count("check-ins confirmed by item information")
-        self.ledger.append(("checkin", barcode, ""))
+        self.ledger.append((next(ACKNOWLEDGED), "checkin", barcode, ""))
         self.count("check-ins")
         return True
+
+
+def run_kiosk(
+    kiosk: LedgerKiosk, items: Items, deadline: float, errors: list, kiosks: int, loss: float
+) -> None:
+    """One kiosk's thread until `deadline`: patron information, checkouts from its own pool,
+    renewals of its loans, check-ins of the next kiosk's loans (an automated return)."""
+    k, rng = kiosk.number, kiosk.rng
+    neighbour = (k + 1) % kiosks
+    try:
+        kiosk.connect()
+        while time.monotonic() < deadline:
+            roll = rng.random()
+            if roll < 0.15:
+                kiosk.information(loss)
+            elif roll < 0.55:
+                barcode = items.take("free", k, rng)
+                if barcode is None:
+                    continue
+                lent = kiosk.checkout(barcode, loss)
+                items.put(barcode, "lent" if lent else "free", k)
+            elif roll < 0.75:
+                barcode = items.take("lent", k, rng)
+                if barcode is None:
+                    continue
+                kiosk.renew(barcode, loss)
+                items.put(barcode, "lent", k)
+            else:
+                barcode = items.take("lent", neighbour, rng)
+                if barcode is None:
+                    continue
+                returned = kiosk.checkin(barcode, loss)
+                items.put(barcode, "free" if returned else "lent", neighbour)
+    except Exception as exc:  # reported by the test, with the kiosk's number
+        errors.append((k, repr(exc)))
+    finally:
+        kiosk.close()
 
 
 def check_ledgers(db_file: Path, kiosks: list[LedgerKiosk], initial: dict[str, str]) -> dict:
@@ -549,11 +591,12 @@ def check_ledgers(db_file: Path, kiosks: list[LedgerKiosk], initial: dict[str, s
     import sqlite3
 
     events: dict[str, list[tuple[str, str, str]]] = {}
-    for kiosk in kiosks:
-        for operation, barcode, due in kiosk.ledger:
-            events.setdefault(barcode, []).append((operation, kiosk.card, due))
-    # One item's events come from two kiosks (its lender and the one that checks it in), in
-    # the order the item allowed: checkout, renewals, check-in, checkout...
+    # One item's events come from two kiosks (its lender and the one that checks it in), one
+    # at a time (Items), so the order of acknowledgement is the order they happened in.
+    for _, operation, barcode, due, card in sorted(
+        (*entry, kiosk.card) for kiosk in kiosks for entry in kiosk.ledger
+    ):
+        events.setdefault(barcode, []).append((operation, card, due))
     with sqlite3.connect(db_file) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for barcode in set(events) | set(initial):

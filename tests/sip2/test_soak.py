@@ -24,6 +24,7 @@ from tests.sip2.server_process import (
     extra_patrons,
     item,
     prepare_library,
+    run_kiosk,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.once]
@@ -35,39 +36,6 @@ POOLS = {k: [item(k * 6 + n) for n in range(6)] for k in range(CLIENTS)}
 # Each patron also has a loan from ten days ago, which a renewal extends (one lent today
 # would gain no time, and is refused with the reason).
 OLD = {item(80 + k): k for k in range(CLIENTS)}
-
-
-def run_kiosk(kiosk: LedgerKiosk, items: Items, deadline: float, errors: list) -> None:
-    k, rng = kiosk.number, kiosk.rng
-    neighbour = (k + 1) % CLIENTS
-    try:
-        kiosk.connect()
-        while time.monotonic() < deadline:
-            roll = rng.random()
-            if roll < 0.15:
-                kiosk.information(LOSS)
-            elif roll < 0.55:
-                barcode = items.take("free", k, rng)
-                if barcode is None:
-                    continue
-                lent = kiosk.checkout(barcode, LOSS)
-                items.put(barcode, "lent" if lent else "free", k)
-            elif roll < 0.75:
-                barcode = items.take("lent", k, rng)
-                if barcode is None:
-                    continue
-                kiosk.renew(barcode, LOSS)
-                items.put(barcode, "lent", k)
-            else:
-                barcode = items.take("lent", neighbour, rng)
-                if barcode is None:
-                    continue
-                returned = kiosk.checkin(barcode, LOSS)
-                items.put(barcode, "free" if returned else "lent", neighbour)
-    except Exception as exc:  # reported by the test, with the kiosk's number
-        errors.append((k, repr(exc)))
-    finally:
-        kiosk.close()
 
 
 def test_eight_kiosks_for_a_minute_lose_nothing_and_double_nothing(tmp_path):
@@ -87,7 +55,7 @@ def test_eight_kiosks_for_a_minute_lose_nothing_and_double_nothing(tmp_path):
         started = time.monotonic()
         deadline = started + SECONDS
         threads = [
-            threading.Thread(target=run_kiosk, args=(kiosk, items, deadline, errors))
+            threading.Thread(target=run_kiosk, args=(kiosk, items, deadline, errors, CLIENTS, LOSS))
             for kiosk in kiosks
         ]
         for thread in threads:
