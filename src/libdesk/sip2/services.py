@@ -128,7 +128,8 @@ def create_terminal(
 
 
 def change_terminal(admin, workstation, terminal: Terminal, settings: TerminalSettings) -> Terminal:
-    """New settings for a terminal; its connections pick them up at their next login."""
+    """New settings for a terminal; its connections follow them from their next message
+    (a disabled terminal is logged out)."""
     require(admin.role, "kiosk_terminals", "change", Context.NONE)
     branch = _check(settings)
     with transaction.atomic():

@@ -70,7 +70,9 @@ def edit_terminal(request: HttpRequest, terminal_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Terminal %s changed; it picks up the change at its next login.")
+                    _(
+                        "Terminal %s changed; its connections follow the change from their next message."
+                    )
                     % terminal.login,
                 )
                 return redirect("sip2:terminals")
