@@ -70,9 +70,7 @@ def edit_terminal(request: HttpRequest, terminal_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _(
-                        "Terminal %s changed; its connections follow the change from their next message."
-                    )
+                    _("Terminal %s changed; its connections follow from their next message.")
                     % terminal.login,
                 )
                 return redirect("sip2:terminals")

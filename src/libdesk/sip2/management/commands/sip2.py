@@ -43,8 +43,8 @@ class Command(BaseCommand):
         )
 
         def ready(where: str) -> None:
-            kind = "SIP2 over TLS" if tls else "SIP2"
-            self.stdout.write(f"{kind} server listening on {where}")
+            over = " (TLS)" if tls else ""
+            self.stdout.write(f"SIP2 server listening on {where}{over}")
             self.stdout.flush()
 
         try:
