@@ -116,6 +116,17 @@ def loan_of_item_for(access: Access, item: Item, *, action: str = "change") -> L
     return _found(loan)
 
 
+def hold_on_record_for(access: Access, record, *, action: str = "change") -> Hold:
+    """The patron's active hold on this title (a kiosk cancels a hold by the item in hand)."""
+    _authorise(access, "patron.holds", action, "holds")
+    hold = (
+        Hold.objects.filter(patron_id=access.patron_id, record=record, status__in=ACTIVE_HOLD)
+        .select_related("record", "pickup_branch")
+        .first()
+    )
+    return _found(hold)
+
+
 def hold_for(access: Access, hold_id: object, *, action: str = "read") -> Hold:
     """One of the patron's holds, whatever its state."""
     _authorise(access, "patron.holds", action, "holds")

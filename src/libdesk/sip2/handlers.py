@@ -22,7 +22,7 @@ from libdesk.audit.models import ActorKind
 from libdesk.catalog.models import Item, ItemStatus, MaterialType, Record
 from libdesk.circulation import selectors, services
 from libdesk.circulation.desk import Desk
-from libdesk.circulation.models import ACTIVE_HOLD, Hold, HoldStatus, Via
+from libdesk.circulation.models import Hold, HoldStatus, Via
 from libdesk.circulation.services.fees import pay_at_kiosk
 from libdesk.circulation.services.lending import patron_blocks
 from libdesk.circulation.services.offline import checkout_offline
@@ -619,7 +619,8 @@ def _place(session, message, at: AtKiosk, record: Record) -> Reply:
         if refused.decision.code != "hold_duplicate":
             return _hold_refused(message, _screen(refused.decision, at.patron))
         # a retried 15: the hold it placed the first time answers it
-        placed = Hold.objects.get(pk=refused.decision.params["hold_id"])
+        access = Access.own(at.patron.pk)
+        placed = selectors.hold_for(access, refused.decision.params["hold_id"])
         decision = refused.decision
     except InputError as error:
         return _hold_refused(message, error.message)
@@ -639,11 +640,14 @@ def _place(session, message, at: AtKiosk, record: Record) -> Reply:
 
 
 def _cancel(session, message, at: AtKiosk, record: Record) -> Reply:
-    held = Hold.objects.filter(patron=at.patron, record=record, status__in=ACTIVE_HOLD).first()
-    if held is None:
+    try:
+        held = selectors.hold_on_record_for(Access.own(at.patron.pk), record)
+    except NotFound:
         return _hold_refused(message, _("You have no hold on this title."))
-    access = Access.own(at.patron.pk)
-    services.cancel_hold(desk_of(session), selectors.hold_for(access, held.pk, action="change"))
+    try:
+        services.cancel_hold(desk_of(session), held)
+    except Refused as refused:
+        return _hold_refused(message, _screen(refused.decision, at.patron))
     fields = [("AO", message.get("AO")), ("AA", message.get("AA")), ("AJ", record.title[:200])]
     return "16", ["1", "N", now_text()], [*fields, ("AF", _("Hold cancelled."))]
 
