@@ -53,8 +53,10 @@ from tests.sip2.server_process import (
     checkout_body,
     database,
     extra_patrons,
+    fields,
     frame,
     item,
+    patron_information_body,
     prepare_library,
     stamp,
 )
@@ -563,3 +565,20 @@ def test_a_retry_with_the_same_sequence_and_checksum_gets_the_same_bytes(server)
         conn.send(frame("97", None))
         resent = conn.receive()
     assert first.startswith(b"121") and again == first and resent == first
+
+
+def test_a_pin_proves_one_patron_on_one_connection(server):
+    """Verified once, the patron borrows without AD again; another card on that connection,
+    or the same card on another connection, is not verified."""
+    card, other = CARD[1], CARD[6]
+    with Connection(server.port) as conn:
+        conn.login()
+        info = conn.ask(patron_information_body(card, PATRONS[card]))
+        assert fields(info)["CQ"] == ["Y"], info
+        assert conn.ask(checkout_body(card, item(70))).startswith(b"121")
+        refused = conn.ask(checkout_body(other, item(71)))
+        assert refused.startswith(b"120") and fields(refused).get("AF"), refused
+    with Connection(server.port) as conn:
+        conn.login()
+        refused = conn.ask(checkout_body(card, item(72)))
+        assert refused.startswith(b"120") and fields(refused).get("AF"), refused
