@@ -368,6 +368,12 @@ LIBDESK = {
     "SIP2_MAX_FRAME": _env_int("LIBDESK_SIP2_MAX_FRAME", 4096),
     "SIP2_LOGIN_SECONDS": _env_int("LIBDESK_SIP2_LOGIN_SECONDS", 30),
     "SIP2_IDLE_SECONDS": _env_int("LIBDESK_SIP2_IDLE_SECONDS", 300),
+    # Offline ("no block") transactions a kiosk replays are taken with their own dates only
+    # this many days back (and never in the future); connections at once, in all and from
+    # one address (a branch's kiosks may share one).
+    "SIP2_OFFLINE_DAYS": _env_int("LIBDESK_SIP2_OFFLINE_DAYS", 3),
+    "SIP2_MAX_CONNECTIONS": _env_int("LIBDESK_SIP2_MAX_CONNECTIONS", 256),
+    "SIP2_MAX_CONNECTIONS_PER_ADDRESS": _env_int("LIBDESK_SIP2_MAX_CONNECTIONS_PER_ADDRESS", 64),
     # The desk's compiled statements (core/statements.py). Off, every one runs through the
     # plain ORM queryset it was written from: the same rows, slower (CI's PostgreSQL run).
     "FAST_STATEMENTS": _env_flag("LIBDESK_FAST_STATEMENTS", True),

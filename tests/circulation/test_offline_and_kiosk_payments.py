@@ -11,11 +11,12 @@ import pytest
 from libdesk.audit.actors import Actor
 from libdesk.audit.models import ActorKind
 from libdesk.circulation.desk import CirculationError, Desk
-from libdesk.circulation.models import Fee, Hold, HoldStatus, Loan, OfflineConflict, Payment, Via
+from libdesk.circulation.models import Fee, HoldStatus, Loan, OfflineConflict, Payment, Via
 from libdesk.circulation.services import checkin, checkout, place_hold
 from libdesk.circulation.services.fees import pay_at_kiosk
 from libdesk.circulation.services.offline import checkout_offline
 from libdesk.core import clock
+from libdesk.core.decisions import Refused
 from libdesk.library.models import Branch
 
 ADULT, FRENCH = "29000000000001", "29000000000002"
@@ -65,18 +66,35 @@ def test_a_later_loan_is_kept_and_the_stale_offline_one_is_only_reported(shelf, 
     assert kinds(patron(ADULT)) == ["later_loan"]
 
 
-def test_an_offline_loan_of_a_held_copy_puts_the_hold_back_in_line(shelf, patron, desk):
+def test_an_offline_loan_never_takes_a_copy_from_anothers_hold_shelf(shelf, patron, desk):
     record = shelf.record("Wanted")
     copy = shelf.copy(record)
     main = Branch.objects.get(code="MAIN")
     hold, _ = place_hold(desk(), patron(FRENCH), pickup_branch=main, record=record)
     checkin(desk(), copy.barcode)  # the copy goes to the hold shelf for the French patron
-    assert Hold.objects.get(pk=hold.pk).status == HoldStatus.READY
-    checkout_offline(kiosk(), patron(ADULT), copy.barcode, at=clock.now(), due=None)
     hold.refresh_from_db()
-    assert (hold.status, hold.captured_item, hold.pickup_code) == (HoldStatus.WAITING, None, "")
-    assert hold.record == record  # still asks for the title
+    ready = (hold.status, hold.captured_item, hold.pickup_code)
+    assert ready[0] == HoldStatus.READY
+    with pytest.raises(Refused) as refused:
+        checkout_offline(kiosk(), patron(ADULT), copy.barcode, at=clock.now(), due=None)
+    assert refused.value.decision.code == "item_held_for_another"
+    hold.refresh_from_db()
+    assert (hold.status, hold.captured_item, hold.pickup_code) == ready
+    assert not Loan.objects.filter(item=copy, closed_at__isnull=True).exists()
     assert kinds(patron(ADULT)) == ["held"]
+
+
+def test_an_offline_due_date_is_never_later_than_the_rules_nor_before_the_loan(shelf, patron):
+    late, early = shelf.copy(shelf.record("Late")), shelf.copy(shelf.record("Early"))
+    lent_at = clock.now() - timedelta(days=1)
+    far = checkout_offline(
+        kiosk(), patron(ADULT), late.barcode, at=lent_at, due=clock.today() + timedelta(days=900)
+    )
+    past = checkout_offline(
+        kiosk(), patron(ADULT), early.barcode, at=lent_at, due=clock.today() - timedelta(days=30)
+    )
+    assert far.loan.due <= clock.local_date(lent_at) + timedelta(days=28)  # 21 days, closed days
+    assert past.loan.due == clock.local_date(lent_at)
 
 
 def test_a_blocked_patrons_offline_loan_is_recorded_and_reported(shelf, patron):
@@ -118,6 +136,20 @@ def test_a_kiosk_payment_pays_the_oldest_fees_first_and_once_per_transaction(pat
     assert (older.balance, newer.balance) == (Decimal("0.00"), Decimal("1.00"))
     assert older.closed_at is not None and newer.closed_at is None
     assert Payment.objects.filter(transaction_id="T-1", terminal="kiosk").count() == 2
+
+
+def test_a_transaction_id_used_by_another_patron_or_amount_is_refused(patron):
+    fee(patron(ADULT), "3.00")
+    theirs = fee(patron(FRENCH), "3.00")
+    pay_at_kiosk(kiosk(), patron(ADULT).pk, Decimal("1.00"), method="card", transaction_id="T-9")
+    for who, amount in ((FRENCH, "1.00"), (ADULT, "2.00")):
+        with pytest.raises(CirculationError, match="already used"):
+            pay_at_kiosk(
+                kiosk(), patron(who).pk, Decimal(amount), method="card", transaction_id="T-9"
+            )
+    theirs.refresh_from_db()
+    assert theirs.balance == Decimal("3.00")
+    assert Payment.objects.filter(transaction_id="T-9").count() == 1
 
 
 def test_a_kiosk_payment_for_more_than_is_owed_or_another_patrons_fee_is_refused(patron):

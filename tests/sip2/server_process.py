@@ -263,8 +263,10 @@ class Closed(Exception):
 class Connection:
     """One terminal's TCP connection: frames out, CR-terminated responses in."""
 
-    def __init__(self, port: int, timeout: float = 15) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port: int, timeout: float = 15, source: str | None = None) -> None:
+        self.sock = socket.create_connection(
+            ("127.0.0.1", port), timeout=timeout, source_address=(source, 0) if source else None
+        )
         self.timeout = timeout
         self.buffer = b""
         self.seq = 0

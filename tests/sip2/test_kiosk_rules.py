@@ -45,6 +45,8 @@ TERMINALS = {
     "validity-only": {"patron_fields": ["validity"]},
     "no-holds": {"messages": ["99", "63", "11", "09", "17", "35"]},
     "cp850": {"pin_not_required": True, "encoding": "cp850"},
+    "online-only": {"accepts_offline": False},
+    "to-disable": {},
 }
 TERMINAL_PASSWORD = "terminal-pw-41"
 
@@ -243,7 +245,7 @@ def test_an_offline_checkout_keeps_its_own_date_and_reports_conflicts(library):
 
 def test_an_offline_checkout_of_a_copy_on_the_shelf_is_recorded_at_its_date(library):
     server, path = library
-    lent_at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    lent_at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
     utc_stamp = lent_at.strftime("%Y%m%d   Z%H%M%S")
     with terminal(server.port) as kiosk:
         kiosk.ask(patron_information_body(ADULT, demo_pin(ADULT)))
@@ -316,3 +318,102 @@ def test_a_cp850_terminal_reads_and_answers_in_cp850(library):
     with terminal(server.port, "cp850") as kiosk:
         answer = kiosk.ask(patron_information_body(FRENCH, None))
     assert "Béatrice Ouellet".encode("cp850") in answer
+
+
+def loan_started(path: Path, barcode: str) -> str:
+    return rows(
+        path,
+        "SELECT l.checked_out_at FROM circulation_loan l JOIN catalog_item i "
+        "ON i.id = l.item_id WHERE i.barcode = ? AND l.closed_at IS NULL",
+        barcode,
+    )[0][0]
+
+
+def test_offline_dates_are_taken_only_from_a_terminal_that_accepts_them_and_only_recent_ones(
+    library,
+):
+    server, path = library
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    cases = [
+        ("online-only", item(60), datetime.now(UTC) - timedelta(days=1)),
+        ("kiosk", item(61), datetime.now(UTC) - timedelta(days=40)),
+        ("kiosk", item(62), datetime.now(UTC) + timedelta(days=2)),
+    ]
+    for login, barcode, when in cases:
+        with terminal(server.port, login) as kiosk:
+            kiosk.ask(patron_information_body(ADULT, demo_pin(ADULT)))
+            body = f"11NY{when:%Y%m%d   Z%H%M%S}{' ' * 18}AO{INSTITUTION}|AA{ADULT}|AB{barcode}|"
+            assert kiosk.ask(body)[2:3] == b"1"
+        assert loan_started(path, barcode).startswith(today)  # done now, under every rule
+
+
+def test_a_card_merely_typed_into_01_is_not_blocked_and_the_answer_names_no_card(library):
+    server, path = library
+    before = rows(path, "SELECT count(*) FROM patrons_cardblock")[0][0]
+    with terminal(server.port, "validity-only") as kiosk:
+        known = kiosk.ask(f"01N{stamp()}AO{INSTITUTION}|ALtamper|AA{ADULT}|")
+        unknown = kiosk.ask(f"01N{stamp()}AO{INSTITUTION}|ALtamper|AA29999999999999|")
+        assert known.startswith(b"24" + b" " * 14) and field(known, "AF") == field(unknown, "AF")
+        kept = kiosk.ask(f"01Y{stamp()}AO{INSTITUTION}|ALkept|AA29999999999998|")
+        assert kept.startswith(b"24YY")  # the same answer whether or not the card exists
+    assert rows(path, "SELECT count(*) FROM patrons_cardblock")[0][0] == before
+
+
+def test_an_unknown_card_and_a_known_one_without_its_pin_get_the_same_words(library):
+    server, _ = library
+    with terminal(server.port, "validity-only") as kiosk:
+        known = kiosk.ask(checkout_body(ADULT, item(70)))
+        unknown = kiosk.ask(checkout_body("29999999999997", item(70)))
+    assert field(known, "AF") == field(unknown, "AF") == "Please enter your PIN."
+
+
+def test_a_terminal_disabled_or_given_a_new_password_gets_nothing_more(library):
+    server, path = library
+    with terminal(server.port, "to-disable") as kiosk:
+        sent, answer = kiosk.request(patron_information_body(ADULT, demo_pin(ADULT)))
+        assert field(answer, "AE") == "Avery Lindqvist"
+        with sqlite3.connect(database(path)) as db:
+            db.execute("UPDATE sip2_terminal SET password_hash = 'x' WHERE login = 'to-disable'")
+        kiosk.send(sent)  # the same frame again: no longer answered from memory
+        assert kiosk.receive().startswith(b"96")
+        kiosk.send(b"97\r")
+        assert kiosk.receive().startswith(b"96")
+
+
+def test_a_connection_that_fails_to_log_in_is_closed_after_a_few_tries(library):
+    server, _ = library
+    with Connection(server.port) as kiosk:
+        for _attempt in range(3):
+            assert kiosk.ask(login_body("nobody", "wrong-password-1")).startswith(b"940")
+        assert kiosk.closed_by_server()
+
+
+def test_wrong_passwords_from_elsewhere_never_lock_the_kiosk_out(library):
+    server, _ = library
+    for _attempt in range(2):  # ten wrong passwords from another address
+        with Connection(server.port, source="127.0.0.2") as stranger:
+            for _try in range(3):
+                stranger.ask(login_body("kiosk", "not-the-password"))
+    with terminal(server.port):  # the kiosk itself still logs in
+        pass
+
+
+def test_digits_from_other_scripts_are_read_as_no_number(library):
+    server, _ = library
+    with terminal(server.port) as kiosk:
+        answer = kiosk.ask(patron_information_body(ADULT, demo_pin(ADULT), "  Y       ", "²", "٣"))
+    assert answer.startswith(b"64") and field(answer, "CQ") == "Y"
+
+
+def test_a_lost_card_at_a_staff_attended_terminal_is_refused_in_words(library):
+    server, path = library
+    lost = "UPDATE patrons_patron SET card_lost_at = ? WHERE card_number = ?"
+    with sqlite3.connect(database(path)) as db:
+        db.execute(lost, ("2026-01-01 00:00:00", PARENT))
+    try:
+        with terminal(server.port, "attended") as kiosk:
+            answer = kiosk.ask(checkout_body(PARENT, item(71)))
+    finally:
+        with sqlite3.connect(database(path)) as db:
+            db.execute(lost, (None, PARENT))
+    assert answer.startswith(b"120") and "lost" in field(answer, "AF").lower()

@@ -286,6 +286,7 @@ def _load_terminals() -> None:
             messages=list(MESSAGES),
             patron_fields=[field.value for field in KIOSK_PATRON_FIELDS],
             error_detection=True,
+            accepts_offline=True,
         ),
     )
 

@@ -79,6 +79,15 @@ class TerminalSettingsForm(forms.Form):
             "Tick this only for a machine that staff stand beside."
         ),
     )
+    accepts_offline = forms.BooleanField(
+        label=_("Accept offline (no block) loans and returns the machine replays"),
+        required=False,
+        help_text=_(
+            "Only for a machine that lends while it cannot reach the library: what it replays "
+            "is recorded with its own dates (within the last days set by "
+            "LIBDESK_SIP2_OFFLINE_DAYS), and anything that did not fit goes to staff."
+        ),
+    )
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     def settings(self) -> TerminalSettings:
@@ -93,6 +102,7 @@ class TerminalSettingsForm(forms.Form):
             error_detection=data["error_detection"],
             pin_every_time=data["pin_every_time"],
             pin_not_required=data["pin_not_required"],
+            accepts_offline=data["accepts_offline"],
             enabled=data["enabled"],
         )
 
@@ -110,6 +120,7 @@ class TerminalSettingsForm(forms.Form):
                 "error_detection": terminal.error_detection,
                 "pin_every_time": terminal.pin_every_time,
                 "pin_not_required": terminal.pin_not_required,
+                "accepts_offline": terminal.accepts_offline,
                 "enabled": terminal.enabled,
             }
         )

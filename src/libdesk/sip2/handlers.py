@@ -9,7 +9,7 @@ comes from the terminal account: a request naming another (AO) is refused.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -35,7 +35,15 @@ from libdesk.patrons.services import block_card, enable_card_at_kiosk
 from libdesk.sip2 import services as terminals
 from libdesk.sip2.models import PatronField
 from libdesk.sip2.patrons import AtKiosk, identify
-from libdesk.sip2.protocol import Message, count, due_date_text, flag, read_date, sip_date
+from libdesk.sip2.protocol import (
+    Message,
+    count,
+    due_date_text,
+    flag,
+    number,
+    read_date,
+    sip_date,
+)
 from libdesk.sip2.session import KioskSession
 
 Reply = tuple[str, list[str], list[tuple[str, object]]]
@@ -56,6 +64,7 @@ CIRCULATION_STATUS = {
 SUPPORTED = ("23", "11", "09", "01", "99", "97", "93", "63", "35", "37", "17", "19", "25", "15")
 SUPPORTED += ("29", "65")
 ITEM_LIST_MAX = 50  # items listed in one 64, whatever BP and BQ ask
+CLOCK_SKEW = timedelta(minutes=5)  # a kiosk's clock a little ahead of the server's
 
 
 def currency() -> str:
@@ -91,13 +100,12 @@ def handle(session: KioskSession, message: Message) -> Reply:
 def log_in(session: KioskSession, message: Message) -> Reply:
     """93: the terminal account (the location, CP, is informative only)."""
     try:
-        terminal = terminals.log_in(message.get("CN"), message.get("CO"))
+        terminal = terminals.log_in(message.get("CN"), message.get("CO"), session.address)
     except (terminals.TerminalLoginFailed, Refused):
-        session.terminal = None
-        session.forget_patron()
+        session.log_out()
+        session.failed_logins += 1
         return "94", ["0"], []
-    session.terminal = terminal
-    session.forget_patron()
+    session.log_in(terminal)
     return "94", ["1"], []
 
 
@@ -227,27 +235,28 @@ def _status_refused(code: str) -> Callable[[Message, str], Reply]:
 
 
 def block_patron(session: KioskSession, message: Message) -> Reply:
-    """01: the kiosk blocks the card (it may have kept it); answered with a patron status."""
-    card = message.get("AA").strip()
-    at = identify(session, message) if "AD" in message.fields else None
-    from libdesk.patrons.selectors import patron_by_card
-
-    patron = at.patron if at is not None else (patron_by_card(card) if card else None)
-    if patron is not None:
+    """01: the kiosk blocks a card it kept (card retained) or whose holder proved their PIN in
+    this session; answered with a patron status. The answer is the same whether or not the
+    card exists, and a card merely typed, without its PIN, is not blocked."""
+    at = identify(session, message)
+    retained = message.fixed["card_retained"] == "Y"
+    if not (retained or at.verified):
+        refused = AtKiosk(None, False, at.pin, at.refusal)
+        return _status_reply("24", session, message, refused)
+    if at.patron is not None:
         terminal = session.terminal
         block_card(
             desk_of(session).actor,
-            patron.pk,
+            at.patron.pk,
             terminal=terminal.login,
             message=message.get("AL"),
-            retained=message.fixed["card_retained"] == "Y",
+            retained=retained,
         )
     session.forget_patron()
-    blocked = AtKiosk(patron, False, None)
-    text = _screen(Decision.refuse("card_blocked"), patron)
+    text = _screen(Decision.refuse("card_blocked"), at.patron if at.verified else None)
     # what the kiosk just did: the card may not borrow or renew (holds are not blocked)
-    flags = "YY" + " " * 12 if patron is not None else None
-    return _status_reply("24", session, message, blocked, text, flags)
+    blocked = AtKiosk(None, False, None)
+    return _status_reply("24", session, message, blocked, text, "YY" + " " * 12)
 
 
 def enable_patron(session: KioskSession, message: Message) -> Reply:
@@ -320,8 +329,8 @@ def _listed(message: Message, lists: dict[str, list[str]]) -> list:
 
 
 def _position(text: str, default: int) -> int:
-    text = text.strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 100000 else default
+    value = number(text, 99999)
+    return value if value else default
 
 
 def _limits(patron: Patron) -> list:
@@ -369,12 +378,12 @@ def checkout(session: KioskSession, message: Message) -> Reply:
     desk = desk_of(session)
     if message.get("BI") == "Y":
         return _cancel_checkout(desk, message, at, barcode)
+    offline = _offline_moment(session, message, "date")
     try:
-        if message.fixed["no_block"] == "Y":
-            when = _local(read_date(message.fixed["date"])) or clock.now()
+        if offline is not None:
             due_at = _local(read_date(message.fixed["nb_due_date"]))
             due = clock.local_date(due_at) if due_at else None
-            result = checkout_offline(desk, at.patron, barcode, at=when, due=due)
+            result = checkout_offline(desk, at.patron, barcode, at=offline, due=due)
         else:
             result = services.checkout(desk, at.patron, barcode)
     except Refused as refused:
@@ -385,6 +394,21 @@ def checkout(session: KioskSession, message: Message) -> Reply:
     item = result.loan.item
     text = _screen(result.decision, at.patron)
     return _checkout_reply(message, True, barcode, item=item, due=due, text=text)
+
+
+def _offline_moment(session: KioskSession, message: Message, name: str) -> datetime | None:
+    """The kiosk's own time for an offline ("no block") transaction, when it is to be taken:
+    the terminal accepts offline transactions, and the time is within the last
+    LIBDESK_SIP2_OFFLINE_DAYS and not in the future. Otherwise None: the transaction is done
+    now, with every rule, as if it were an ordinary one."""
+    if message.fixed.get("no_block") != "Y" or not session.terminal.accepts_offline:
+        return None
+    moment = _local(read_date(message.fixed[name]))
+    now = clock.now()
+    oldest = now - timedelta(days=settings.LIBDESK["SIP2_OFFLINE_DAYS"])
+    if moment is None or not oldest <= moment <= now + CLOCK_SKEW:
+        return None
+    return min(moment, now)
 
 
 def _cancel_checkout(desk: Desk, message: Message, at: AtKiosk, barcode: str) -> Reply:
@@ -427,9 +451,7 @@ def checkin(session: KioskSession, message: Message) -> Reply:
     code and branch, never the patron."""
     desk = desk_of(session)
     barcode = message.get("AB").strip()
-    returned_at = None
-    if message.fixed["no_block"] == "Y":
-        returned_at = _local(read_date(message.fixed["return_date"]))
+    returned_at = _offline_moment(session, message, "return_date")
     try:
         result = services.checkin(desk, barcode, returned_at=returned_at)
     except InputError as error:
@@ -599,8 +621,8 @@ def _record_of(message: Message) -> Record | None:
         item = Item.objects.select_related("record").filter(barcode=barcode).first()
         return item.record if item is not None else None
     title = message.get("AJ").strip()
-    if title.isdigit() and len(title) < 19:
-        return Record.objects.filter(pk=int(title)).first()
+    if number(title) is not None:
+        return Record.objects.filter(pk=number(title)).first()
     return Record.objects.filter(control_number=title).first() if title else None
 
 
@@ -695,7 +717,7 @@ def fee_paid(session: KioskSession, message: Message) -> Reply:
             amount,
             method=method,
             transaction_id=message.get("BK").strip()[:64],
-            fee_id=int(fee_id) if fee_id.isdigit() and len(fee_id) < 19 else None,
+            fee_id=number(fee_id),
         )
     except InputError as error:
         return _fee_refused(message, error.message)

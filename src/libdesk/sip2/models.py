@@ -71,6 +71,9 @@ class Terminal(models.Model):
     error_detection = models.BooleanField(default=True)
     pin_every_time = models.BooleanField(default=False)
     pin_not_required = models.BooleanField(default=False)
+    # Offline ("no block") loans and returns the kiosk replays with its own dates: only from a
+    # machine known to work offline, and only within LIBDESK_SIP2_OFFLINE_DAYS.
+    accepts_offline = models.BooleanField(default=False)
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     changed_at = models.DateTimeField()

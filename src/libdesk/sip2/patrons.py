@@ -38,10 +38,12 @@ def identify(session: KioskSession, message: Message) -> AtKiosk:
     if "AD" in message.fields:
         return _check_pin(session, card, message.get("AD"))
     patron = patron_by_card(card) if card else None
-    if patron is None:
-        return AtKiosk(None, False, None, Decision.refuse("kiosk_pin_wrong"))
+    if patron is None:  # answered as a known card without its PIN: nothing tells them apart
+        return AtKiosk(None, False, None, Decision.refuse("kiosk_pin_required"))
     if terminal.pin_not_required:
-        return AtKiosk(patron, patron.card_lost_at is None, None)
+        if patron.card_lost_at is not None:
+            return AtKiosk(patron, False, None, Decision.refuse("card_lost"))
+        return AtKiosk(patron, True, None)
     if session.patron_id == patron.pk and not terminal.pin_every_time:
         return AtKiosk(patron, True, "Y")
     return AtKiosk(patron, False, None, Decision.refuse("kiosk_pin_required"))

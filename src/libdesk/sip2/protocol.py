@@ -91,6 +91,20 @@ class Message:
         return self.fields.get(tag, default)
 
 
+def ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also says yes to "²" or "٣", which int() then refuses."""
+    return text.isascii() and text.isdigit()
+
+
+def number(text: str, most: int = 10**12) -> int | None:
+    """A whole number a kiosk sent (a fee id, a position, a record number), or None."""
+    text = text.strip()
+    if not ascii_digits(text) or len(text) > 15:
+        return None
+    value = int(text)
+    return value if value <= most else None
+
+
 def checksum(data: bytes) -> str:
     """The four hex digits that make the frame's bytes (these, then the digits) sum to 0."""
     return f"{(-sum(data)) & 0xFFFF:04X}"
@@ -149,7 +163,7 @@ def _fixed(code: str, text: str) -> tuple[dict[str, str], str]:
 def _check_fixed(code: str, name: str, value: str) -> None:
     if name in FLAGS and value not in FLAGS[name]:
         raise FrameError(f"message {code}: {name} cannot be {value!r}")
-    if name in DIGITS and not value.isdigit():
+    if name in DIGITS and not ascii_digits(value):
         raise FrameError(f"message {code}: {name} must be digits")
     blank = name in OPTIONAL_DATES and not value.strip()
     if name in DATES and not blank and read_date(value) is None:
@@ -231,7 +245,7 @@ def sip_date(moment: datetime) -> str:
 def read_date(value: str) -> datetime | None:
     """A SIP2 date as an aware datetime: "   Z" is UTC; a blank or other zone is the
     library's local time (the caller gives it the zone); None when it is no date."""
-    if len(value) != 18 or not value[:8].isdigit() or not value[12:].isdigit():
+    if len(value) != 18 or not ascii_digits(value[:8]) or not ascii_digits(value[12:]):
         return None
     try:
         moment = datetime.strptime(value[:8] + value[12:], "%Y%m%d%H%M%S")

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +48,16 @@ class Limits:
     login_seconds: float = 30
     idle_seconds: float = 300
     workers: int = 8
+    max_connections: int = 256
+    max_per_address: int = 64
+    # A connection that has not logged in after this many frames, or failed this many logins,
+    # is closed: nothing a kiosk does needs more, and guessing passwords should cost a
+    # connection each time.
+    frames_before_login: int = 10
+    failed_logins: int = 3
+    # Password hashes for logins run on their own small pool, so that a flood of logins
+    # (whoever can reach the port can send them) never delays a logged-in kiosk's work.
+    login_workers: int = 2
 
 
 def respond(session: KioskSession, frame: bytes) -> bytes:
@@ -66,6 +77,8 @@ def respond(session: KioskSession, frame: bytes) -> bytes:
 
 def _respond(session: KioskSession, frame: bytes) -> bytes:
     body = frame.rstrip(b"\r\n")
+    if session.terminal is not None and not session.still_allowed():
+        return resend(session)  # disabled, or a new password, since it logged in
     if session.last_request is not None and body == session.last_request:
         return session.last_response  # a kiosk's retry: the same answer, the work not redone
     try:
@@ -82,11 +95,6 @@ def _respond(session: KioskSession, frame: bytes) -> bytes:
     if message.code == "93":
         reply = handlers.log_in(session, message)
     else:
-        session.terminal.refresh_from_db()
-        if not session.terminal.enabled:  # disabled by staff since it logged in
-            session.terminal = None
-            session.forget_patron()
-            return resend(session)
         reply = handlers.handle(session, message)
     sequence = message.sequence if message.checksum is not None else None
     if sequence is None and message.checksum is not None:
@@ -97,6 +105,10 @@ def _respond(session: KioskSession, frame: bytes) -> bytes:
     else:
         session.remember(b"", response)  # 97 answers it; nothing to match a retry against
     return response
+
+
+def is_login(frame: bytes) -> bool:
+    return frame.lstrip()[:2] == b"93"
 
 
 def _login_encoding(body: bytes) -> str:
@@ -154,7 +166,9 @@ class Server:
     def __init__(self, limits: Limits, tls: ssl.SSLContext | None = None) -> None:
         self.limits, self.tls = limits, tls
         self.pool = ThreadPoolExecutor(limits.workers, thread_name_prefix="sip2")
+        self.logins = ThreadPoolExecutor(limits.login_workers, thread_name_prefix="sip2-login")
         self.connections = 0
+        self.by_address: Counter[str] = Counter()
 
     async def serve(self, bind: str, port: int, ready: Callable[[str], None]) -> None:
         server = await asyncio.start_server(
@@ -166,30 +180,59 @@ class Server:
             await server.serve_forever()
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        peer = writer.get_extra_info("peername")
+        address = str(peer[0]) if peer else ""
+        if (
+            self.connections >= self.limits.max_connections
+            or self.by_address[address] >= self.limits.max_per_address
+        ):
+            log.warning("SIP2: too many connections; one more was refused")
+            writer.close()
+            return
         self.connections += 1
-        session = KioskSession()
-        frames = FrameReader(reader, self.limits.max_frame)
-        loop = asyncio.get_running_loop()
+        self.by_address[address] += 1
         try:
-            while True:
-                wait = self.limits.idle_seconds if session.terminal else self.limits.login_seconds
-                frame = await asyncio.wait_for(frames.next(), wait)
-                if frame is None:
-                    break
-                answer = await loop.run_in_executor(self.pool, respond, session, frame)
-                writer.write(answer)  # one write per answer
-                await writer.drain()
+            await self._converse(reader, writer, KioskSession(address=address))
         except TimeoutError:
-            log.info("SIP2: a connection was idle too long and was closed")
+            log.info("SIP2: a connection was idle, or did not log in, in time; closed")
         except NotSip2 as reason:
             log.info("SIP2: closed a connection that sent %s", reason)
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
             pass
         finally:
             self.connections -= 1
+            self.by_address[address] -= 1
+            if not self.by_address[address]:
+                del self.by_address[address]
             writer.close()
-            with contextlib.suppress(ConnectionError, ssl.SSLError):
-                await writer.wait_closed()
+            with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
+                await asyncio.wait_for(writer.wait_closed(), 5)
+
+    async def _converse(self, reader, writer, session: KioskSession) -> None:
+        """Frames in, answers out, one at a time. Before login the connection has one deadline
+        from its start and a few frames; after it, each wait is the idle time."""
+        limits, loop = self.limits, asyncio.get_running_loop()
+        frames = FrameReader(reader, limits.max_frame)
+        login_by = loop.time() + limits.login_seconds
+        unlogged = 0
+        while True:
+            wait = limits.idle_seconds if session.terminal else login_by - loop.time()
+            frame = await asyncio.wait_for(frames.next(), max(wait, 0))
+            if frame is None:
+                return
+            pool = self.logins if is_login(frame) else self.pool
+            answer = await loop.run_in_executor(pool, respond, session, frame)
+            writer.write(answer)  # one write per answer
+            await asyncio.wait_for(writer.drain(), limits.idle_seconds)
+            if session.terminal is None:
+                unlogged += 1
+                if unlogged >= limits.frames_before_login or (
+                    session.failed_logins >= limits.failed_logins
+                ):
+                    log.info("SIP2: closed a connection that did not log in")
+                    return
+            else:
+                unlogged = 0
 
 
 def _where(address) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from libdesk.access.table import Context, require
@@ -16,6 +17,7 @@ from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
 from libdesk.core import clock, lockout
 from libdesk.core.errors import InputError
+from libdesk.core.models import SignInLock
 from libdesk.library.models import Branch
 from libdesk.sip2.models import (
     DEFAULT_MESSAGES,
@@ -52,6 +54,7 @@ class TerminalSettings:
     error_detection: bool = True
     pin_every_time: bool = False
     pin_not_required: bool = False
+    accepts_offline: bool = False
     enabled: bool = True
 
 
@@ -95,6 +98,7 @@ def _apply(terminal: Terminal, settings: TerminalSettings, branch: Branch) -> No
     terminal.error_detection = settings.error_detection
     terminal.pin_every_time = settings.pin_every_time
     terminal.pin_not_required = settings.pin_not_required
+    terminal.accepts_offline = settings.accepts_offline
     terminal.enabled = settings.enabled
     terminal.changed_at = clock.now()
 
@@ -149,16 +153,29 @@ def set_terminal_password(admin, workstation, terminal: Terminal, password: str)
         terminal.changed_at = clock.now()
         terminal.save(update_fields=["password_hash", "changed_at"])
         _audit(admin, workstation, "sip2.terminal.password", terminal)
-    lockout.lift(lockout.known("terminal", terminal.pk))
+    for subject in _lock_subjects(terminal):
+        lockout.lift(subject)
     return terminal
 
 
-def log_in(login: str, password: str) -> Terminal:
+def _lock_subjects(terminal: Terminal) -> list[str]:
+    """Every lock on this terminal account, from whichever address."""
+    base = lockout.known("terminal", terminal.pk)
+    rows = SignInLock.objects.filter(Q(subject=base) | Q(subject__startswith=f"{base}@"))
+    return list(rows.values_list("subject", flat=True).distinct())
+
+
+def log_in(login: str, password: str, address: str = "") -> Terminal:
     """SIP2 93. Raises TerminalLoginFailed, or Refused (429) while this terminal account is
-    locked. An unknown login answers like a known one (one hash computed either way)."""
+    locked from this address. An unknown login answers like a known one (one hash computed
+    either way). Failures count per account and address, so that guesses from elsewhere on
+    the network cannot lock the library's own kiosks out."""
     terminal = Terminal.objects.select_related("branch").filter(login=login).first()
+    where = f"@{address}" if address else ""
     subject = (
-        lockout.known("terminal", terminal.pk) if terminal else lockout.unknown("terminal", login)
+        lockout.known("terminal", f"{terminal.pk}{where}")
+        if terminal
+        else lockout.unknown("terminal", f"{login}{where}")
     )
     if terminal is None or not password:
         make_password(password or "-")

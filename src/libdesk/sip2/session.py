@@ -11,7 +11,10 @@ from libdesk.sip2.models import Terminal
 
 @dataclass
 class KioskSession:
+    address: str = ""  # the kiosk's address: terminal login failures count per address
     terminal: Terminal | None = None
+    password_hash: str = ""  # the terminal's at login: a new password ends the session
+    failed_logins: int = 0
     # The one patron who proved their PIN on this connection: a kiosk serves one person at a
     # time, so verifying another card (or a wrong PIN, or 35) ends the previous one's.
     patron_id: int | None = None
@@ -28,6 +31,27 @@ class KioskSession:
 
     def forget_patron(self) -> None:
         self.patron_id = None
+
+    def log_in(self, terminal: Terminal) -> None:
+        self.log_out()
+        self.terminal, self.password_hash = terminal, terminal.password_hash
+
+    def log_out(self) -> None:
+        """The terminal and everything it was told go: a later 97 or retry gets 96."""
+        self.terminal, self.password_hash = None, ""
+        self.forget_patron()
+        self.last_request = self.last_response = None
+
+    def still_allowed(self) -> bool:
+        """Read the terminal again: disabled, or given a new password, since it logged in
+        ends the session (what a kiosk may do follows its settings from the next message)."""
+        if self.terminal is None:
+            return False
+        self.terminal.refresh_from_db()
+        if not self.terminal.enabled or self.terminal.password_hash != self.password_hash:
+            self.log_out()
+            return False
+        return True
 
     def remember(self, request: bytes, response: bytes) -> None:
         self.last_request, self.last_response = request, response

@@ -170,9 +170,13 @@ def pay_at_kiosk(
         # one payment at a time per patron: a resent 37 waits, then finds the first one
         list(Patron.objects.select_for_update().filter(pk=patron_id).values_list("pk"))
         if transaction_id:
-            done = list(Payment.objects.filter(terminal=terminal, transaction_id=transaction_id))
+            done = list(
+                Payment.objects.filter(
+                    terminal=terminal, transaction_id=transaction_id
+                ).select_related("fee")
+            )
             if done:
-                return done
+                return _same_payment(done, patron_id, amount)
         fees = Fee.objects.select_for_update().filter(patron_id=patron_id, closed_at__isnull=True)
         if fee_id is not None:
             fees = fees.filter(pk=fee_id)
@@ -183,6 +187,18 @@ def pay_at_kiosk(
         if amount > owed:
             raise CirculationError("amount", _("more than the %s owed") % owed)
         return _spread(desk, fees, amount, method, transaction_id)
+
+
+def _same_payment(done: list[Payment], patron_id: int, amount: Decimal) -> list[Payment]:
+    """A resent payment is answered with the first one; a transaction id already used for
+    another patron or another amount is refused (the money must not vanish into someone
+    else's receipt)."""
+    same_patron = all(payment.fee.patron_id == patron_id for payment in done)
+    if not same_patron or sum((payment.amount for payment in done), ZERO) != amount:
+        raise CirculationError(
+            "transaction_id", _("this transaction id was already used for another payment")
+        )
+    return done
 
 
 def _spread(desk: Desk, fees: list[Fee], amount: Decimal, method: str, transaction_id: str):

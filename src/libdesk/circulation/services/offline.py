@@ -1,8 +1,12 @@
 """Offline ("no block") checkouts: a kiosk that lost its connection lent items on its own, and
 replays each loan when it is back. The item is already in the patron's bag, so the loan is
 recorded with the kiosk's own date whatever the rules would have said; what did not fit (a
-block, a hold waiting for the copy, a loan the library still had open) becomes a conflict for
-staff to look at while serving that patron (no list pairs patrons with items outside one)."""
+block, a copy not for loan, a loan the library still had open) becomes a conflict for staff
+to look at while serving that patron (no list pairs patrons with items outside one). A copy
+set aside on a hold shelf for someone else is never taken from that hold: refused, reported.
+
+The SIP2 door decides which transactions are offline ones: only from a terminal that accepts
+them, dated within the last few days and not in the future."""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ from libdesk.circulation.models import (
     CAPTURED_HOLD,
     ConflictKind,
     Hold,
-    HoldStatus,
     Loan,
     OfflineConflict,
 )
@@ -34,15 +37,25 @@ from libdesk.circulation.services.lending import (
 from libdesk.circulation.services.returns import checkin
 from libdesk.circulation.services.routing import fulfil_for
 from libdesk.core import clock
-from libdesk.core.decisions import Decision
+from libdesk.core.decisions import Decision, Refused
 from libdesk.patrons.models import Patron
+
+
+class _HeldForAnother(Exception):
+    """The copy is set aside for another patron's hold: not lent, reported to staff."""
+
+    def __init__(self, item) -> None:
+        super().__init__(item.barcode)
+        self.item = item
 
 
 def checkout_offline(
     desk: Desk, patron: Patron, barcode: str, *, at: datetime, due: date | None
 ) -> LoanResult:
-    """Record a loan the kiosk made offline at `at` (due `due`, or as the rules say from that
-    day). Replayed twice, it is recorded once."""
+    """Record a loan the kiosk made offline at `at`: due on the kiosk's `due` if it is no later
+    than the rules' due date from that day, else on the rules' (a kiosk cannot lend for longer
+    than the desk). Replayed twice, it is recorded once. A copy set aside for another
+    patron's hold is never taken from that hold: it is refused and reported to staff."""
     try:
         with transaction.atomic():
             return _replay(desk, patron, barcode, at, due)
@@ -50,6 +63,11 @@ def checkout_offline(
         with transaction.atomic():
             _conflict(desk, patron, None, barcode, ConflictKind.UNKNOWN_ITEM, at)
         raise
+    except _HeldForAnother as held:
+        with transaction.atomic():
+            _conflict(desk, patron, held.item, barcode, ConflictKind.HELD, at)
+        status = held.item.get_status_display().lower()
+        raise Refused(Decision.refuse("item_held_for_another", status=status)) from None
 
 
 def _replay(desk: Desk, patron: Patron, barcode: str, at: datetime, due: date | None):
@@ -70,15 +88,11 @@ def _replay(desk: Desk, patron: Patron, barcode: str, at: datetime, due: date | 
 
 
 def _lend(desk: Desk, patron: Patron, item, barcode: str, at: datetime, due: date | None):
+    held = Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exclude(patron=patron)
+    if held.exists():
+        raise _HeldForAnother(item)
     if item.status in NOT_LENDABLE:
         _conflict(desk, patron, item, barcode, ConflictKind.NOT_LENDABLE, at)
-    held = Hold.objects.filter(captured_item=item, status__in=CAPTURED_HOLD).exclude(patron=patron)
-    for hold in held.select_for_update():
-        # the copy left with the kiosk's patron: the hold waits again at its place in line
-        _conflict(desk, patron, item, barcode, ConflictKind.HELD, at)
-        hold.status, hold.captured_item, hold.captured_at = HoldStatus.WAITING, None, None
-        hold.ready_at, hold.shelf_expires, hold.pickup_code = None, None, ""
-        hold.save()
     try:
         rule = rule_for(patron.category, item.record.material_type, desk.branch)
     except NoLoanRule:
@@ -87,6 +101,7 @@ def _lend(desk: Desk, patron: Patron, item, barcode: str, at: datetime, due: dat
     if blocks:
         _conflict(desk, patron, item, barcode, ConflictKind.BLOCKED, at)
     day = clock.local_date(at)
+    longest = due_date(rule, desk.branch, day) if rule else day
     loan = Loan(
         item=item,
         patron=patron,
@@ -95,7 +110,7 @@ def _lend(desk: Desk, patron: Patron, item, barcode: str, at: datetime, due: dat
         rule=rule,
         via=desk.via,
         checked_out_at=at,
-        due=due or (due_date(rule, desk.branch, day) if rule else day),
+        due=max(day, min(due, longest)) if due else longest,
     )
     NEW_LOAN.save(loan)
     fulfil_for(patron, item)

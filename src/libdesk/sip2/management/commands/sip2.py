@@ -40,6 +40,8 @@ class Command(BaseCommand):
             max_frame=sip2["SIP2_MAX_FRAME"],
             login_seconds=sip2["SIP2_LOGIN_SECONDS"],
             idle_seconds=sip2["SIP2_IDLE_SECONDS"],
+            max_connections=sip2["SIP2_MAX_CONNECTIONS"],
+            max_per_address=sip2["SIP2_MAX_CONNECTIONS_PER_ADDRESS"],
         )
 
         def ready(where: str) -> None:
