@@ -41,4 +41,6 @@ def test_every_patron_linked_model_is_known_to_this_test():
         "ConsentRecord",
         "ReadingHistoryEntry",
         "CorrectionRequest",
+        "CardBlock",
+        "OfflineConflict",
     }

@@ -43,8 +43,11 @@ def check_password(username: str, password: str) -> StaffUser:
     one with a wrong password, and counts towards a lock under a keyed hash."""
     user = StaffUser.objects.filter(username=username).first() if username else None
     subject = lockout.known("staff", user.pk) if user else lockout.unknown("staff", username)
-    right = _password_matches(user, password) and user.is_active
-    if not lockout.settle(subject, lockout.ONLINE, right):
+
+    def verify() -> bool:
+        return _password_matches(user, password) and user.is_active
+
+    if not lockout.check(subject, lockout.ONLINE, verify):
         raise StaffSignInFailed
     return user
 
@@ -52,8 +55,8 @@ def check_password(username: str, password: str) -> StaffUser:
 def check_code(user: StaffUser, code: str) -> None:
     """The second step for staff with a second factor: an authenticator code or a recovery
     code. Wrong codes count towards the same lock as wrong passwords."""
-    right = second_factor.verify(user, code)
-    if not lockout.settle(lockout.known("staff", user.pk), lockout.ONLINE, right):
+    subject = lockout.known("staff", user.pk)
+    if not lockout.check(subject, lockout.ONLINE, lambda: second_factor.verify(user, code)):
         raise StaffSignInFailed
 
 
@@ -155,8 +158,8 @@ def set_active(admin, workstation, user: StaffUser, active: bool) -> StaffUser:
 def change_own_password(user: StaffUser, workstation, current: str, new: str) -> StaffUser:
     """A member of staff changes their password. A wrong current password counts as a failed
     sign-in; every other session and token ends (the door renews the current session)."""
-    right = _password_matches(user, current)
-    if not lockout.settle(lockout.known("staff", user.pk), lockout.ONLINE, right):
+    subject = lockout.known("staff", user.pk)
+    if not lockout.check(subject, lockout.ONLINE, lambda: _password_matches(user, current)):
         raise StaffError("current_password", _("the current password is not right"))
     _valid_password(new, user, "new_password")
     user.set_password(new)

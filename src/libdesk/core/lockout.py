@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,11 +87,17 @@ def refusal_if_locked(subject: str, channel: str) -> Refused | None:
     return Refused(decision, status=429, retry_after=retry_after)
 
 
-def settle(subject: str, channel: str, right: bool) -> bool:
-    """After a secret was checked (always checked first, so that a locked, unknown or known
-    account costs the same work): raise the 429 while the channel is locked, else count a
-    wrong secret or clear the count after a right one. Answers `right`."""
-    if refusal := refusal_if_locked(subject, channel):
+def check(subject: str, channel: str, verify: Callable[[], bool]) -> bool:
+    """Check a secret under the lock: answers whether `verify()` (the hash comparison) said
+    right, or raises the 429 while the channel is locked.
+
+    The attempt takes its place in the count before the secret is checked, in one
+    transaction with reading the lock: so concurrent guesses each count, and no more than the
+    threshold are ever checked in a window, however many arrive at once. The secret is checked
+    even when locked, so that a locked, unknown or known account costs the same time."""
+    refusal = _reserve(subject, channel)
+    right = verify()
+    if refusal is not None:
         log.debug("secret checked on the %s channel while it is locked: refused", channel)
         raise refusal
     # Never the subject, the name or card typed, nor the secret: only what happened.
@@ -98,15 +105,13 @@ def settle(subject: str, channel: str, right: bool) -> bool:
     if right:
         record_success(subject, channel)
     else:
-        record_failure(subject, channel)
+        _lock_if_spent(subject, channel)
     return right
 
 
-def record_failure(subject: str, channel: str) -> None:
-    """Count a failure in the current window; the threshold-th locks the channel.
-
-    Runs in its own transaction so the count survives the failed sign-in's response.
-    """
+def _reserve(subject: str, channel: str) -> Refused | None:
+    """Count this attempt as a failure until it proves right; the refusal to raise instead
+    when the channel is locked, or every attempt of the window is already taken."""
     threshold, window, lock_time = _limits()
     now = clock.now()
     with transaction.atomic():
@@ -115,15 +120,33 @@ def record_failure(subject: str, channel: str) -> None:
             subject=subject, channel=channel, defaults={"expires_at": now}
         )
         if lock.locked_until and lock.locked_until > now:
-            return  # already locked: the lock is not lengthened by more attempts
+            return refusal_if_locked(subject, channel)
         if lock.first_failure_at is None or lock.first_failure_at <= now - window:
             lock.failures, lock.first_failure_at = 0, now
+        if lock.failures >= threshold:  # the others are still being checked
+            minutes = max(1, math.ceil(lock_time.total_seconds() / 60))
+            decision = Decision.refuse("sign_in_locked", minutes=minutes, channel=channel)
+            return Refused(decision, status=429, retry_after=int(lock_time.total_seconds()))
         lock.failures += 1
+        lock.expires_at = _expiry(lock, now, window)
+        lock.save()
+    return None
+
+
+def _lock_if_spent(subject: str, channel: str) -> None:
+    """After a wrong secret (already counted): the threshold-th locks the channel."""
+    threshold, window, lock_time = _limits()
+    now = clock.now()
+    with transaction.atomic():
+        lock = SignInLock.objects.select_for_update().filter(subject=subject, channel=channel)
+        lock = lock.first()
+        if lock is None or (lock.locked_until and lock.locked_until > now):
+            return
         if lock.failures >= threshold:
             lock.locked_at, lock.locked_until, lock.lifted_at = now, now + lock_time, None
             lock.failures, lock.first_failure_at = 0, None
-        lock.expires_at = _expiry(lock, now, window)
-        lock.save()
+            lock.expires_at = _expiry(lock, now, window)
+            lock.save()
 
 
 def _expiry(lock: SignInLock, now: datetime, window: timedelta) -> datetime:

@@ -287,8 +287,8 @@ def change_own_pin(access: Access, current_pin: str, new_pin: str) -> Patron:
     token ends, and the door gives the current session the new stamp."""
     access.change("patron.pin")
     patron = Patron.objects.get(pk=access.patron_id)
-    right = pin_matches(patron, current_pin)
-    if not lockout.settle(lockout.known("patron", patron.pk), lockout.ONLINE, right):
+    subject = lockout.known("patron", patron.pk)
+    if not lockout.check(subject, lockout.ONLINE, lambda: pin_matches(patron, current_pin)):
         raise PatronError("current_pin", _("the current PIN is not right"))
     check_pin_rules(new_pin, "new_pin")
     return _change(access, "patron.pin", "patron.pin.change", _set_pin(new_pin))
@@ -363,8 +363,11 @@ def authenticate_patron(card: str, pin: str, channel: str = lockout.ONLINE) -> P
     """
     patron = patron_by_card(card) if CARD_PATTERN.match(card.strip()) else None
     subject = lockout.known("patron", patron.pk) if patron else lockout.unknown("card", card)
-    right = pin_matches(patron, pin) and not patron.card_lost_at
-    if not lockout.settle(subject, channel, right):
+
+    def verify() -> bool:
+        return pin_matches(patron, pin) and not patron.card_lost_at
+
+    if not lockout.check(subject, channel, verify):
         raise SignInFailed
     with transaction.atomic():
         audit.record(

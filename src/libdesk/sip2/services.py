@@ -177,11 +177,13 @@ def log_in(login: str, password: str, address: str = "") -> Terminal:
         if terminal
         else lockout.unknown("terminal", f"{login}{where}")
     )
-    if terminal is None or not password:
-        make_password(password or "-")
-        right = False
-    else:
-        right = check_password(password, terminal.password_hash) and terminal.enabled
-    if not lockout.settle(subject, lockout.KIOSK, right):
+
+    def verify() -> bool:
+        if terminal is None or not password:
+            make_password(password or "-")  # the same work as checking a real password
+            return False
+        return check_password(password, terminal.password_hash) and terminal.enabled
+
+    if not lockout.check(subject, lockout.KIOSK, verify):
         raise TerminalLoginFailed
     return terminal
