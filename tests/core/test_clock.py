@@ -28,3 +28,15 @@ def test_advance_moves_a_frozen_clock_and_the_freeze_ends_with_the_block():
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="timezone-aware"), clock.travel_to(datetime(2025, 1, 1)):
         pass
+
+
+def test_a_clock_frozen_in_the_librarys_zone_still_reads_utc_and_signs_verifiable_entries(db):
+    from libdesk.audit import services as audit
+    from libdesk.audit.actors import Actor
+    from libdesk.audit.verification import verify
+
+    local = datetime(2026, 3, 1, 9, 30, tzinfo=clock.library_zone())
+    with clock.travel_to(local):
+        assert clock.now() == local and clock.now().utcoffset() == timedelta(0)
+        audit.record(Actor.system(), "test.clock", object_type="test", object_id=1)
+    assert verify().ok

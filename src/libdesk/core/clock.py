@@ -6,7 +6,7 @@ test can move time with `travel_to` instead of patching datetime in many places.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -47,7 +47,9 @@ def travel_to(moment: datetime | date) -> Iterator[None]:
         moment = datetime(moment.year, moment.month, moment.day, 12, tzinfo=library_zone())
     if timezone.is_naive(moment):
         raise ValueError("travel_to needs a timezone-aware datetime")
-    previous, _frozen = _frozen, moment
+    # Kept in UTC, as now() promises: what is signed (the audit chain) must read the same
+    # once the database hands it back in UTC.
+    previous, _frozen = _frozen, moment.astimezone(UTC)
     try:
         yield
     finally:
