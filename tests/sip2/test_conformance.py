@@ -61,6 +61,9 @@ from tests.sip2.server_process import (
     stamp,
 )
 
+# A real server process on SQLite, whatever database the run uses: CI runs these once.
+pytestmark = [pytest.mark.slow, pytest.mark.once, pytest.mark.xdist_group("sip2-conformance")]
+
 PATRONS = extra_patrons(12, first=29000000200001)
 CARD = sorted(PATRONS)  # one patron (or two) per test, so tests need no order
 # CARD[0] has two loans from before: 10 days ago (renewable) and 30 days ago (overdue).

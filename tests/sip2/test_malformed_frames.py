@@ -38,6 +38,9 @@ from tests.sip2.server_process import (
     status_body,
 )
 
+# A real server process on SQLite, whatever database the run uses: CI runs these once.
+pytestmark = [pytest.mark.slow, pytest.mark.once, pytest.mark.xdist_group("sip2-malformed")]
+
 LOGIN_SECONDS, IDLE_SECONDS, MAX_FRAME = 3, 4, 4096
 PROBE_ITEM = item(99)  # checked out and in again after every case
 
