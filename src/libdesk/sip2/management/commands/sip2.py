@@ -42,6 +42,7 @@ class Command(BaseCommand):
             idle_seconds=sip2["SIP2_IDLE_SECONDS"],
             max_connections=sip2["SIP2_MAX_CONNECTIONS"],
             max_per_address=sip2["SIP2_MAX_CONNECTIONS_PER_ADDRESS"],
+            workers=1 if connection.vendor == "sqlite" else 8,
         )
 
         def ready(where: str) -> None:
