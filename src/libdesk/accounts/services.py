@@ -15,7 +15,7 @@ from libdesk.accounts import second_factor
 from libdesk.accounts.models import StaffUser, Workstation, new_stamp
 from libdesk.audit import services as audit
 from libdesk.audit.actors import Actor
-from libdesk.core import lockout
+from libdesk.core import housekeeping, lockout
 from libdesk.core.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,11 @@ def set_active(admin, workstation, user: StaffUser, active: bool) -> StaffUser:
     user.is_active = active
     _end_sessions(user)
     action = "staff.enable" if active else "staff.disable"
-    return _audited_change(admin, workstation, user, action, ["is_active"])
+    with transaction.atomic():
+        changed = _audited_change(admin, workstation, user, action, ["is_active"])
+        if not active:
+            housekeeping.staff_disabled(user.pk)
+    return changed
 
 
 def change_own_password(user: StaffUser, workstation, current: str, new: str) -> StaffUser:

@@ -28,3 +28,19 @@ def on_loan_unlinked(forget: Callable[[int], object]) -> None:
 def loan_unlinked(loan_id: int) -> None:
     for forget in _forget_loan:
         forget(loan_id)
+
+
+_staff_left: list[Callable[[int], object]] = []
+
+
+def on_staff_disabled(release: Callable[[int], object]) -> None:
+    """Register `release(staff_id)`, called in the transaction that disables a staff account:
+    work only that person could carry on (a reference question they claimed) goes back to
+    those who can."""
+    if release not in _staff_left:
+        _staff_left.append(release)
+
+
+def staff_disabled(staff_id: int) -> None:
+    for release in _staff_left:
+        release(staff_id)

@@ -10,4 +10,8 @@ class ReferenceConfig(AppConfig):
     label = "reference"
 
     def ready(self) -> None:
+        from libdesk.core import housekeeping
         from libdesk.reference import patron_data, reasons  # noqa: F401  (registrations)
+        from libdesk.reference.services import release_claims_of
+
+        housekeeping.on_staff_disabled(release_claims_of)

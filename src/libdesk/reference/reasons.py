@@ -17,6 +17,7 @@ QUESTION_DATA = data_kinds.register("reference_question", _("your question to a 
 
 # How a librarian came to a question: the next in line, or one they chose.
 register_codes("reference claim", ["next_in_line", "chosen"])
+register_codes("reference release", ["claimer_left"])
 # Why a librarian read a question's text: they claimed it, or it was shared with them.
 register_codes("reference read as", ["claimed", "shared"])
 register_codes("reference sent anyway because", SendAnywayReason.values)

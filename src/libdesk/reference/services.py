@@ -468,3 +468,22 @@ def unlink_patron(patron_id: int) -> int:
     return Question.objects.filter(patron_id=patron_id).update(
         patron_id=None, contact_email="", contact_phone=""
     )
+
+
+def release_claims_of(staff_id: int) -> int:
+    """A librarian's account is disabled (they left, or are away for long): the questions
+    they claimed and had not answered go back to the queue at their place in line (by when
+    they were asked), for the next librarian to take; nobody reads them on the way. Runs in
+    the transaction that disables the account; answers how many went back."""
+    claimed = Question.objects.filter(claimed_by_id=staff_id, status=Status.CLAIMED)
+    released = list(claimed.values_list("pk", flat=True))
+    claimed.update(status=Status.OPEN, claimed_by=None, claimed_at=None)
+    for question_id in released:
+        audit.record(
+            Actor.system(),
+            "reference.release",
+            object_type=OBJECT,
+            object_id=question_id,
+            reason="claimer_left",
+        )
+    return len(released)
