@@ -7,3 +7,6 @@ class FeedbackConfig(AppConfig):
 
     name = "libdesk.feedback"
     label = "feedback"
+
+    def ready(self) -> None:
+        from libdesk.feedback import patron_data, reasons  # noqa: F401  (registrations)
