@@ -71,9 +71,7 @@ def test_a_reply_needs_a_signed_comment(avery_browser):
         {"service": "general", "text": "Call me?", "language": "en", "wants_reply": "on"},
     )
     assert response.status_code == 422
-    assert "a reply goes to your account: sign the comment" in unescape(
-        response.content.decode()
-    )
+    assert "a reply goes to your account: sign the comment" in unescape(response.content.decode())
     assert not Comment.objects.exists()
 
 

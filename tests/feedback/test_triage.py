@@ -30,7 +30,7 @@ def _comments():
 
 
 def test_the_queue_shows_new_comments_oldest_first_and_never_who_signed(librarian):
-    older, signed = _comments()
+    _older, _signed = _comments()
     page = librarian.get("/staff/comments/").content.decode()
     assert page.index("The stairs need a rail.") < page.index("Please open on Sundays.")
     assert "Avery" not in page and AVERY not in page
@@ -65,8 +65,10 @@ def test_the_patron_sees_that_staff_read_their_signed_comment(librarian, client,
     assert "a comment you signed, with your name" in page
 
 
-def test_filing_tying_responding_and_closing(librarian, mailoutbox, django_capture_on_commit_callbacks):
-    older, signed = _comments()
+def test_filing_tying_responding_and_closing(
+    librarian, mailoutbox, django_capture_on_commit_callbacks
+):
+    _older, signed = _comments()
     url = f"/staff/comments/{signed.pk}"
     assert librarian.post(f"{url}/theme/", {"theme": "hours"}).status_code == 302
     clause = "OP-02-01-01/expectations-feedback"
@@ -119,7 +121,7 @@ def test_the_patron_reads_the_response_in_their_account(librarian, avery_browser
         f"/staff/comments/{signed.pk}/respond/", {"text": "Sundays from May.", "language": "en"}
     )
     page = avery_browser.get("/account/comments/")
-    assert page["Cache-Control"] == "no-store"
+    assert "no-store" in page["Cache-Control"]
     text = page.content.decode()
     assert "Please open on Sundays." in text and "Sundays from May." in text
     assert "The stairs need a rail." not in text

@@ -37,9 +37,7 @@ LABELS = {
 def queue(request: HttpRequest) -> HttpResponse:
     """New comments oldest first, then those being dealt with: never who signed one."""
     found = selectors.queue(request.user)
-    return render(
-        request, "feedback/queue.html", {"new": found.new, "open": found.open, **LABELS}
-    )
+    return render(request, "feedback/queue.html", {"new": found.new, "open": found.open, **LABELS})
 
 
 def _page(request: HttpRequest, comment_id: int, status: int = 200, **forms) -> HttpResponse:

@@ -107,8 +107,7 @@ def comment_for(staff: StaffUser, workstation, comment_id: int) -> Opened:
             data_kind=SIGNED_COMMENT_DATA.code,
         )
         name = (
-            Patron.objects.filter(pk=comment.patron_id).values_list("name", flat=True).first()
-            or ""
+            Patron.objects.filter(pk=comment.patron_id).values_list("name", flat=True).first() or ""
         )
     return Opened(comment, name)
 

@@ -28,9 +28,7 @@ def send_feedback_response(response_id: int) -> None:
         if response is None or not response.comment.wants_reply:
             return
         patron = (
-            Patron.objects.filter(pk=response.comment.patron_id)
-            .values("email", "language")
-            .first()
+            Patron.objects.filter(pk=response.comment.patron_id).values("email", "language").first()
         )
         if patron is None or not patron["email"]:
             return
