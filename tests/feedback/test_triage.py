@@ -170,3 +170,22 @@ def test_other_roles_may_not_triage(staff_client):
 def test_an_unknown_comment_is_not_found(librarian):
     assert librarian.get("/staff/comments/999999/").status_code == 404
     assert librarian.post("/staff/comments/999999/close/").status_code == 404
+
+
+def test_the_api_gives_the_patron_their_signed_comments_and_the_responses(
+    librarian, client, patron_token
+):
+    from tests.conftest import bearer
+
+    _older, signed = _comments()
+    services.respond(_librarian_user(), None, signed.pk, "Sundays from May.")
+    response = client.get("/api/v1/me/feedback", **bearer(patron_token(AVERY)))
+    assert response.status_code == 200
+    [mine] = response.json()
+    assert (mine["id"], mine["text"], mine["wants_reply"]) == (
+        signed.pk,
+        "Please open on Sundays.",
+        True,
+    )
+    assert [r["text"] for r in mine["responses"]] == ["Sundays from May."]
+    assert client.get("/api/v1/me/feedback").status_code == 401

@@ -241,7 +241,7 @@ API = {
     "POST /api/v1/reference/questions/{reference_id}/close": CLAIMERS,
     "GET /api/v1/reference/figures": {**REFERENCE, "librarian": FORBIDDEN},
     # comments: anyone, signed with a patron token; any other token leaves it unsigned
-    "POST /api/v1/feedback": API_PUBLIC,
+    "POST /api/v1/feedback": API_PUBLIC, "GET /api/v1/me/feedback": API_PATRON_OWN,
 }
 # fmt: on
 

@@ -2,20 +2,23 @@
 to the account and by its e-mail). Every comment counts against the address's limit, as on
 the web. A comment records only the kind of service it is about."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from libdesk.access.purposes import Access
 from libdesk.api.models import ApiToken
 from libdesk.api.schemas import RefusalOut
-from libdesk.api.tokens import resolve
+from libdesk.api.tokens import PatronBearer, resolve
 from libdesk.core.bounds import CODE_MAX, LongText
 from libdesk.core.ratelimit import check_anonymous_form, client_address
-from libdesk.feedback import services
+from libdesk.feedback import selectors, services
 from libdesk.feedback.models import RATING_MAX, RATING_MIN, Service
 
 router = Router(tags=["feedback"])
+me_router = Router(tags=["feedback"])  # mounted at the API's root: /me/feedback
 
 ServiceIn = Literal[tuple(Service.values)]  # type: ignore[valid-type]
 Rating = Annotated[int, Field(ge=RATING_MIN, le=RATING_MAX, description="1 poorly, 5 very well")]
@@ -32,6 +35,23 @@ class CommentIn(Schema):
 
 class CommentOut(Schema):
     id: int
+
+
+class ResponseOut(Schema):
+    sent_at: datetime
+    language: str
+    text: str
+
+
+class MyCommentOut(Schema):
+    id: int
+    received_at: datetime
+    service: str
+    text: str
+    rating: int | None
+    wants_reply: bool
+    status: str
+    responses: list[ResponseOut]
 
 
 def _patron_id(request: HttpRequest) -> int | None:
@@ -62,3 +82,24 @@ def leave_comment(request: HttpRequest, body: CommentIn):
         wants_reply=body.wants_reply,
     )
     return Status(201, {"id": comment.pk})
+
+
+@me_router.get("/me/feedback", response=list[MyCommentOut], auth=PatronBearer())
+def my_comments(request: HttpRequest) -> list[dict]:
+    """The comments this patron signed, newest first, with the library's responses."""
+    return [
+        {
+            "id": comment.pk,
+            "received_at": comment.received_at,
+            "service": comment.service,
+            "text": comment.text,
+            "rating": comment.rating,
+            "wants_reply": comment.wants_reply,
+            "status": comment.status,
+            "responses": [
+                {"sent_at": r.sent_at, "language": r.language, "text": r.text}
+                for r in comment.responses.all()
+            ],
+        }
+        for comment in selectors.comments_of(Access.own(request.api_token.patron_id))
+    ]
