@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     "libdesk.reference",
     "libdesk.rights",
     "libdesk.sip2",
+    "libdesk.programs",
+    "libdesk.feedback",
+    "libdesk.outreach",
     "libdesk.web",
     "libdesk.api",
     "libdesk.demo",
@@ -352,6 +355,9 @@ LIBDESK = {
     "REFERENCE_TARGET_HOURS_EMAIL": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_EMAIL", 48),
     "REFERENCE_TARGET_HOURS_PHONE": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_PHONE", 24),
     "REFERENCE_TARGET_HOURS_IN_PERSON": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_IN_PERSON", 4),
+    # Comments (feedback): their text, signature and responses are deleted this many days
+    # after the comment is closed (or arrived, if never closed), keeping only the figures.
+    "FEEDBACK_RETENTION_DAYS": _env_int("LIBDESK_FEEDBACK_RETENTION_DAYS", 365),
     # Self-check kiosks (SIP2): lifted card blocks and resolved offline-loan conflicts are
     # deleted this many days later (an open one stays until staff deal with it).
     "CARD_BLOCK_RETENTION_DAYS": _env_int("LIBDESK_CARD_BLOCK_RETENTION_DAYS", 30),

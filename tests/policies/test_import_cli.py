@@ -181,6 +181,7 @@ def test_due_reports_the_demo_policy_as_overdue(demo_library):
             "title": "Customer Service",
             "next_review": "2023-11-27",
             "days_overdue": 1097,
+            "comments": {"count": 0, "comments": []},
         }
     ]
 

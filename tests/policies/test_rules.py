@@ -29,7 +29,7 @@ def test_every_rule_row_names_a_clause_in_force(demo_library):
 
 def test_a_rule_citing_no_real_clause_is_caught(demo_library):
     RateLimitRule.objects.create(
-        form="feedback", attempts=3, window_seconds=60, clause="OP-02-01-01/made-up"
+        form="made-up", attempts=3, window_seconds=60, clause="OP-02-01-01/made-up"
     )
     assert rules_without_a_clause_in_force() == ["RateLimitRule 4: 'OP-02-01-01/made-up'"] or (
         len(rules_without_a_clause_in_force()) == 1
@@ -38,4 +38,4 @@ def test_a_rule_citing_no_real_clause_is_caught(demo_library):
 
 def test_the_database_refuses_a_rule_with_no_clause(db):
     with pytest.raises(IntegrityError), transaction.atomic():
-        RateLimitRule.objects.create(form="feedback", attempts=3, window_seconds=60, clause="")
+        RateLimitRule.objects.create(form="made-up", attempts=3, window_seconds=60, clause="")

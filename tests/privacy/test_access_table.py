@@ -78,6 +78,10 @@ EXPECTED = (
     | {("patron", "reference_question", "read", "self")}
     | {("head_librarian", "reference_figures", "read", "none")}
     | {(r, "reference_directory", "change", "none") for r in LIBRARIANS}
+    | {(r, "feedback_comment", "create", "none") for r in ("public", "patron")}
+    | {("patron", "feedback_comment", "read", "self")}
+    | {(r, "feedback_comment", a, "none") for r in LIBRARIANS for a in ("read", "change", "answer")}
+    | {("head_librarian", "feedback_figures", "read", "none")}
     | {("privacy_officer", "audit_log", "read", "none")}
     | {(r, "disclosure_request", "create", "none") for r in DESK | {"privacy_officer"}}
     | {("privacy_officer", "disclosure_request", "answer", "none")}

@@ -171,6 +171,11 @@ WEB = {
     "reference:enter": DESK_PAGE,
     "reference:sources": staff_only(*DESK, "administrator"),
     "reference:new-source": REFERENCE, "reference:edit-source": REFERENCE,  # librarians curate
+    # comments: anyone leaves one; a patron reads those they signed; librarians and the Head
+    # Librarian triage them (the comment here is Avery's, signed); the board's figures
+    "feedback:comment": ANYONE, "feedback:my-comments": OWN_ACCOUNT,
+    "feedback:queue": REFERENCE, "feedback:comment-staff": REFERENCE, "feedback:act": REFERENCE,
+    "feedback:figures": {**REFERENCE, "librarian": FORBIDDEN},
     # third-party requests: the desk records, the privacy officer keeps the register
     "privacy:record-request": staff_only(*DESK, "privacy officer"),
     "privacy:register": staff_only("privacy officer"),
@@ -235,6 +240,8 @@ API = {
     "POST /api/v1/reference/questions/{reference_id}/answer": CLAIMERS,
     "POST /api/v1/reference/questions/{reference_id}/close": CLAIMERS,
     "GET /api/v1/reference/figures": {**REFERENCE, "librarian": FORBIDDEN},
+    # comments: anyone, signed with a patron token; any other token leaves it unsigned
+    "POST /api/v1/feedback": API_PUBLIC, "GET /api/v1/me/feedback": API_PATRON_OWN,
 }
 # fmt: on
 
@@ -354,6 +361,7 @@ def build_world() -> World:
     from libdesk.circulation import services
     from libdesk.circulation.desk import Desk
     from libdesk.circulation.models import LoanRule
+    from libdesk.feedback.services import leave_comment
     from libdesk.library.models import ClosedDay
     from libdesk.patrons.models import Patron
     from libdesk.policies import questions
@@ -374,6 +382,7 @@ def build_world() -> World:
     )
     question, key = questions.ask("OP-02-01-01/policies-explained", "Why is this so?")
     asked, asker_key = _reference_question_claimed_by_the_librarian(avery)
+    comment = leave_comment("The new hours suit me.", "general", patron_id=avery.pk, sign=True)
     _sam_shares_his_history_with_jordan()
     StaffUser.objects.create_user(username="gone", password=DEMO_PASSWORD, role="clerk")
     world = World(
@@ -397,6 +406,7 @@ def build_world() -> World:
             "reference_id": asked.pk,
             "source_id": ConsumerSource.objects.first().pk,
             "asker_key": asker_key,
+            "comment_id": comment.pk,
             "head_id": StaffUser.objects.get(username="head").pk,
             "terminal_id": Terminal.objects.get(login="kiosk").pk,  # the demo's kiosk
         }
@@ -474,6 +484,7 @@ WEB_POSTS = {
     "rights:privacy-act": {"newsletters": "on"},  # action "consents"
     "reference:claim-next": {},
     "reference:act": {},  # action "answer": an empty answer is a form error, so let in
+    "feedback:act": {},  # action "theme": no theme is a form error, so let in
 }
 SLUGS = {
     "patrons:act": "end",
@@ -482,6 +493,7 @@ SLUGS = {
     "questions:act": "answer",
     "rights:privacy-act": "consents",
     "reference:act": "answer",
+    "feedback:act": "theme",
 }
 
 
@@ -566,6 +578,7 @@ API_BODIES = {
     },
     "POST /api/v1/reference/questions/{reference_id}/answer": {"text": ""},  # 422: let in
     "POST /api/v1/reference/questions/{reference_id}/close": {"effort": 2},
+    "POST /api/v1/feedback": {"text": "The new hours suit me.", "rating": 5},
 }
 
 

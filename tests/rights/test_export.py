@@ -34,6 +34,7 @@ EVERY_KIND_WITH_ROWS = {
     "audit.entries",
     "api.tokens",
     "reference.questions",
+    "feedback.comments",
 }
 
 

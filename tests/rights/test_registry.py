@@ -20,6 +20,7 @@ LINKED_BY_ID = {
     ("core", "SignInLock"),  # subject "patron:<id>"
     ("circulation", "NoticeSent"),  # object_id of a loan, hold or request
     ("reference", "Question"),  # patron_id: a question the patron linked to their account
+    ("feedback", "Comment"),  # patron_id: a comment the patron signed
 }
 
 

@@ -142,6 +142,19 @@ def build(client: Client, shelf) -> World:
         content_type="application/json",
         **bearer(token),
     )
+    # a comment on a desk visit, signed, rated, wanting a reply
+    client.post(
+        "/api/v1/feedback",
+        {
+            "text": "The desk staff found what I needed.",
+            "service": "desk_visit",
+            "rating": 5,
+            "sign": True,
+            "wants_reply": True,
+        },
+        content_type="application/json",
+        **bearer(token),
+    )
     at_the_kiosk(patron, charged.fee)
     return World(patron, token, staff, station, desk, on_loan, charged.fee, hold_copy)
 

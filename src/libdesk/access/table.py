@@ -73,6 +73,8 @@ RESOURCES = (
     "reference_question",
     "reference_figures",
     "reference_directory",
+    "feedback_comment",
+    "feedback_figures",
     "audit_log",
     "staff_accounts",
     "disclosure_request",
@@ -164,6 +166,14 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     # The consumer-information directory names no patron: the librarians who point people
     # to it curate it (every desk role reads it, as its page and the API do).
     | _cells(REFERENCE_ROLES, ["reference_directory"], ["change"], [Context.NONE])
+    # Comments on the library's service: anyone leaves one, a signed-in patron may sign it
+    # and reads their own; librarians and the Head Librarian triage and answer them (a
+    # signed comment's page names its patron: audited); the Head Librarian reads the
+    # board's figures, which name nobody.
+    | _cells([Role.PUBLIC, Role.PATRON], ["feedback_comment"], ["create"], [Context.NONE])
+    | _cells([Role.PATRON], ["feedback_comment"], ["read"], [Context.SELF])
+    | _cells(REFERENCE_ROLES, ["feedback_comment"], ["read", "change", "answer"], [Context.NONE])
+    | _cells([Role.HEAD_LIBRARIAN], ["feedback_figures"], ["read"], [Context.NONE])
     # Only the privacy officer reads the whole audit log.
     | _cells([Role.PRIVACY_OFFICER], ["audit_log"], ["read"], [Context.NONE])
     # Someone asks about another person: the desk (or the privacy officer, by letter) records

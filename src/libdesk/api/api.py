@@ -16,6 +16,8 @@ from libdesk.catalog.api import router as catalog_router
 from libdesk.circulation.api import router as circulation_router
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
+from libdesk.feedback.api import me_router as feedback_me_router
+from libdesk.feedback.api import router as feedback_router
 from libdesk.library.api import router as library_router
 from libdesk.patrons.api import router as patrons_router
 from libdesk.policies.api import router as policies_router
@@ -87,7 +89,9 @@ api.add_router("/", circulation_router)
 api.add_router("/", disclosure_router)
 api.add_router("/", rights_router)
 api.add_router("/", reference_me_router)
+api.add_router("/", feedback_me_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/policies", policies_router)
 api.add_router("/reference", reference_router)
 api.add_router("/branches", library_router)
+api.add_router("/feedback", feedback_router)

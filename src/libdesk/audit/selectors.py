@@ -37,12 +37,14 @@ def search_log(
 def reads_of_patron(patron_id: int) -> QuerySet[AuditEntry]:
     """When, by which role and at which branch staff looked at this patron's record: every
     read, every time staff opened the account at the desk (even if nothing was read), and
-    every time a librarian read a question the patron linked to their account."""
+    every time a librarian read a question the patron linked to their account or a comment
+    they signed."""
     return (
         AuditEntry.objects.filter(
             Q(action__startswith="patron.read")
             | Q(action="serving.open")
-            | Q(action="reference.read"),
+            | Q(action="reference.read")
+            | Q(action="feedback.read"),
             patron_id=patron_id,
             actor_kind__in=[ActorKind.STAFF, ActorKind.GUARDIAN, ActorKind.SYSTEM],
         )

@@ -9,6 +9,7 @@ from libdesk.access.table import DESK_ROLES, Role
 from libdesk.accounts.decorators import staff_required
 from libdesk.core import retention as retention_periods
 from libdesk.core.bounds import CODE_MAX
+from libdesk.feedback import selectors as feedback_selectors
 from libdesk.library import selectors as library_selectors
 from libdesk.library.mail import sends_mail
 from libdesk.policies import questions
@@ -67,11 +68,14 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     asked = []
     if role in (Role.HEAD_LIBRARIAN, Role.LIBRARIAN):
         asked = questions.queue(request.user, request.workstation).filter(status="open")
+    reviews_due = policy_selectors.reviews_due(within)
+    # The comments tied to each due policy's clauses, for the roles that read comments.
+    tied = feedback_selectors.comments_by_policy([d.number for d in reviews_due], request.user)
     return render(
         request,
         "web/staff_home.html",
         {
-            "reviews_due": policy_selectors.reviews_due(within),
+            "reviews_due": [(item, tied.get(item.number)) for item in reviews_due],
             "within": within,
             "questions": asked,
             "desk_role": role in DESK_ROLES,

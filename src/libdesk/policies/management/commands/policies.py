@@ -5,6 +5,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from libdesk.core import clock
+from libdesk.feedback import selectors as feedback
 from libdesk.policies import selectors
 from libdesk.policies.documents import DocumentError, read_policy_file
 from libdesk.policies.services import PolicyError, record_review, register_policy
@@ -65,8 +67,11 @@ class Command(BaseCommand):
         if within < 0:
             raise CommandError("--within: give a number of days, 0 or more")
         due = selectors.reviews_due(within)
+        tied = feedback.comments_by_policy([d.number for d in due])
         if json:
-            self.stdout.write(_json([d.as_json() for d in due]))
+            self.stdout.write(
+                _json([{**d.as_json(), "comments": _comments(tied[d.number])} for d in due])
+            )
             return
         if not due:
             self.stdout.write(f"No policy is due for review within {within} days.")
@@ -79,6 +84,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{item.number}  {item.title}  next review {item.next_review} ({when})"
             )
+            self._tied(tied[item.number])
+
+    def _tied(self, tied: feedback.PolicyComments) -> None:
+        """The comments tied to the policy's clauses: when, which clause, the rating and the
+        text; never who wrote them."""
+        plural = "" if tied.count == 1 else "s"
+        self.stdout.write(f"  {tied.count} comment{plural} tied to its clauses")
+        for comment in tied.comments:
+            rating = f", rated {comment.rating}/5" if comment.rating else ""
+            text = comment.text or "(text deleted at the end of its retention period)"
+            when = comment.received_at.astimezone(clock.library_zone()).date().isoformat()
+            self.stdout.write(f"  - {when}, {comment.clause_title}{rating}: {text}")
 
     def _list(self, **_: object) -> None:
         for policy in selectors.policies_in_force().order_by("number"):
@@ -86,6 +103,22 @@ class Command(BaseCommand):
                 f"{policy.number}  v{policy.version}  {policy.title}  adopted {policy.adopted_on}"
                 f"  next review {policy.next_review}"
             )
+
+
+def _comments(tied: feedback.PolicyComments) -> dict:
+    return {
+        "count": tied.count,
+        "comments": [
+            {
+                "received_at": c.received_at.isoformat(),
+                "service": c.service,
+                "clause": c.clause_title,
+                "rating": c.rating,
+                "text": c.text,
+            }
+            for c in tied.comments
+        ],
+    }
 
 
 def _json(data: object) -> str:

@@ -1,0 +1,140 @@
+"""Comments for staff: the queue (new ones oldest first, then those being dealt with), a
+comment's page (a signed one names its patron: audited), filing it under a theme, tying it to
+a policy clause, responding, closing; and the board's figures. Views fetch, call a service or
+selector, render."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from libdesk.access.table import REFERENCE_ROLES, Role
+from libdesk.accounts.decorators import staff_required
+from libdesk.core.decisions import Refused
+from libdesk.core.errors import InputError
+from libdesk.feedback import selectors, services
+from libdesk.feedback.forms import (
+    ClauseForm,
+    FiguresForm,
+    RespondForm,
+    ThemeForm,
+    add_service_error,
+    errors_by_label,
+)
+from libdesk.feedback.models import Service, Status, Theme
+
+ACTIONS = ("theme", "clause", "respond", "close")
+LABELS = {
+    "services": dict(Service.choices),
+    "themes": dict(Theme.choices),
+    "statuses": dict(Status.choices),
+}
+
+
+@staff_required(roles=REFERENCE_ROLES)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """New comments oldest first, then those being dealt with: never who signed one."""
+    found = selectors.queue(request.user)
+    return render(request, "feedback/queue.html", {"new": found.new, "open": found.open, **LABELS})
+
+
+def _page(request: HttpRequest, comment_id: int, status: int = 200, **forms) -> HttpResponse:
+    opened = selectors.comment_for(request.user, request.workstation, comment_id)
+    comment = opened.comment
+    acting = comment.status != Status.CLOSED and not comment.anonymised
+    clause = comment.clause.clause_id if comment.clause else ""
+    context = {
+        "comment": comment,
+        "signer_name": opened.signer_name,
+        "acting": acting,
+        "theme_form": forms.get("theme_form") or ThemeForm(initial={"theme": comment.theme}),
+        "clause_form": forms.get("clause_form")
+        or ClauseForm(clauses=selectors.clause_choices(), initial={"clause": clause}),
+        "respond_form": forms.get("respond_form")
+        or RespondForm(initial={"language": comment.language}),
+        "errors": forms.get("errors", []),
+        **LABELS,
+    }
+    return render(request, "feedback/comment_staff.html", context, status=status)
+
+
+@staff_required(roles=REFERENCE_ROLES)
+@require_GET
+def comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    return _page(request, comment_id)
+
+
+def _form_for(request: HttpRequest, action: str):
+    if action == "theme":
+        return ThemeForm(request.POST)
+    if action == "clause":
+        return ClauseForm(request.POST, clauses=selectors.clause_choices())
+    if action == "respond":
+        return RespondForm(request.POST)
+    return None  # closing takes nothing
+
+
+def _apply(request: HttpRequest, comment_id: int, action: str, data: dict) -> str:
+    """Call the action's service; answers what to tell the member of staff."""
+    user, station = request.user, request.workstation
+    if action == "theme":
+        services.set_theme(user, station, comment_id, data["theme"])
+        return _("Theme saved.")
+    if action == "clause":
+        services.tie_to_clause(user, station, comment_id, data["clause"])
+        return _("Policy clause saved.")
+    if action == "respond":
+        services.respond(user, station, comment_id, data["text"], language=data["language"])
+        return _("Response sent.")
+    services.close(user, station, comment_id)
+    return _("Comment closed.")
+
+
+@staff_required(roles=REFERENCE_ROLES)
+@require_POST
+def act(request: HttpRequest, comment_id: int, action: str) -> HttpResponse:
+    """File under a theme, tie to a clause, respond or close: each the service's, a closed
+    comment refused with its reason."""
+    if action not in ACTIONS:
+        raise Http404
+    form = _form_for(request, action)
+    name = f"{action}_form"
+    if form is not None and not form.is_valid():
+        return _page(request, comment_id, 422, **{name: form}, errors=errors_by_label(form))
+    try:
+        done = _apply(request, comment_id, action, form.cleaned_data if form else {})
+    except Refused as refused:
+        messages.error(request, refused.decision.staff_reason)
+        return redirect("feedback:comment-staff", comment_id=comment_id)
+    except InputError as error:
+        add_service_error(form, error)
+        return _page(request, comment_id, 422, **{name: form}, errors=errors_by_label(form))
+    messages.success(request, done)
+    if action == "close":
+        return redirect("feedback:queue")
+    return redirect("feedback:comment-staff", comment_id=comment_id)
+
+
+@staff_required(roles=[Role.HEAD_LIBRARIAN])
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """The board's figures: volume by month, service and theme, ratings, response times;
+    nobody is named."""
+    form = FiguresForm(request.GET or None)
+    since = until = None
+    if form.is_bound and form.is_valid():
+        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    found = selectors.figures(request.user, since, until)
+    themes = {**dict(Theme.choices), "unfiled": _("Not filed yet")}
+    context = {
+        "form": form,
+        "figures": found,
+        "by_month": list(found["by_month"].items()),
+        "by_service": [(Service(s).label, n) for s, n in found["by_service"].items()],
+        "by_theme": [(themes[t], n) for t, n in found["by_theme"].items()],
+        "distribution": list(found["ratings"]["distribution"].items()),
+        "errors": errors_by_label(form) if form.is_bound else [],
+    }
+    return render(request, "feedback/figures.html", context)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    """Making the community aware of the library: announcements and newsletters to those who
+    opted in, new-arrivals pages and feeds, organizations as patrons."""
+
+    name = "libdesk.outreach"
+    label = "outreach"
