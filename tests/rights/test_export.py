@@ -34,6 +34,8 @@ EVERY_KIND_WITH_ROWS = {
     "audit.entries",
     "api.tokens",
     "reference.questions",
+    "outreach.newsletter_deliveries",
+    "outreach.organization_contacts",
 }
 
 
