@@ -45,9 +45,7 @@ def test_a_service_refusal_names_the_field(demo_library):
 
     staff = StaffUser.objects.get(username="head")
     with pytest.raises(OutreachError) as error:
-        publish_announcement(
-            staff, Workstation.objects.first(), **{**NEWS, "body_fr": "   "}
-        )
+        publish_announcement(staff, Workstation.objects.first(), **{**NEWS, "body_fr": "   "})
     assert error.value.field == "body_fr"
 
 

@@ -115,9 +115,7 @@ def newsletter_recipients():
         .filter(newsletter=True)
         .filter(
             Q(email__gt="")
-            | Exists(
-                OrganizationContact.objects.filter(patron_id=OuterRef("pk"), email__gt="")
-            )
+            | Exists(OrganizationContact.objects.filter(patron_id=OuterRef("pk"), email__gt=""))
         )
         .select_related("organization_contact")
         .order_by("pk")

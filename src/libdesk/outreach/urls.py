@@ -13,9 +13,7 @@ urlpatterns = [
     path("newsletter/unsubscribe/<segment:token>/", views.unsubscribe, name="unsubscribe"),
     path("staff/outreach/news/", desk_views.announcements, name="announcements"),
     path("staff/outreach/newsletters/", desk_views.newsletters, name="newsletters"),
-    path(
-        "staff/outreach/newsletters/<id:issue_id>/", desk_views.newsletter, name="newsletter"
-    ),
+    path("staff/outreach/newsletters/<id:issue_id>/", desk_views.newsletter, name="newsletter"),
     path("staff/outreach/newsletters/<id:issue_id>/send/", desk_views.send, name="send"),
     path(
         "staff/serving/<uuid:context_id>/organization/contact/",

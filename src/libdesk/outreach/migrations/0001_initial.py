@@ -15,7 +15,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Announcement",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("title_en", models.CharField(max_length=200)),
                 ("title_fr", models.CharField(max_length=200)),
                 ("body_en", models.TextField()),
@@ -36,7 +41,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="NewsletterIssue",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("title_en", models.CharField(max_length=200)),
                 ("title_fr", models.CharField(max_length=200)),
                 ("sections", models.JSONField(default=list)),
@@ -70,7 +80,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="NewsletterDelivery",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("sent_at", models.DateTimeField(db_index=True)),
                 (
                     "issue",
@@ -101,7 +116,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="OrganizationContact",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("name", models.CharField(max_length=200)),
                 ("role", models.CharField(blank=True, max_length=200)),
                 ("email", models.EmailField(blank=True, max_length=254)),
