@@ -108,3 +108,14 @@ def test_the_catalogue_pages_link_to_the_feeds(client, arrivals):
     for link in links:  # every one of them answers a feed
         assert client.get(link).status_code == 200
     assert "/new-arrivals/rss/" in _alternates(client.get("/new-arrivals/").content.decode())
+
+
+def test_the_page_and_feeds_cost_the_same_few_queries_however_many_arrived(
+    client, catalogue, django_assert_max_num_queries
+):
+    for number in range(30):
+        catalogue.arrival(f"Arrival {number}", subjects=(f"Subject {number % 3}",))
+    with django_assert_max_num_queries(12):
+        assert client.get("/new-arrivals/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get("/new-arrivals/rss/").status_code == 200
