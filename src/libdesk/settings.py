@@ -362,6 +362,11 @@ LIBDESK = {
     # deleted this many days later (an open one stays until staff deal with it).
     "CARD_BLOCK_RETENTION_DAYS": _env_int("LIBDESK_CARD_BLOCK_RETENTION_DAYS", 30),
     "OFFLINE_CONFLICT_RETENTION_DAYS": _env_int("LIBDESK_OFFLINE_CONFLICT_RETENTION_DAYS", 30),
+    # Outreach: the record of which newsletter issue was mailed to whom (so none goes twice)
+    # is deleted this many days after the issue was sent.
+    "NEWSLETTER_DELIVERY_RETENTION_DAYS": _env_int(
+        "LIBDESK_NEWSLETTER_DELIVERY_RETENTION_DAYS", 365
+    ),
     # The SIP2 server: where it listens, its TLS certificate and key (both, or neither), the
     # longest frame it reads, and how long a connection may wait before logging in and
     # between messages, in seconds.

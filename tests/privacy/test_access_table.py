@@ -88,6 +88,13 @@ EXPECTED = (
     | {("privacy_officer", "disclosure_register", "read", "none")}
     | {("administrator", "staff_accounts", a, "none") for a in ("read", "create", "change")}
     | {("administrator", "kiosk_terminals", a, "none") for a in ("read", "create", "change")}
+    | {
+        (r, res, a, "none")
+        for r in LIBRARIANS
+        for res in ("outreach.announcements", "outreach.newsletters")
+        for a in ("read", "create", "change")
+    }
+    | {("patron", "patron.contact", "change", "newsletter_link")}
 )
 
 ALL_CELLS = list(product([r.value for r in Role], RESOURCES, ACTIONS, [c.value for c in Context]))

@@ -180,6 +180,17 @@ WEB = {
     "privacy:record-request": staff_only(*DESK, "privacy officer"),
     "privacy:register": staff_only("privacy officer"),
     "privacy:register-entry": staff_only("privacy officer"),
+    # outreach: the news, the new arrivals and their feeds are public; the unsubscribe link
+    # (Avery's, signed) works without signing in; librarians write the news and send the
+    # newsletter; the desk serving an organization records its contact person (Avery is a
+    # person, not an organization: her serving context finds no such page)
+    "outreach:news": ANYONE, "outreach:new-arrivals": ANYONE,
+    "outreach:rss": ANYONE, "outreach:atom": ANYONE, "outreach:unsubscribe": ANYONE,
+    "outreach:announcements": staff_only("librarian", "head librarian"),
+    "outreach:newsletters": staff_only("librarian", "head librarian"),
+    "outreach:newsletter": staff_only("librarian", "head librarian"),
+    "outreach:send": staff_only("librarian", "head librarian"),
+    "outreach:organization-contact": {**DESK_PAGE, **dict.fromkeys(DESK, NOT_FOUND)},
     # Django's admin: administrators only; everyone else is sent to the staff sign-in
     "admin:*": {**answers(SIGN_IN), "administrator": OK},
 }
@@ -355,6 +366,20 @@ def _reference_question_claimed_by_the_librarian(avery):
     return asked, key
 
 
+def _newsletter_issue() -> int:
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.outreach import services as outreach
+
+    issue = outreach.compose_issue(
+        StaffUser.objects.get(username="librarian"),
+        Workstation.objects.get(name="MAIN-DESK-1"),
+        title_en="News",
+        title_fr="Nouvelles",
+        sections=["news"],
+    )
+    return issue.pk
+
+
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
@@ -363,6 +388,7 @@ def build_world() -> World:
     from libdesk.circulation.models import LoanRule
     from libdesk.feedback.services import leave_comment
     from libdesk.library.models import ClosedDay
+    from libdesk.outreach.links import unsubscribe_token
     from libdesk.patrons.models import Patron
     from libdesk.policies import questions
     from libdesk.reference.models import ConsumerSource
@@ -409,6 +435,8 @@ def build_world() -> World:
             "comment_id": comment.pk,
             "head_id": StaffUser.objects.get(username="head").pk,
             "terminal_id": Terminal.objects.get(login="kiosk").pk,  # the demo's kiosk
+            "token": unsubscribe_token(avery.pk),
+            "issue_id": _newsletter_issue(),
         }
     )
     for persona, card in (
@@ -485,6 +513,7 @@ WEB_POSTS = {
     "reference:claim-next": {},
     "reference:act": {},  # action "answer": an empty answer is a form error, so let in
     "feedback:act": {},  # action "theme": no theme is a form error, so let in
+    "outreach:send": {},  # an issue with nothing in it: refused with its clause, so let in
 }
 SLUGS = {
     "patrons:act": "end",

@@ -35,6 +35,8 @@ EVERY_KIND_WITH_ROWS = {
     "api.tokens",
     "reference.questions",
     "feedback.comments",
+    "outreach.newsletter_deliveries",
+    "outreach.organization_contacts",
 }
 
 

@@ -156,6 +156,7 @@ def build(client: Client, shelf) -> World:
         **bearer(token),
     )
     at_the_kiosk(patron, charged.fee)
+    on_the_newsletter(patron)
     return World(patron, token, staff, station, desk, on_loan, charged.fee, hold_copy)
 
 
@@ -195,6 +196,41 @@ def at_the_kiosk(patron, fee) -> None:
     with pytest.raises(CirculationError):
         checkout_offline(kiosk, patron, KIOSK_UNKNOWN_BARCODE, at=clock.now(), due=None)
     block_card(kiosk.actor, patron.pk, terminal="kiosk", message=KIOSK_MESSAGE, retained=True)
+
+
+def on_the_newsletter(patron) -> None:
+    """An issue of the newsletter the patron asked for is mailed to them (the record of it),
+    and the record has a contact person, as an organization's has (made directly: the
+    service keeps contact persons to organizations, and the canary is a child)."""
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.core import clock
+    from libdesk.outreach import mailing
+    from libdesk.outreach import services as outreach
+    from libdesk.outreach.models import OrganizationContact
+
+    librarian = StaffUser.objects.get(username="librarian")
+    station = Workstation.objects.get(name="MAIN-DESK-1")
+    outreach.publish_announcement(
+        librarian,
+        station,
+        title_en="Story time returns",
+        title_fr="L'heure du conte revient",
+        body_en="Saturdays at ten.",
+        body_fr="Le samedi à dix heures.",
+    )
+    issue = outreach.compose_issue(
+        librarian, station, title_en="News", title_fr="Nouvelles", sections=["news"]
+    )
+    outreach.send_issue(librarian, station, issue.pk, "http://testserver/")
+    mailing.deliver_issue(issue.pk)  # the task, which runs once the sending commits
+    OrganizationContact.objects.create(
+        patron=patron,
+        name=CANARY_NAME,
+        role="Chair",
+        email=CANARY_EMAIL,
+        phone=CANARY_PHONE,
+        updated_at=clock.now(),
+    )
 
 
 def date_of(value) -> date:

@@ -40,6 +40,8 @@ STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
 DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 # The roles that answer reference questions (PRIVACY.md: only librarians see them).
 REFERENCE_ROLES = (Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
+# The roles that write the library's news and send its newsletter (outreach).
+OUTREACH_ROLES = (Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 
 
 class Context(StrEnum):
@@ -51,6 +53,9 @@ class Context(StrEnum):
     SHARED = "shared"  # a policy question the Head Librarian shared with this librarian
     CALL_LIST = "call_list"  # the daily list of patrons to phone or write to about notices
     CLAIMED = "claimed"  # a reference question this librarian claimed (is answering)
+    # The signed unsubscribe link in a newsletter: the token names the recipient, for one
+    # change only (outreach.services.unsubscribe withdraws the newsletter consent).
+    NEWSLETTER_LINK = "newsletter_link"
 
 
 RESOURCES = (
@@ -80,6 +85,8 @@ RESOURCES = (
     "disclosure_request",
     "disclosure_register",
     "kiosk_terminals",
+    "outreach.announcements",
+    "outreach.newsletters",
 )
 ACTIONS = ("read", "create", "change", "search", "answer", "share")
 
@@ -189,6 +196,17 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     | _cells(
         [Role.ADMINISTRATOR], ["kiosk_terminals"], ["read", "create", "change"], [Context.NONE]
     )
+    # Outreach: librarians write the news and compose and send the newsletter (which names
+    # nobody; the sending task alone reads the recipients' addresses). The newsletter's
+    # unsubscribe link changes how the library contacts its recipient, and only that: the
+    # one service that builds this context withdraws the newsletter consent.
+    | _cells(
+        OUTREACH_ROLES,
+        ["outreach.announcements", "outreach.newsletters"],
+        ["read", "create", "change"],
+        [Context.NONE],
+    )
+    | _cells([Role.PATRON], ["patron.contact"], ["change"], [Context.NEWSLETTER_LINK])
 )
 
 

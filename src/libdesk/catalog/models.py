@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from libdesk.core import clock
+
 
 class Work(models.Model):
     """Records of one work (normalised title + main author): other editions and formats to
@@ -111,6 +113,9 @@ class Item(models.Model):
     in_transit_to = models.ForeignKey(
         "library.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the copy joined the collection (new arrivals: outreach's pages, feeds and
+    # newsletters). Unknown (null) for copies added before libdesk recorded it.
+    added_at = models.DateTimeField(null=True, blank=True, default=clock.now, db_index=True)
 
     class Meta:
         ordering = ["branch__code", "call_number", "barcode"]

@@ -35,6 +35,8 @@ from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
 from libdesk.core.ratelimit import check_search, client_address
 from libdesk.library.models import Branch
+from libdesk.outreach.links import feed_links
+from libdesk.outreach.selectors import subject_heading
 from libdesk.web.decorators import render_refusal
 from libdesk.web.patron_session import signed_in_patron_id
 
@@ -117,6 +119,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _search_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    data = getattr(context.get("form"), "cleaned_data", {})
+    subject, material_type = data.get("subject") or "", data.get("material_type") or ""
+    context["feeds"] = feed_links(subject, material_type)
     return render(request, "catalog/search.html", context, status=status)
 
 
@@ -218,6 +223,13 @@ def _broader(query: str, data: dict) -> list[tuple[str, str]]:
     return options
 
 
+def _record_feeds(record) -> list[dict[str, str]]:
+    """The new-arrivals feeds of the record's format and of its first subject heading."""
+    feeds = feed_links(material_type=record.material_type)
+    headings = [subject_heading(s) for s in record.subjects if s.strip()]
+    return (feed_links(subject=headings[0]) if headings else []) + feeds
+
+
 def record(request: HttpRequest, record_id: int) -> HttpResponse:
     found = selectors.record_page(record_id)
     if found is None:
@@ -236,6 +248,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
             "editions": [(e, edition_availability.get(e.pk, [])) for e in editions],
             "permalink": request.build_absolute_uri(reverse("catalog:record", args=[found.pk])),
             "material_labels": dict(MaterialType.choices),
+            "feeds": _record_feeds(found),
             **_requesting(request, found, items),
         },
     )

@@ -32,6 +32,7 @@ DEFAULT_RULES = {
     "ask-why": (5, 3600),
     "ask-librarian": (5, 3600),
     "feedback": (10, 3600),
+    "unsubscribe": (10, 3600),
 }
 
 register(

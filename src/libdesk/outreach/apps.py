@@ -7,3 +7,6 @@ class OutreachConfig(AppConfig):
 
     name = "libdesk.outreach"
     label = "outreach"
+
+    def ready(self) -> None:
+        from libdesk.outreach import patron_data, reasons  # noqa: F401  (registrations)

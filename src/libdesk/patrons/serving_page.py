@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from libdesk.circulation.panels import serving_panels
+from libdesk.outreach.selectors import is_organization, organization_contact
 from libdesk.patrons import selectors
 from libdesk.patrons.forms import (
     LiftCardBlockForm,
@@ -57,6 +58,9 @@ def render_serving(
             "sign_in_locks": [lock for lock in selectors.sign_in_locks(access) if lock.active],
             "card_blocks": selectors.active_card_blocks(access),
             "lift_block_form": LiftCardBlockForm(),
+            "organization_contact": (
+                organization_contact(access) if is_organization(patron) else None
+            ),
             **panels,
             **(extra or {}),
         },

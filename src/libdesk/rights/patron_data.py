@@ -45,6 +45,7 @@ ACTIONS = {
     "serving.open": _("staff opened your account at the desk"),
     "reference.read": _("a librarian read your question"),
     "token.issue": _("an app signed in with your card"),
+    "outreach.contact.change": _("staff changed your organization's contact person"),
 }
 
 
