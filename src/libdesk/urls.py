@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("libdesk.catalog.urls")),
     path("", include("libdesk.rights.urls")),
     path("", include("libdesk.reference.urls")),
+    path("", include("libdesk.programs.urls")),
     path("staff/", include("libdesk.accounts.urls")),
     path("staff/questions/", include("libdesk.policies.question_urls")),
     path("staff/audit/", include("libdesk.audit.urls")),

@@ -40,6 +40,8 @@ STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
 DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 # The roles that answer reference questions (PRIVACY.md: only librarians see them).
 REFERENCE_ROLES = (Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
+# The roles that organize programs (an event's organizer holds one of them).
+ORGANIZER_ROLES = DESK_ROLES
 
 
 class Context(StrEnum):
@@ -51,6 +53,8 @@ class Context(StrEnum):
     SHARED = "shared"  # a policy question the Head Librarian shared with this librarian
     CALL_LIST = "call_list"  # the daily list of patrons to phone or write to about notices
     CLAIMED = "claimed"  # a reference question this librarian claimed (is answering)
+    ORGANIZER = "organizer"  # a program this member of staff organizes
+    CANCEL_LINK = "cancel_link"  # the holder of a registration's private cancel link
 
 
 RESOURCES = (
@@ -78,6 +82,9 @@ RESOURCES = (
     "disclosure_request",
     "disclosure_register",
     "kiosk_terminals",
+    "event",
+    "event_attendance",
+    "event_registration",
 )
 ACTIONS = ("read", "create", "change", "search", "answer", "share")
 
@@ -179,6 +186,18 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
     | _cells(
         [Role.ADMINISTRATOR], ["kiosk_terminals"], ["read", "create", "change"], [Context.NONE]
     )
+    # Programs: staff who organize them and administrators create them; the organizer edits
+    # their own, the Head Librarian and administrators any. Who registered is seen only by
+    # the event's organizer (never another member of staff). Anyone registers (a patron with
+    # their account); a patron sees and cancels their own; whoever holds a registration's
+    # private cancel link sees its status and cancels it.
+    | _cells([*ORGANIZER_ROLES, Role.ADMINISTRATOR], ["event"], ["create"], [Context.NONE])
+    | _cells(ORGANIZER_ROLES, ["event"], ["change"], [Context.ORGANIZER])
+    | _cells([Role.HEAD_LIBRARIAN, Role.ADMINISTRATOR], ["event"], ["change"], [Context.NONE])
+    | _cells(ORGANIZER_ROLES, ["event_attendance"], ["read"], [Context.ORGANIZER])
+    | _cells([Role.PUBLIC], ["event_registration"], ["create"], [Context.NONE])
+    | _cells([Role.PATRON], ["event_registration"], ["create", "read", "change"], [Context.SELF])
+    | _cells([Role.PUBLIC], ["event_registration"], ["read", "change"], [Context.CANCEL_LINK])
 )
 
 

@@ -31,6 +31,7 @@ DEFAULT_RULES = {
     "staff-sign-in": (10, 600),
     "ask-why": (5, 3600),
     "ask-librarian": (5, 3600),
+    "event-registration": (10, 3600),
 }
 
 register(
