@@ -19,9 +19,7 @@ def sign_in(page, site: str, card: str) -> None:
     page.wait_for_load_state()
 
 
-def test_a_patron_waitlisted_for_a_full_program_is_promoted_when_someone_cancels(
-    site, browser
-):
+def test_a_patron_waitlisted_for_a_full_program_is_promoted_when_someone_cancels(site, browser):
     avery = browser.new_context(locale="en-CA").new_page()
     sign_in(avery, site, AVERY)
     avery.goto(site + "/events/")
@@ -29,9 +27,10 @@ def test_a_patron_waitlisted_for_a_full_program_is_promoted_when_someone_cancels
     assert "Full." in avery.locator(".event-facts").inner_text()
     avery.get_by_role("button", name="Join the waitlist").click()
     avery.wait_for_load_state()
-    assert "You are on the waitlist, number 1 in line." in avery.locator(
-        ".registration-status"
-    ).inner_text()
+    assert (
+        "You are on the waitlist, number 1 in line."
+        in avery.locator(".registration-status").inner_text()
+    )
     assert accessibility_violations(avery) == []
 
     beatrice = browser.new_context(locale="en-CA").new_page()

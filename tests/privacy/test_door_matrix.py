@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import timedelta
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin import site as admin_site

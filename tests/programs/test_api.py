@@ -28,7 +28,9 @@ def test_the_calendar_filters_by_branch_audience_and_dates(client, make_event):
     assert row["places_left"] == 2 and row["ics"].endswith(f"/events/{event.pk}.ics")
     window = {"from": "2199-01-01T00:00:00Z", "to": "2199-02-01T00:00:00Z"}
     assert client.get("/api/v1/events", window).json() == []
-    bad = client.get("/api/v1/events", {"from": "2199-01-02T00:00:00Z", "to": "2199-01-01T00:00:00Z"})
+    bad = client.get(
+        "/api/v1/events", {"from": "2199-01-02T00:00:00Z", "to": "2199-01-01T00:00:00Z"}
+    )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "to"]
 
 
@@ -46,16 +48,16 @@ def test_registering_answers_201_with_status_position_and_the_cancel_token(clien
     assert again.json()["decision"]["code"] == "event_already_registered"
 
 
-def test_a_patron_registers_with_their_token_and_cancels_with_it(
-    client, make_event, patron_token
-):
+def test_a_patron_registers_with_their_token_and_cancels_with_it(client, make_event, patron_token):
     event = make_event()
     token = patron_token(AVERY)
     made = _register(client, event, {}, **bearer(token))
     assert made.status_code == 201
     registration_id = made.json()["id"]
     assert Registration.objects.get(pk=registration_id).patron.card_number == AVERY
-    other = client.delete(f"/api/v1/registrations/{registration_id}", **bearer(patron_token(BEATRICE)))
+    other = client.delete(
+        f"/api/v1/registrations/{registration_id}", **bearer(patron_token(BEATRICE))
+    )
     assert other.status_code == 404
     gone = client.delete(f"/api/v1/registrations/{registration_id}", **bearer(token))
     assert gone.json() == {"id": registration_id, "status": "cancelled"}
@@ -67,9 +69,7 @@ def test_a_signed_in_patron_sends_no_name_or_contact(client, make_event, patron_
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][1] == "name"
 
 
-def test_the_cancel_token_goes_in_a_header_and_opens_only_its_own_registration(
-    client, make_event
-):
+def test_the_cancel_token_goes_in_a_header_and_opens_only_its_own_registration(client, make_event):
     event = make_event(capacity=1)
     mine = _register(client, event).json()
     theirs = _register(client, event, {"name": "Lou", "contact": "lou@example.org"}).json()

@@ -71,9 +71,7 @@ def test_a_promoted_person_can_decline_and_the_next_gets_the_place(make_event, a
     services.withdraw_own(beatrice.pk, holder.registration.pk)
     mail.outbox.clear()
     with after_commit():
-        declined = services.withdraw_own(
-            promoted.registration.patron_id, promoted.registration.pk
-        )
+        declined = services.withdraw_own(promoted.registration.patron_id, promoted.registration.pk)
     assert declined.status == Status.DECLINED
     nxt.registration.refresh_from_db()
     assert nxt.registration.status == Status.REGISTERED

@@ -54,7 +54,7 @@ class CalendarForm(forms.Form):
     )
     branch = forms.ChoiceField(label=_("Branch"), required=False)
     audience = forms.ChoiceField(
-        label=_("For"), required=False, choices=[("", _("Everyone"))] + Audience.choices
+        label=_("For"), required=False, choices=[("", _("Everyone")), *Audience.choices]
     )
 
     def __init__(self, *args, **kwargs):
@@ -80,9 +80,7 @@ class RegisterForm(forms.Form):
 
 
 def _organizers():
-    return StaffUser.objects.filter(is_active=True, role__in=ORGANIZER_ROLES).order_by(
-        "username"
-    )
+    return StaffUser.objects.filter(is_active=True, role__in=ORGANIZER_ROLES).order_by("username")
 
 
 class EventForm(forms.Form):
@@ -182,7 +180,7 @@ class NewEventForm(EventForm):
     repeat = forms.ChoiceField(
         label=_("Repeat"),
         required=False,
-        choices=[("", _("Once"))] + Frequency.choices,
+        choices=[("", _("Once")), *Frequency.choices],
     )
     occurrences = forms.IntegerField(
         label=_("How many times (a series)"),

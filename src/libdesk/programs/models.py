@@ -61,9 +61,7 @@ class Event(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices)
     branch = models.ForeignKey("library.Branch", on_delete=models.PROTECT, related_name="+")
     room = models.CharField(max_length=100, blank=True)
-    organizer = models.ForeignKey(
-        "accounts.StaffUser", on_delete=models.PROTECT, related_name="+"
-    )
+    organizer = models.ForeignKey("accounts.StaffUser", on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
     registration_required = models.BooleanField(default=True)

@@ -33,9 +33,7 @@ register(
         label=_("Your registrations for library programs"),
         model=Registration,
         resource="event_registration",
-        rows=lambda pid: Registration.objects.filter(patron_id=pid).select_related(
-            "event__branch"
-        ),
+        rows=lambda pid: Registration.objects.filter(patron_id=pid).select_related("event__branch"),
         export_row=_registration,
         closing=Closing.DELETE,
         closing_text=_(

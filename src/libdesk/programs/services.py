@@ -202,9 +202,7 @@ def create_series(
         for step in range(occurrences):
             starts = _shift(details.starts_at, frequency, step)
             fields = _fields(replace(details, starts_at=starts, ends_at=starts + length))
-            event = Event.objects.create(
-                **fields, series=series, created_at=now, updated_at=now
-            )
+            event = Event.objects.create(**fields, series=series, created_at=now, updated_at=now)
             _staff_record(staff, workstation, "programs.event.create", event.pk)
     return series
 
@@ -230,9 +228,7 @@ def edit_event(staff: StaffUser, workstation, event_id: int, details: EventDetai
         require(staff.role, EVENT, "change", organizer_context(staff, event))
         registered = event.registrations.filter(status=Status.REGISTERED).count()
         if fields["registration_required"] and fields["capacity"] < registered:
-            raise Refused(
-                Decision.refuse("event_capacity_below_registered", registered=registered)
-            )
+            raise Refused(Decision.refuse("event_capacity_below_registered", registered=registered))
         for name, value in fields.items():
             setattr(event, name, value)
         event.updated_at = clock.now()
@@ -489,9 +485,11 @@ def purge_past_registrations() -> int:
     days = settings.LIBDESK["EVENT_CONTACT_RETENTION_DAYS"]
     cutoff = clock.now() - timedelta(days=days)
     with transaction.atomic():
-        ended = Event.objects.select_for_update().filter(
-            ends_at__lt=cutoff, registrations__isnull=False
-        ).distinct()
+        ended = (
+            Event.objects.select_for_update()
+            .filter(ends_at__lt=cutoff, registrations__isnull=False)
+            .distinct()
+        )
         counts = ended.annotate(
             registered=Count("registrations", filter=Q(registrations__status=Status.REGISTERED)),
             waitlisted=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),

@@ -16,6 +16,7 @@ from django_tasks import task
 from libdesk.core import clock
 from libdesk.programs.models import Registration, Status
 
+
 def _address_and_language(registration: Registration) -> tuple[str, str]:
     if registration.patron_id is not None:
         patron = registration.patron
@@ -63,10 +64,13 @@ def send_registration_confirmation(registration_id: int, cancel_url: str) -> Non
         if registration.status == Status.REGISTERED:
             text = _("You are registered for %(title)s, %(when)s, at %(where)s.") % about
         else:
-            text = _(
-                "%(title)s (%(when)s, at %(where)s) is full: you are on the waitlist. If a "
-                "place opens, the first in line gets it and is told by e-mail."
-            ) % about
+            text = (
+                _(
+                    "%(title)s (%(when)s, at %(where)s) is full: you are on the waitlist. If a "
+                    "place opens, the first in line gets it and is told by e-mail."
+                )
+                % about
+            )
         text += "\n\n" + _(
             "To cancel, or to decline a place offered to you, open this private link:\n%(link)s"
         ) % {"link": cancel_url}
@@ -90,17 +94,21 @@ def _notify(registration_id: int, notice: str, wanted: tuple[str, ...]) -> None:
                 about = _about(registration, language)
                 if notice == "promoted":
                     subject = _("A place opened for you: %(title)s") % about
-                    body = _(
-                        "Good news: a place opened for %(title)s, %(when)s, at %(where)s, and "
-                        "it is yours: you are now registered. If you cannot come, decline it "
-                        "with the private link in your first e-mail (or from your account), "
-                        "so that the next person in line gets it."
-                    ) % about
+                    body = (
+                        _(
+                            "Good news: a place opened for %(title)s, %(when)s, at %(where)s, and "
+                            "it is yours: you are now registered. If you cannot come, decline it "
+                            "with the private link in your first e-mail (or from your account), "
+                            "so that the next person in line gets it."
+                        )
+                        % about
+                    )
                 else:
                     subject = _("Cancelled: %(title)s") % about
-                    body = _(
-                        "We are sorry: %(title)s, %(when)s, at %(where)s, has been cancelled."
-                    ) % about
+                    body = (
+                        _("We are sorry: %(title)s, %(when)s, at %(where)s, has been cancelled.")
+                        % about
+                    )
                 _send(subject, body, address)
         registration.notified = notice
         registration.save(update_fields=["notified"])
