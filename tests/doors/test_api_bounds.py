@@ -21,6 +21,7 @@ ROUTERS = {
     "serving": "src/libdesk/privacy/api.py",
     "sign-in": "src/libdesk/api/auth.py",
     "reference": "src/libdesk/reference/api.py",
+    "programs": "src/libdesk/programs/api.py",
 }
 
 
