@@ -36,9 +36,7 @@ def test_a_patron_waitlisted_for_a_full_program_is_promoted_when_someone_cancels
     beatrice = browser.new_context(locale="en-CA").new_page()
     sign_in(beatrice, site, BEATRICE)
     beatrice.goto(site + "/account/events/")  # in French, her language
-    beatrice.get_by_role("listitem").filter(has_text="Aide aux tablettes").locator(
-        "button"
-    ).click()
+    beatrice.get_by_role("listitem").filter(has_text="Aide aux tablettes").locator("button").click()
     beatrice.wait_for_load_state()
     hers = beatrice.get_by_role("listitem").filter(has_text="Aide aux tablettes")
     assert hers.locator(".registration-status").get_attribute("data-status") == "cancelled"
