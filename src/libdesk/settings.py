@@ -351,6 +351,9 @@ LIBDESK = {
     "REFERENCE_RETENTION_DAYS": _env_int("LIBDESK_REFERENCE_RETENTION_DAYS", 90),
     # A question nobody answered (never taken, or its librarian left) is not kept forever.
     "REFERENCE_UNANSWERED_DAYS": _env_int("LIBDESK_REFERENCE_UNANSWERED_DAYS", 365),
+    # Program registrations (names, contacts, links to patrons) are deleted this many days
+    # after their event ends; the event keeps only its counts.
+    "EVENT_CONTACT_RETENTION_DAYS": _env_int("LIBDESK_EVENT_CONTACT_RETENTION_DAYS", 7),
     "REFERENCE_TARGET_HOURS_WEB": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_WEB", 48),
     "REFERENCE_TARGET_HOURS_EMAIL": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_EMAIL", 48),
     "REFERENCE_TARGET_HOURS_PHONE": _env_int("LIBDESK_REFERENCE_TARGET_HOURS_PHONE", 24),

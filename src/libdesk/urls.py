@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("libdesk.reference.urls")),
     path("", include("libdesk.feedback.urls")),
     path("", include("libdesk.outreach.urls")),
+    path("", include("libdesk.programs.urls")),
     path("staff/", include("libdesk.accounts.urls")),
     path("staff/questions/", include("libdesk.policies.question_urls")),
     path("staff/audit/", include("libdesk.audit.urls")),

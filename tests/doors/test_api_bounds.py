@@ -22,6 +22,7 @@ ROUTERS = {
     "sign-in": "src/libdesk/api/auth.py",
     "reference": "src/libdesk/reference/api.py",
     "feedback": "src/libdesk/feedback/api.py",
+    "programs": "src/libdesk/programs/api.py",
 }
 
 

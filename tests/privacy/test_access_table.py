@@ -95,6 +95,13 @@ EXPECTED = (
         for a in ("read", "create", "change")
     }
     | {("patron", "patron.contact", "change", "newsletter_link")}
+    | {(r, "event", "create", "none") for r in DESK | {"administrator"}}
+    | {(r, "event", "change", "organizer") for r in DESK}
+    | {(r, "event", "change", "none") for r in ("head_librarian", "administrator")}
+    | {(r, "event_attendance", "read", "organizer") for r in DESK}
+    | {("public", "event_registration", "create", "none")}
+    | {("patron", "event_registration", a, "self") for a in ("create", "read", "change")}
+    | {("public", "event_registration", a, "cancel_link") for a in ("read", "change")}
 )
 
 ALL_CELLS = list(product([r.value for r in Role], RESOURCES, ACTIONS, [c.value for c in Context]))
@@ -139,6 +146,13 @@ def test_only_librarians_read_a_reference_question_and_only_claimed_or_shared():
             assert allowed(role, "reference_queue", "read", context) == (
                 role in LIBRARIANS and context == "none"
             )
+
+
+def test_only_an_events_organizer_sees_who_registered():
+    for role in Role:
+        for context in Context:
+            reads = allowed(role, "event_attendance", "read", context)
+            assert reads == (role in DESK and context == "organizer"), (role, context)
 
 
 def test_a_consulted_librarian_reads_but_never_answers_shares_or_closes():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin import site as admin_site
@@ -105,6 +106,13 @@ REFERENCE = {
     "head librarian": OK,
 }
 CLAIMERS = {**REFERENCE, "head librarian": NOT_FOUND}
+# An event the librarian organizes: theirs, the Head Librarian's and administrators' to change;
+# another organizer finds nothing there.
+EVENT_ORGANIZER_OR_HEAD = {
+    **staff_only("librarian", "head librarian", "administrator"),
+    "clerk serving": NOT_FOUND,
+    "clerk not serving": NOT_FOUND,
+}
 
 # fmt: off
 WEB = {
@@ -191,6 +199,19 @@ WEB = {
     "outreach:newsletter": staff_only("librarian", "head librarian"),
     "outreach:send": staff_only("librarian", "head librarian"),
     "outreach:organization-contact": {**DESK_PAGE, **dict.fromkeys(DESK, NOT_FOUND)},
+    # programs: anyone browses, registers and uses a private cancel link; a patron's own
+    # registrations; staff who organize (and administrators) manage events; an event's page
+    # for its organizer (the librarian here), the Head Librarian and administrators; who
+    # registered for its organizer only
+    "programs:events": ANYONE, "programs:feed": ANYONE, "programs:event": ANYONE,
+    "programs:event-ics": ANYONE, "programs:register": ANYONE, "programs:cancel": ANYONE,
+    "programs:my-registrations": OWN_ACCOUNT, "programs:withdraw": AVERYS,
+    "programs:staff-events": staff_only(*DESK, "administrator"),
+    "programs:new-event": staff_only(*DESK, "administrator"),
+    "programs:edit-event": EVENT_ORGANIZER_OR_HEAD,
+    "programs:cancel-event": EVENT_ORGANIZER_OR_HEAD,
+    "programs:attendance": {**staff_only("librarian"), "clerk serving": NOT_FOUND,
+                            "clerk not serving": NOT_FOUND, "head librarian": NOT_FOUND},
     # Django's admin: administrators only; everyone else is sent to the staff sign-in
     "admin:*": {**answers(SIGN_IN), "administrator": OK},
 }
@@ -253,6 +274,14 @@ API = {
     "GET /api/v1/reference/figures": {**REFERENCE, "librarian": FORBIDDEN},
     # comments: anyone, signed with a patron token; any other token leaves it unsigned
     "POST /api/v1/feedback": API_PUBLIC, "GET /api/v1/me/feedback": API_PATRON_OWN,
+    # programs: anyone reads the calendar and registers; a registration is cancelled by the
+    # patron who made it (or with its secret cancel token, which no persona sends here)
+    "GET /api/v1/events": API_PUBLIC,
+    "POST /api/v1/events/{event_id}/registrations": API_PUBLIC,
+    "DELETE /api/v1/registrations/{registration_id}": {
+        **answers(SIGN_IN), "patron": OK, "another patron": NOT_FOUND, "guardian": NOT_FOUND,
+        "child": NOT_FOUND,
+    },
 }
 # fmt: on
 
@@ -378,6 +407,20 @@ def _newsletter_issue() -> int:
         sections=["news"],
     )
     return issue.pk
+def _avery_registered_for_a_program(avery):
+    from libdesk.accounts.models import StaffUser
+    from libdesk.core import clock
+    from libdesk.programs import services as programs
+
+    librarian = StaffUser.objects.get(username="librarian")
+    starts = clock.now() + timedelta(days=5)
+    details = programs.EventDetails(
+        title_en="Map workshop", audience="adults", branch="MAIN", organizer_id=librarian.pk,
+        starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=5,
+    )  # fmt: skip
+    event = programs.create_event(librarian, None, details)
+    registered = programs.register(event.pk, programs.Registrant(patron_id=avery.pk))
+    return event, registered
 
 
 def build_world() -> World:
@@ -410,6 +453,7 @@ def build_world() -> World:
     asked, asker_key = _reference_question_claimed_by_the_librarian(avery)
     comment = leave_comment("The new hours suit me.", "general", patron_id=avery.pk, sign=True)
     _sam_shares_his_history_with_jordan()
+    program, registered = _avery_registered_for_a_program(avery)
     StaffUser.objects.create_user(username="gone", password=DEMO_PASSWORD, role="clerk")
     world = World(
         values={
@@ -437,6 +481,9 @@ def build_world() -> World:
             "terminal_id": Terminal.objects.get(login="kiosk").pk,  # the demo's kiosk
             "token": unsubscribe_token(avery.pk),
             "issue_id": _newsletter_issue(),
+            "event_id": program.pk,
+            "registration_id": registered.registration.pk,
+            "cancel_token": registered.cancel_token,
         }
     )
     for persona, card in (
@@ -514,6 +561,9 @@ WEB_POSTS = {
     "reference:act": {},  # action "answer": an empty answer is a form error, so let in
     "feedback:act": {},  # action "theme": no theme is a form error, so let in
     "outreach:send": {},  # an issue with nothing in it: refused with its clause, so let in
+    "programs:register": {},  # Avery holds a place (a refusal); others a form error
+    "programs:withdraw": {},
+    "programs:cancel-event": {},
 }
 SLUGS = {
     "patrons:act": "end",
@@ -608,6 +658,10 @@ API_BODIES = {
     "POST /api/v1/reference/questions/{reference_id}/answer": {"text": ""},  # 422: let in
     "POST /api/v1/reference/questions/{reference_id}/close": {"effort": 2},
     "POST /api/v1/feedback": {"text": "The new hours suit me.", "rating": 5},
+    "POST /api/v1/events/{event_id}/registrations": {
+        "name": "A Visitor",
+        "contact": "visitor@example.org",
+    },
 }
 
 

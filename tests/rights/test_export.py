@@ -37,6 +37,7 @@ EVERY_KIND_WITH_ROWS = {
     "feedback.comments",
     "outreach.newsletter_deliveries",
     "outreach.organization_contacts",
+    "programs.registrations",
 }
 
 
@@ -99,6 +100,9 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
     assert sections["rights.correction_requests"][0]["you_asked"] == (
         "My phone number has changed."
     )
+    (registration,) = sections["programs.registrations"]
+    assert registration["program"] == "A program one registered for"
+    assert (registration["status"], registration["branch"]) == ("Registered", "Main")
     (link,) = sections["patrons.guardian_links"]
     assert link["link"] == "a parent or guardian is linked to your account"
     served = sections["privacy.serving_contexts"][0]

@@ -155,9 +155,35 @@ def build(client: Client, shelf) -> World:
         content_type="application/json",
         **bearer(token),
     )
+    register_for_a_program(client, token, station)
     at_the_kiosk(patron, charged.fee)
     on_the_newsletter(patron)
     return World(patron, token, staff, station, desk, on_loan, charged.fee, hold_copy)
+
+
+def register_for_a_program(client: Client, token: str, station) -> None:
+    """A place at an upcoming program, taken with the account over the API."""
+    from libdesk.accounts.models import StaffUser
+    from libdesk.core import clock
+    from libdesk.programs import services as programs
+
+    librarian = StaffUser.objects.get(username="librarian")
+    starts = clock.now() + timedelta(days=4)
+    details = programs.EventDetails(
+        title_en="A program one registered for",
+        audience="adults",
+        branch="MAIN",
+        organizer_id=librarian.pk,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        capacity=10,
+    )
+    event = programs.create_event(librarian, station, details)
+    made = client.post(
+        f"/api/v1/events/{event.pk}/registrations", {}, content_type="application/json",
+        **bearer(token),
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
 
 
 KIOSK_MESSAGE = "Card kept by the door kiosk"

@@ -42,6 +42,8 @@ DESK_ROLES = (Role.CLERK, Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 REFERENCE_ROLES = (Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
 # The roles that write the library's news and send its newsletter (outreach).
 OUTREACH_ROLES = (Role.LIBRARIAN, Role.HEAD_LIBRARIAN)
+# The roles that organize programs (an event's organizer holds one of them).
+ORGANIZER_ROLES = DESK_ROLES
 
 
 class Context(StrEnum):
@@ -56,6 +58,8 @@ class Context(StrEnum):
     # The signed unsubscribe link in a newsletter: the token names the recipient, for one
     # change only (outreach.services.unsubscribe withdraws the newsletter consent).
     NEWSLETTER_LINK = "newsletter_link"
+    ORGANIZER = "organizer"  # a program this member of staff organizes
+    CANCEL_LINK = "cancel_link"  # the holder of a registration's private cancel link
 
 
 RESOURCES = (
@@ -87,6 +91,9 @@ RESOURCES = (
     "kiosk_terminals",
     "outreach.announcements",
     "outreach.newsletters",
+    "event",
+    "event_attendance",
+    "event_registration",
 )
 ACTIONS = ("read", "create", "change", "search", "answer", "share")
 
@@ -207,6 +214,18 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
         [Context.NONE],
     )
     | _cells([Role.PATRON], ["patron.contact"], ["change"], [Context.NEWSLETTER_LINK])
+    # Programs: staff who organize them and administrators create them; the organizer edits
+    # their own, the Head Librarian and administrators any. Who registered is seen only by
+    # the event's organizer (never another member of staff). Anyone registers (a patron with
+    # their account); a patron sees and cancels their own; whoever holds a registration's
+    # private cancel link sees its status and cancels it.
+    | _cells([*ORGANIZER_ROLES, Role.ADMINISTRATOR], ["event"], ["create"], [Context.NONE])
+    | _cells(ORGANIZER_ROLES, ["event"], ["change"], [Context.ORGANIZER])
+    | _cells([Role.HEAD_LIBRARIAN, Role.ADMINISTRATOR], ["event"], ["change"], [Context.NONE])
+    | _cells(ORGANIZER_ROLES, ["event_attendance"], ["read"], [Context.ORGANIZER])
+    | _cells([Role.PUBLIC], ["event_registration"], ["create"], [Context.NONE])
+    | _cells([Role.PATRON], ["event_registration"], ["create", "read", "change"], [Context.SELF])
+    | _cells([Role.PUBLIC], ["event_registration"], ["read", "change"], [Context.CANCEL_LINK])
 )
 
 

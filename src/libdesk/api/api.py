@@ -23,6 +23,7 @@ from libdesk.patrons.api import router as patrons_router
 from libdesk.policies.api import router as policies_router
 from libdesk.privacy.api import disclosure_router
 from libdesk.privacy.api import router as serving_router
+from libdesk.programs.api import router as programs_router
 from libdesk.reference.api import me_router as reference_me_router
 from libdesk.reference.api import router as reference_router
 from libdesk.rights.api import router as rights_router
@@ -90,6 +91,7 @@ api.add_router("/", disclosure_router)
 api.add_router("/", rights_router)
 api.add_router("/", reference_me_router)
 api.add_router("/", feedback_me_router)
+api.add_router("/", programs_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/policies", policies_router)
 api.add_router("/reference", reference_router)

@@ -33,6 +33,7 @@ DEFAULT_RULES = {
     "ask-librarian": (5, 3600),
     "feedback": (10, 3600),
     "unsubscribe": (10, 3600),
+    "event-registration": (10, 3600),
 }
 
 register(

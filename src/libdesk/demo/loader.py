@@ -23,6 +23,7 @@ from libdesk.catalog.search.indexer import rebuild
 from libdesk.circulation.models import DeskTerms, LoanRule
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, TERMS_CLAUSE
 from libdesk.core import clock
+from libdesk.demo.programs import load_programs
 from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
 from libdesk.patrons.models import Category, GuardianLink, Patron
 from libdesk.patrons.services import PatronDetails, register_patron
@@ -141,6 +142,7 @@ def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
         _load_loan_rules()
         _load_patrons()
         _load_consumer_sources()
+        load_programs()
     if with_catalogue:
         _load_catalogue()
 
