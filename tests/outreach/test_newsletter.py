@@ -247,19 +247,23 @@ def test_an_unknown_section_or_format_is_an_error_naming_the_field(librarian, de
     assert error.value.field == "material_type"
 
 
-def test_the_programs_app_can_add_its_section(librarian, send, subscribers):
-    """Another app registers a section; outreach lists and sends it, importing nothing."""
-    from libdesk.outreach import sections
+def test_new_programs_added_since_the_last_issue_are_announced(librarian, send, subscribers):
+    from datetime import timedelta
 
-    def programs(period):
-        return sections.Content("New programs", [sections.Entry("Story time", "Saturdays")])
+    from libdesk.accounts.models import StaffUser
+    from libdesk.core import clock
+    from libdesk.programs import services as programs
 
-    sections.register(sections.Section("new_programs", "New programs", programs, order=20))
-    try:
-        send(_issue(librarian, sections=["new_programs"]))
-    finally:
-        sections._SECTIONS.pop("new_programs")
-    assert "Story time" in _to(AVERY)[0].body
+    organizer = StaffUser.objects.get(username="librarian")
+    starts = clock.now() + timedelta(days=10)
+    details = programs.EventDetails(
+        title_en="Story time by the lake", title_fr="L'heure du conte au bord du lac",
+        audience="children", branch="MAIN", organizer_id=organizer.pk,
+        starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=12,
+    )  # fmt: skip
+    programs.create_event(organizer, None, details)
+    send(_issue(librarian, sections=["new_programs"]))
+    assert "Story time by the lake" in _to(AVERY)[0].body
 
 
 def test_the_sending_task_carries_the_issue_only(

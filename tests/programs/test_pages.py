@@ -47,6 +47,14 @@ def test_the_event_page_carries_schema_org_event_data(client, make_event):
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
 
 
+def test_an_event_page_asks_for_comments_naming_only_the_kind_of_service(client, make_event):
+    event = make_event(capacity=3)
+    page = client.get(f"/events/{event.pk}/").content.decode()
+    assert 'href="/comments/?service=event"' in page
+    form = client.get("/comments/?service=event").content.decode()
+    assert re.search(r'<option value="event" selected>', form)
+
+
 def test_anyone_registers_with_a_name_and_one_contact_and_gets_the_cancel_link(client, make_event):
     event = make_event(capacity=1)
     response = client.post(

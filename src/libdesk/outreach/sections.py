@@ -1,5 +1,5 @@
-"""The sections a newsletter issue is made of: a small registry of functions, so that another
-app adds its own section (the programs app's "new programs") without outreach importing it.
+"""The sections a newsletter issue is made of: a small registry of functions (the library's
+news, new programs, new arrivals), so that an app added later brings its own section.
 
 A section is a key, a label for the staff's composing form, and `build(period)`, which answers
 the section's content for one language (called under `translation.override`) or None when it
@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from libdesk.outreach import selectors
+from libdesk.programs import selectors as programs
 
 NEW_ARRIVALS_SHOWN = 25
 
@@ -119,5 +122,22 @@ def new_arrivals(period: Period) -> Content | None:
     return Content(title, entries)
 
 
+def new_programs(period: Period) -> Content | None:
+    """Programs added since the last issue that are still to come, soonest first."""
+    events = programs.announced(period.since, period.until)
+    if not events:
+        return None
+    entries = [
+        Entry(
+            event.title(period.language),
+            f"{date_format(localtime(event.starts_at), 'DATETIME_FORMAT')}, {event.branch.name}",
+            reverse("programs:event", args=[event.pk]),
+        )
+        for event in events
+    ]
+    return Content(_("New programs and events"), entries)
+
+
 register(Section("news", gettext_lazy("Library news"), library_news, order=10))
+register(Section("new_programs", gettext_lazy("New programs and events"), new_programs, order=20))
 register(Section("new_arrivals", gettext_lazy("New arrivals"), new_arrivals, order=30))

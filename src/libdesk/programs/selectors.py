@@ -51,6 +51,15 @@ def upcoming(
     return list(_with_counts(events).order_by("starts_at", "pk")[:limit])
 
 
+def announced(since: datetime, until: datetime, limit: int = 25) -> list[Event]:
+    """Programs added between two moments that are still to come (not cancelled): what a
+    newsletter issue announces as new."""
+    events = Event.objects.filter(
+        created_at__gte=since, created_at__lt=until, starts_at__gt=until, cancelled=False
+    )
+    return list(events.select_related("branch").order_by("starts_at", "pk")[:limit])
+
+
 def event(event_id: int) -> Event:
     """One event for its public page, with its counts (404 for none)."""
     found = _with_counts(Event.objects.filter(pk=event_id)).first()
