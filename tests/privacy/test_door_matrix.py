@@ -407,6 +407,8 @@ def _newsletter_issue() -> int:
         sections=["news"],
     )
     return issue.pk
+
+
 def _avery_registered_for_a_program(avery):
     from libdesk.accounts.models import StaffUser
     from libdesk.core import clock
