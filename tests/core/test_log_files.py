@@ -66,3 +66,26 @@ def test_barcodes_and_card_numbers_are_masked_in_every_line(tmp_path):
     assert "31000000000001" not in text and "29000000000010" not in text
     assert stamped["()"] == "libdesk.core.logfiles.MaskingFormatter"
     assert settings.LOGGING["formatters"]["plain"]["()"] == stamped["()"]
+
+
+def test_a_private_links_secret_is_cut_from_logged_paths(client, db):
+    """Django logs the path of a refused request (here a POST without its CSRF cookie): the
+    cancel or unsubscribe link's secret, which works on its own, never reaches the log."""
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(MaskingFormatter("%(message)s").format(record))
+
+    handler = Keep()
+    logger = logging.getLogger("django")
+    logger.addHandler(handler)
+    try:
+        client.handler.enforce_csrf_checks = True
+        secret = "ssYgsS5pUOInbsoCj19QTaIO1gvL0v4x"
+        client.post(f"/events/cancel/{secret}/")
+        client.post(f"/newsletter/unsubscribe/{secret}/")
+    finally:
+        logger.removeHandler(handler)
+    assert any("/events/cancel/…" in line for line in records), records
+    assert all(secret not in line for line in records)

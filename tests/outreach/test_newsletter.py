@@ -150,6 +150,25 @@ def test_a_rerun_of_the_sending_mails_nobody_twice(librarian, send, subscribers,
     assert len(mail.outbox) == 2
 
 
+def test_someone_who_stops_and_restarts_the_newsletter_never_gets_an_issue_twice(
+    librarian, send, subscribers, catalogue
+):
+    """Stopping the newsletter deletes the record of the issues sent; a later re-run of a
+    finished issue must still mail nobody."""
+    from libdesk.outreach import services as outreach
+    from libdesk.outreach.links import unsubscribe_token
+    from tests.outreach.conftest import consent
+
+    catalogue.arrival("The lake in winter")
+    issue = send(_issue(librarian))
+    avery = Patron.objects.get(card_number=AVERY)
+    outreach.unsubscribe(unsubscribe_token(avery.pk))
+    assert not NewsletterDelivery.objects.filter(patron=avery).exists()
+    consent(AVERY)  # asks for it again
+    assert mailing.deliver_issue(issue.pk) == 0
+    assert len(mail.outbox) == 2
+
+
 def test_a_sending_cut_short_finishes_with_those_not_yet_mailed(
     librarian, send, subscribers, catalogue, monkeypatch
 ):
@@ -278,3 +297,9 @@ def test_the_sending_task_carries_the_issue_only(
     catalogue.arrival("The lake in winter")
     issue = send(_issue(librarian))
     assert queued == [(tasks.send_newsletter, (issue.pk,))]
+
+
+def test_an_issue_title_is_one_line(librarian, demo_library):
+    with pytest.raises(services.OutreachError) as error:
+        _issue(librarian, title_en="News\nBcc: someone@example.org")
+    assert error.value.field == "title_en"

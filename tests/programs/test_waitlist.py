@@ -88,14 +88,33 @@ def test_a_patron_registers_with_their_account_once(make_event):
     assert registration.name == registration.contact_email == registration.contact_phone == ""
 
 
-def test_the_same_contact_cannot_take_two_places(make_event):
+def test_whether_a_contact_is_registered_is_never_told_to_an_anonymous_caller(make_event):
+    """Refusing a contact already registered would let anyone learn who goes to a program:
+    an anonymous registration is never refused for it (a patron's account is, below)."""
     event = make_event(capacity=5)
-    services.register(event.pk, Registrant(name="Kim", contact="807-555-0100"))
-    with pytest.raises(Refused, match="event_already_registered"):
-        services.register(event.pk, Registrant(name="Kim B", contact="(807) 555 0100"))
-    services.register(event.pk, Registrant(name="Lou", contact="Lou@Example.org"))
-    with pytest.raises(Refused, match="event_already_registered"):
-        services.register(event.pk, Registrant(name="Lou", contact="lou@example.org"))
+    first = services.register(event.pk, Registrant(name="Kim", contact="807-555-0100"))
+    again = services.register(event.pk, Registrant(name="Kim B", contact="(807) 555 0100"))
+    assert again.registration.pk != first.registration.pk
+    assert (again.registration.status, again.decision.code) == (
+        first.registration.status,
+        first.decision.code,
+    )
+
+
+@pytest.mark.parametrize(
+    "name, contact",
+    [
+        ("Kim", "+29000000000001"),
+        ("Kim", "29000000000003@example.org"),
+        ("Jane 2900-0000-0000-02", "807-555-0100"),
+        ("Kim", "2900 0000 0000 04"),
+    ],
+)
+def test_a_card_number_typed_anywhere_by_an_anonymous_caller_is_refused(make_event, name, contact):
+    event = make_event(capacity=5)
+    with pytest.raises(InputError) as refused:
+        services.register(event.pk, Registrant(name=name, contact=contact))
+    assert refused.value.field in ("name", "contact")
 
 
 def test_past_cancelled_and_drop_in_events_refuse_registration(make_event):
@@ -188,3 +207,34 @@ def test_the_confirmation_mail_carries_the_cancel_link_and_nothing_keeps_the_tok
     assert registered.cancel_token in mail.outbox[-1].body
     row = Registration.objects.get(pk=registered.registration.pk)
     assert registered.cancel_token not in str(row.__dict__)
+
+
+def test_only_the_organizer_hands_an_event_to_another_organizer(make_event, staff_client):
+    """Otherwise the Head Librarian could make herself organizer and read who registered."""
+    from libdesk.accounts.models import StaffUser
+
+    event = make_event(capacity=5)
+    head = StaffUser.objects.get(username="head")
+    details = services.EventDetails(
+        title_en=event.title_en, audience=event.audience, branch=event.branch.code,
+        organizer_id=head.pk, starts_at=event.starts_at, ends_at=event.ends_at, capacity=5,
+    )  # fmt: skip
+    with pytest.raises(InputError) as refused:
+        services.edit_event(head, None, event.pk, details)
+    assert refused.value.field == "organizer"
+    assert staff_client("head").get(f"/staff/events/{event.pk}/attendance/").status_code == 404
+
+
+def test_a_title_is_one_line(make_event):
+    from libdesk.accounts.models import StaffUser
+
+    event = make_event(capacity=5)
+    organizer = StaffUser.objects.get(pk=event.organizer_id)
+    details = services.EventDetails(
+        title_en="Book club\nBcc: someone@example.org", audience=event.audience,
+        branch=event.branch.code, organizer_id=organizer.pk, starts_at=event.starts_at,
+        ends_at=event.ends_at, capacity=5,
+    )  # fmt: skip
+    with pytest.raises(InputError) as refused:
+        services.edit_event(organizer, None, event.pk, details)
+    assert refused.value.field == "title_en"

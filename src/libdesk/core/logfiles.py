@@ -23,16 +23,21 @@ from django.utils.translation import gettext_lazy as _
 
 NAME = re.compile(r"^libdesk-(\d{4}-\d{2}-\d{2})\.log$")
 LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{4,}([0-9]{4})(?![0-9])")
+# Paths whose last part is a secret that works on its own (a registration's cancel link, a
+# newsletter's unsubscribe link): Django logs the path of every refused request.
+SECRET_PATH = re.compile(r"(/events/cancel/|/newsletter/unsubscribe/)[^/\s\"']+")
 
 
 class MaskingFormatter(logging.Formatter):
     """Every log line with long numbers masked to their last four digits (`…0001`): item
     barcodes and card numbers are eight digits or more (PRIVACY.md: barcodes in logs are
     masked), and a line some library or a future change writes with one still keeps none.
-    Ids, counts, times and process numbers are shorter and stay readable."""
+    Ids, counts, times and process numbers are shorter and stay readable. The secret part of
+    a private link (a cancel or unsubscribe link) is cut off."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return LONG_NUMBER.sub(r"…\1", super().format(record))
+        line = SECRET_PATH.sub(r"\1…", super().format(record))
+        return LONG_NUMBER.sub(r"…\1", line)
 
 
 class DailyLogFile(logging.Handler):

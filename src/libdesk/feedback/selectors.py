@@ -101,8 +101,7 @@ def comment_for(staff: StaffUser, workstation, comment_id: int) -> Opened:
         audit.record(
             Actor.staff(staff, workstation),
             "feedback.read",
-            object_type=OBJECT,
-            object_id=comment.pk,
+            object_type=OBJECT,  # which comment is not said (see leave_comment)
             patron_id=comment.patron_id,
             data_kind=SIGNED_COMMENT_DATA.code,
         )

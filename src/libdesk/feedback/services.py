@@ -95,7 +95,9 @@ def leave_comment(
             wants_reply=wants_reply,
             received_at=clock.now(),
         )
-        actor = Actor.patron(signer) if signer else Actor.public()
+        # A signed comment's entry says "a patron", never which one: the comment outlives the
+        # link to its signer (closing unlinks it), and the log must not keep the pair.
+        actor = Actor.self_service() if signer else Actor.public()
         audit.record(
             actor, "feedback.comment", object_type=OBJECT, object_id=comment.pk, reason=service
         )

@@ -105,9 +105,11 @@ def _recipients():
 
 def deliver_issue(issue_id: int) -> int:
     """Mail the issue to every recipient not yet sent it; answers how many were mailed now.
-    Safe to run again at any time (a finished issue mails nobody)."""
+    Safe to run again at any time: an issue being sent resumes with those not yet mailed, and
+    a finished one mails nobody, ever (the record of who got it goes when someone stops the
+    newsletter, or after its retention period, so it cannot be what stops a second mailing)."""
     issue = NewsletterIssue.objects.filter(pk=issue_id).first()
-    if issue is None or issue.state == IssueState.DRAFT or not sends_mail():
+    if issue is None or issue.state != IssueState.SENDING or not sends_mail():
         return 0
     bodies = {language: issue_text(issue, language, issue.link_base) for language in LANGUAGES}
     mailed = 0

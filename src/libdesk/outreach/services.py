@@ -51,6 +51,9 @@ def _required(value: str, field: str, limit: int = 200) -> str:
         raise OutreachError(field, _("this is required"))
     if len(value) > limit:
         raise OutreachError(field, _("at most %d characters") % limit)
+    if limit <= 200 and any(c in value for c in "\r\n\x0b\x0c\x85\u2028\u2029"):
+        # titles and names go into mail subjects and headers: one line only
+        raise OutreachError(field, _("one line, without line breaks"))
     return value
 
 

@@ -19,7 +19,7 @@ from libdesk.core import clock
 from libdesk.core.errors import NotFound
 from libdesk.programs.models import ACTIVE, Event, Registration, Status
 from libdesk.programs.reasons import REGISTRATION_DATA
-from libdesk.programs.services import organizer_context, position_of
+from libdesk.programs.services import REGISTRATION, organizer_context, position_of
 
 LIST_MAX = 200  # events on one page or in one answer
 
@@ -146,11 +146,12 @@ def attendance(staff: StaffUser, workstation, event_id: int) -> tuple[Event, lis
         audit.record(actor, "programs.attendance", object_type="event", object_id=found.pk)
         for row in rows:
             if row.patron_id is not None:
+                # which program is not said: the log outlives the registration by far, and
+                # the program can say as much about a person as a loan does (PRIVACY.md)
                 audit.record(
                     actor,
                     "patron.read",
-                    object_type="event",
-                    object_id=found.pk,
+                    object_type=REGISTRATION,
                     patron_id=row.patron_id,
                     data_kind=REGISTRATION_DATA.code,
                 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -52,14 +53,16 @@ from libdesk.programs.tasks import (
     send_registration_confirmation,
 )
 
+log = logging.getLogger(__name__)
 EVENT = "event"
 REGISTRATION = "event_registration"
 OCCURRENCES_MAX = 52
 ROOM_MAX = 100
 PHONE = re.compile(r"\+?[0-9()\-. ]{3,40}")
-# A run of this many digits, without a leading "+", is read as a library card number, which
-# an anonymous caller must never type (they sign in instead).
-CARD_LIKE_DIGITS = 12
+# A run of this many digits (one fewer without a leading "+") is read as a library card
+# number, which an anonymous caller must never type (they sign in instead): phone numbers run
+# to 12 digits with their country code almost everywhere.
+CARD_LIKE_DIGITS = 13
 
 
 def token_hash(token: str) -> str:
@@ -89,12 +92,17 @@ class EventDetails:
     accessibility_fr: str = ""
 
 
-def _text(field: str, value: str, limit: int, *, required: bool = False) -> str:
+def _text(
+    field: str, value: str, limit: int, *, required: bool = False, one_line: bool = False
+) -> str:
     value = (value or "").strip()
     if required and not value:
         raise InputError(field, "please fill this in")
     if len(value) > limit:
         raise InputError(field, f"at most {limit} characters")
+    if one_line and any(c in value for c in "\r\n\x0b\x0c\x85\u2028\u2029"):
+        # a title goes into mail subjects and calendar lines: one line only
+        raise InputError(field, "one line, without line breaks")
     return value
 
 
@@ -125,13 +133,15 @@ def _fields(details: EventDetails) -> dict:
     elif capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
         raise InputError("capacity", f"from 1 to {CAPACITY_MAX}, or none")
     return {
-        "title_en": _text("title_en", details.title_en, SHORT_TEXT_MAX, required=True),
-        "title_fr": _text("title_fr", details.title_fr, SHORT_TEXT_MAX),
+        "title_en": _text(
+            "title_en", details.title_en, SHORT_TEXT_MAX, required=True, one_line=True
+        ),
+        "title_fr": _text("title_fr", details.title_fr, SHORT_TEXT_MAX, one_line=True),
         "description_en": _text("description_en", details.description_en, LONG_TEXT_MAX),
         "description_fr": _text("description_fr", details.description_fr, LONG_TEXT_MAX),
         "accessibility_en": _text("accessibility_en", details.accessibility_en, LONG_TEXT_MAX),
         "accessibility_fr": _text("accessibility_fr", details.accessibility_fr, LONG_TEXT_MAX),
-        "room": _text("room", details.room, ROOM_MAX),
+        "room": _text("room", details.room, ROOM_MAX, one_line=True),
         "audience": details.audience,
         "branch": branch,
         "organizer": organizer,
@@ -225,7 +235,12 @@ def edit_event(staff: StaffUser, workstation, event_id: int, details: EventDetai
     fields = _fields(details)
     with transaction.atomic():
         event = _locked_event(event_id)
-        require(staff.role, EVENT, "change", organizer_context(staff, event))
+        context = organizer_context(staff, event)
+        require(staff.role, EVENT, "change", context)
+        if fields["organizer"].pk != event.organizer_id and context != Context.ORGANIZER:
+            # Who registered is the organizer's to see: only they hand the event on, or
+            # anyone could make themselves organizer and read the list.
+            raise InputError("organizer", "only the event's organizer can hand it to another")
         registered = event.registrations.filter(status=Status.REGISTERED).count()
         if fields["registration_required"] and fields["capacity"] < registered:
             raise Refused(Decision.refuse("event_capacity_below_registered", registered=registered))
@@ -282,9 +297,21 @@ def _digits(text: str) -> str:
     return re.sub(r"[^0-9]", "", text)
 
 
+CARD_WORDS = (
+    "this looks like a library card number: sign in to register with your card, or give an "
+    "e-mail address or a phone number"
+)
+
+
+def _card_like(text: str, digits: int = CARD_LIKE_DIGITS) -> bool:
+    """A run of `digits` digits once separators (spaces, dashes, dots, brackets, a +) are
+    taken out: read as a library card number, which an anonymous caller never types."""
+    return re.search(f"[0-9]{{{digits},}}", re.sub(r"[^0-9A-Za-z@]", "", text)) is not None
+
+
 def _anonymous_fields(registrant: Registrant) -> dict:
-    name = _text("name", registrant.name, SHORT_TEXT_MAX, required=True)
-    if re.search(r"[0-9]{6}", name.replace(" ", "")):
+    name = _text("name", registrant.name, SHORT_TEXT_MAX, required=True, one_line=True)
+    if _card_like(name, 6):
         raise InputError("name", "your name, without numbers")
     contact = _text("contact", registrant.contact, SHORT_TEXT_MAX, required=True)
     if "@" in contact:
@@ -292,27 +319,24 @@ def _anonymous_fields(registrant: Registrant) -> dict:
             validate_email(contact)
         except ValidationError as exc:
             raise InputError("contact", "not a valid e-mail address") from exc
+        if _card_like(contact.split("@")[0]):
+            raise InputError("contact", CARD_WORDS)
         return {"name": name, "contact_email": contact.lower(), "contact_phone": ""}
     if not PHONE.fullmatch(contact) or not 7 <= len(_digits(contact)) <= 15:
         raise InputError("contact", "an e-mail address, or a phone number (7 to 15 digits)")
-    if not contact.startswith("+") and len(_digits(contact)) >= CARD_LIKE_DIGITS:
-        raise InputError(
-            "contact",
-            "this looks like a library card number: sign in to register with your card, or "
-            "give an e-mail address or a phone number",
-        )
+    too_long = CARD_LIKE_DIGITS if contact.startswith("+") else CARD_LIKE_DIGITS - 1
+    if len(_digits(contact)) >= too_long:
+        raise InputError("contact", CARD_WORDS)
     return {"name": name, "contact_email": "", "contact_phone": contact}
 
 
-def _already_registered(event: Event, patron_id: int | None, fields: dict) -> bool:
-    active = event.registrations.filter(status__in=ACTIVE)
-    if patron_id is not None:
-        return active.filter(patron_id=patron_id).exists()
-    if fields["contact_email"]:
-        return active.filter(contact_email__iexact=fields["contact_email"]).exists()
-    digits = _digits(fields["contact_phone"])
-    phones = active.exclude(contact_phone="").values_list("contact_phone", flat=True)
-    return any(_digits(phone) == digits for phone in phones)
+def _already_registered(event: Event, patron_id: int | None) -> bool:
+    """A patron signed in already holds a place or a place in line. An anonymous caller is
+    never told whether a name or contact is registered: that answer would tell anyone who
+    goes to a program (the organizer sees a second registration with the same contact)."""
+    if patron_id is None:
+        return False
+    return event.registrations.filter(status__in=ACTIVE, patron_id=patron_id).exists()
 
 
 def _check_open(event: Event) -> None:
@@ -357,7 +381,7 @@ def register(
         _check_open(event)
         if not event.registration_required:
             raise Refused(Decision.refuse("event_no_registration"))
-        if _already_registered(event, registrant.patron_id, fields):
+        if _already_registered(event, registrant.patron_id):
             raise Refused(Decision.refuse("event_already_registered"))
         taken = event.registrations.filter(status=Status.REGISTERED).count()
         status = Status.REGISTERED if taken < event.capacity else Status.WAITLISTED
@@ -376,14 +400,21 @@ def register(
         position = position_of(registration)
         if link is not None:
             cancel_url = link(token)
-            transaction.on_commit(
-                lambda: send_registration_confirmation(registration.pk, cancel_url)
-            )
+            transaction.on_commit(lambda: _confirm(registration.pk, cancel_url), robust=True)
     if status == Status.REGISTERED:
         decision = Decision.allow("event_registered")
     else:
         decision = Decision.allow("event_waitlisted", position=position)
     return Registered(registration, token, position, decision)
+
+
+def _confirm(registration_id: int, cancel_url: str) -> None:
+    """The confirmation with the cancel link. A mail failure is logged (without the link) and
+    never costs the caller their answer, which carries the token too."""
+    try:
+        send_registration_confirmation(registration_id, cancel_url)
+    except Exception:
+        log.exception("programs: the confirmation of registration %s was not sent", registration_id)
 
 
 def registration_by_token(token: str) -> Registration | None:
