@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from libdesk.access.table import Context, Role, require
 from libdesk.accounts.models import StaffUser
@@ -43,21 +44,21 @@ LANGUAGES = ("en", "fr")
 def _clean_text(field: str, text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise InputError(field, "please write it")
+        raise InputError(field, _("please write it"))
     if len(text) > LONG_TEXT_MAX:
-        raise InputError(field, f"at most {LONG_TEXT_MAX} characters")
+        raise InputError(field, _("at most %(limit)d characters") % {"limit": LONG_TEXT_MAX})
     return text
 
 
 def _choice(field: str, value: str, choices) -> str:
     if value not in choices.values:
-        raise InputError(field, f"one of: {', '.join(choices.values)}")
+        raise InputError(field, _("one of: %s") % ", ".join(choices.values))
     return value
 
 
 def _language(language: str) -> str:
     if language not in LANGUAGES:
-        raise InputError("language", "en or fr")
+        raise InputError("language", _("en or fr"))
     return language
 
 
@@ -78,11 +79,14 @@ def leave_comment(
     text = _clean_text("text", text)
     language = _language(language)
     if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
-        raise InputError("rating", f"from {RATING_MIN} to {RATING_MAX}, or none")
+        raise InputError(
+            "rating",
+            _("from %(least)d to %(most)d, or none") % {"least": RATING_MIN, "most": RATING_MAX},
+        )
     if sign and patron_id is None:
-        raise InputError("sign", "sign in to your account to sign a comment")
+        raise InputError("sign", _("sign in to your account to sign a comment"))
     if wants_reply and not sign:
-        raise InputError("wants_reply", "a reply goes to your account: sign the comment")
+        raise InputError("wants_reply", _("a reply goes to your account: sign the comment"))
     signer = patron_id if sign else None
     require(Role.PATRON if signer else Role.PUBLIC, OBJECT, "create", Context.NONE)
     with transaction.atomic():
@@ -147,7 +151,7 @@ def tie_to_clause(staff: StaffUser, workstation, comment_id: int, clause_id: str
     if clause_id:
         clause = clause_in_force(clause_id)
         if clause is None:
-            raise InputError("clause", "no such clause in a policy in force")
+            raise InputError("clause", _("no such clause in a policy in force"))
     with transaction.atomic():
         comment = _for_triage(staff, comment_id)
         comment.clause = clause

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from libdesk.api.models import ApiToken
@@ -118,7 +119,7 @@ def events(request: HttpRequest, filters: Query[EventFilters]) -> list[dict]:
     """Programs not yet ended, soonest first (at most 200): by branch code, audience, and a
     window of start times (`from`, `to`; `from` defaults to now)."""
     if filters.from_ and filters.to and filters.to <= filters.from_:
-        error = InputError("to", "after `from`")
+        error = InputError("to", _("after `from`"))
         error.location = "query"
         raise error
     found = selectors.upcoming(
@@ -142,7 +143,9 @@ def register(request: HttpRequest, event_id: EventId, body: RegisterIn):
     token = _patron_token(request)
     if token is not None:
         if body.name or body.contact:
-            raise InputError("name", "a signed-in patron registers with their account: send none")
+            raise InputError(
+                "name", _("a signed-in patron registers with their account: send none")
+            )
         registrant = services.Registrant(patron_id=token.patron_id, language=body.language)
     else:
         check_anonymous_form("event-registration", client_address(request))

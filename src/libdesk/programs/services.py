@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from libdesk.access.table import ORGANIZER_ROLES, Context, require
 from libdesk.accounts.models import StaffUser
@@ -97,41 +99,46 @@ def _text(
 ) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise InputError(field, "please fill this in")
+        raise InputError(field, _("please fill this in"))
     if len(value) > limit:
-        raise InputError(field, f"at most {limit} characters")
+        raise InputError(field, _("at most %(limit)d characters") % {"limit": limit})
     if one_line and any(c in value for c in "\r\n\x0b\x0c\x85\u2028\u2029"):
         # a title goes into mail subjects and calendar lines: one line only
-        raise InputError(field, "one line, without line breaks")
+        raise InputError(field, _("one line, without line breaks"))
     return value
 
 
 def _fields(details: EventDetails) -> dict:
     """The model's fields from the details, or an InputError naming the first bad one."""
     if details.audience not in Audience.values:
-        raise InputError("audience", f"one of: {', '.join(Audience.values)}")
+        raise InputError("audience", _("one of: %s") % ", ".join(Audience.values))
     branch = Branch.objects.filter(code=details.branch).first()
     if branch is None:
-        raise InputError("branch", "no such branch")
+        raise InputError("branch", _("no such branch"))
     organizer = StaffUser.objects.filter(
         pk=details.organizer_id, is_active=True, role__in=ORGANIZER_ROLES
     ).first()
     if organizer is None:
-        raise InputError("organizer_id", "an active clerk or librarian")
+        raise InputError("organizer_id", _("an active clerk or librarian"))
     for field in ("starts_at", "ends_at"):
         value = getattr(details, field)
         if value is None or value.tzinfo is None:
-            raise InputError(field, "a date and time with its time zone")
+            raise InputError(field, _("a date and time with its time zone"))
     if details.ends_at <= details.starts_at:
-        raise InputError("ends_at", "after the start")
+        raise InputError("ends_at", _("after the start"))
     if details.ends_at - details.starts_at > timedelta(days=1):
-        raise InputError("ends_at", "at most a day after the start (a longer program is a series)")
+        raise InputError(
+            "ends_at", _("at most a day after the start (a longer program is a series)")
+        )
     capacity = details.capacity
     if details.registration_required:
         if capacity is None or not 1 <= capacity <= CAPACITY_MAX:
-            raise InputError("capacity", f"from 1 to {CAPACITY_MAX} when registration is required")
+            raise InputError(
+                "capacity",
+                _("from 1 to %(most)d when registration is required") % {"most": CAPACITY_MAX},
+            )
     elif capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
-        raise InputError("capacity", f"from 1 to {CAPACITY_MAX}, or none")
+        raise InputError("capacity", _("from 1 to %(most)d, or none") % {"most": CAPACITY_MAX})
     return {
         "title_en": _text(
             "title_en", details.title_en, SHORT_TEXT_MAX, required=True, one_line=True
@@ -201,9 +208,9 @@ def create_series(
     registered for separately (the same local time, across a change of clocks)."""
     require(staff.role, EVENT, "create", Context.NONE)
     if frequency not in Frequency.values:
-        raise InputError("frequency", f"one of: {', '.join(Frequency.values)}")
+        raise InputError("frequency", _("one of: %s") % ", ".join(Frequency.values))
     if not 2 <= occurrences <= OCCURRENCES_MAX:
-        raise InputError("occurrences", f"from 2 to {OCCURRENCES_MAX}")
+        raise InputError("occurrences", _("from 2 to %(most)d") % {"most": OCCURRENCES_MAX})
     _fields(details)
     length = details.ends_at - details.starts_at
     with transaction.atomic():
@@ -240,7 +247,7 @@ def edit_event(staff: StaffUser, workstation, event_id: int, details: EventDetai
         if fields["organizer"].pk != event.organizer_id and context != Context.ORGANIZER:
             # Who registered is the organizer's to see: only they hand the event on, or
             # anyone could make themselves organizer and read the list.
-            raise InputError("organizer", "only the event's organizer can hand it to another")
+            raise InputError("organizer", _("only the event's organizer can hand it to another"))
         registered = event.registrations.filter(status=Status.REGISTERED).count()
         if fields["registration_required"] and fields["capacity"] < registered:
             raise Refused(Decision.refuse("event_capacity_below_registered", registered=registered))
@@ -297,7 +304,7 @@ def _digits(text: str) -> str:
     return re.sub(r"[^0-9]", "", text)
 
 
-CARD_WORDS = (
+CARD_WORDS = gettext_lazy(
     "this looks like a library card number: sign in to register with your card, or give an "
     "e-mail address or a phone number"
 )
@@ -312,18 +319,18 @@ def _card_like(text: str, digits: int = CARD_LIKE_DIGITS) -> bool:
 def _anonymous_fields(registrant: Registrant) -> dict:
     name = _text("name", registrant.name, SHORT_TEXT_MAX, required=True, one_line=True)
     if _card_like(name, 6):
-        raise InputError("name", "your name, without numbers")
+        raise InputError("name", _("your name, without numbers"))
     contact = _text("contact", registrant.contact, SHORT_TEXT_MAX, required=True)
     if "@" in contact:
         try:
             validate_email(contact)
         except ValidationError as exc:
-            raise InputError("contact", "not a valid e-mail address") from exc
+            raise InputError("contact", _("not a valid e-mail address")) from exc
         if _card_like(contact.split("@")[0]):
             raise InputError("contact", CARD_WORDS)
         return {"name": name, "contact_email": contact.lower(), "contact_phone": ""}
     if not PHONE.fullmatch(contact) or not 7 <= len(_digits(contact)) <= 15:
-        raise InputError("contact", "an e-mail address, or a phone number (7 to 15 digits)")
+        raise InputError("contact", _("an e-mail address, or a phone number (7 to 15 digits)"))
     too_long = CARD_LIKE_DIGITS if contact.startswith("+") else CARD_LIKE_DIGITS - 1
     if len(_digits(contact)) >= too_long:
         raise InputError("contact", CARD_WORDS)
