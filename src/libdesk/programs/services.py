@@ -523,15 +523,25 @@ def purge_past_registrations() -> int:
     days = settings.LIBDESK["EVENT_CONTACT_RETENTION_DAYS"]
     cutoff = clock.now() - timedelta(days=days)
     with transaction.atomic():
-        ended = (
-            Event.objects.select_for_update()
-            .filter(ends_at__lt=cutoff, registrations__isnull=False)
+        ended = list(
+            Event.objects.filter(ends_at__lt=cutoff, registrations__isnull=False)
+            .values_list("pk", flat=True)
             .distinct()
         )
-        counts = ended.annotate(
-            registered=Count("registrations", filter=Q(registrations__status=Status.REGISTERED)),
-            waitlisted=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
-        ).values_list("pk", "registered", "waitlisted")
+        # the events' rows locked on their own (PostgreSQL locks no DISTINCT or joined rows)
+        list(Event.objects.select_for_update().filter(pk__in=ended).values_list("pk"))
+        counts = (
+            Event.objects.filter(pk__in=ended)
+            .annotate(
+                registered=Count(
+                    "registrations", filter=Q(registrations__status=Status.REGISTERED)
+                ),
+                waitlisted=Count(
+                    "registrations", filter=Q(registrations__status=Status.WAITLISTED)
+                ),
+            )
+            .values_list("pk", "registered", "waitlisted")
+        )
         ids = []
         for event_id, registered, waitlisted in counts:
             Event.objects.filter(pk=event_id).update(

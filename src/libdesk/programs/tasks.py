@@ -80,7 +80,8 @@ def send_registration_confirmation(registration_id: int, cancel_url: str) -> Non
 def _notify(registration_id: int, notice: str, wanted: tuple[str, ...]) -> None:
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update()
+            # only the registration's row: PostgreSQL cannot lock the nullable patron's side
+            Registration.objects.select_for_update(of=("self",))
             .select_related("event__branch", "patron")
             .filter(pk=registration_id, status__in=wanted)
             .exclude(notified=notice)
