@@ -162,3 +162,18 @@ def test_only_the_privacy_officer_reads_the_whole_log(staff_client):
     assert page.status_code == 200
     text = page.content.decode()
     assert "The chain verifies" in text and "staff.sign_in" in text
+
+
+def test_the_logs_when_column_shows_utc_as_its_heading_says(staff_client):
+    """Issue 16's first-use defect: the column said "When (UTC)" and showed local time."""
+    from datetime import UTC, datetime
+
+    from libdesk.audit import services as audit
+    from libdesk.audit.actors import Actor
+    from libdesk.core import clock
+
+    with clock.travel_to(datetime(2026, 7, 1, 3, 4, 5, tzinfo=UTC)):
+        audit.record(Actor.system(), "test.when", object_type="test", object_id=1)
+    page = staff_client("privacy").get("/staff/audit/", {"action": "test.when"})
+    text = page.content.decode()
+    assert "When (UTC)" in text and "2026-07-01 03:04:05" in text
