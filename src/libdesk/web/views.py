@@ -14,6 +14,7 @@ from libdesk.library import selectors as library_selectors
 from libdesk.library.mail import sends_mail
 from libdesk.policies import questions
 from libdesk.policies import selectors as policy_selectors
+from libdesk.policies.forms import AskWhyForm
 
 
 @require_GET
@@ -58,7 +59,13 @@ def ask_why(request: HttpRequest) -> HttpResponse:
     clause = policy_selectors.clause_in_force(clause_id)
     if clause is None:
         raise Http404("no such clause")
-    return render(request, "web/ask_why.html", {"clause": clause, "text": clause.in_language()})
+    # The question box is there from the first view, not only after a refused submission.
+    form = AskWhyForm(initial={"clause": clause.clause_id})
+    return render(
+        request,
+        "web/ask_why.html",
+        {"clause": clause, "text": clause.in_language(), "form": form},
+    )
 
 
 @staff_required()
