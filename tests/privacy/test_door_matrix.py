@@ -118,6 +118,7 @@ EVENT_ORGANIZER_OR_HEAD = {
 WEB = {
     # public pages
     "web:home": ANYONE, "web:branches": ANYONE, "web:ask-why": ANYONE, "web:retention": ANYONE,
+    "web:favicon": ANYONE,
     "web:ask-why-submit": ANYONE, "web:ask-why-answer": ANYONE,
     "web:patron-sign-in": ANYONE, "web:staff-sign-in": ANYONE,
     "catalog:search": ANYONE, "catalog:record": ANYONE,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from libdesk.access.table import DESK_ROLES, Role
@@ -66,6 +67,12 @@ def ask_why(request: HttpRequest) -> HttpResponse:
         "web/ask_why.html",
         {"clause": clause, "text": clause.in_language(), "form": form},
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links to: send them to the SVG icon."""
+    return redirect(static("libdesk/favicon.svg"), permanent=True)
 
 
 @staff_required()
