@@ -146,6 +146,7 @@ WEB = {
     "circulation:holds-desk": DESK_PAGE, "circulation:requests": DESK_PAGE,
     "circulation:update-request": DESK_PAGE, "circulation:call-list": DESK_PAGE,
     "circulation:reports": staff_only(*DESK, "administrator"),
+    "circulation:reports-csv": staff_only(*DESK, "administrator"),
     "circulation:rules": staff_only(*DESK, "administrator"),
     "circulation:new-rule": staff_only("head librarian", "administrator"),
     "circulation:edit-rule": staff_only("head librarian", "administrator"),
