@@ -178,6 +178,7 @@ WEB = {
     "reference:queue": REFERENCE, "reference:claim-next": REFERENCE,
     "reference:question": CLAIMERS, "reference:act": CLAIMERS,
     "reference:figures": {**REFERENCE, "librarian": FORBIDDEN},
+    "reference:figures-csv": {**REFERENCE, "librarian": FORBIDDEN},
     "reference:enter": DESK_PAGE,
     "reference:sources": staff_only(*DESK, "administrator"),
     "reference:new-source": REFERENCE, "reference:edit-source": REFERENCE,  # librarians curate
@@ -186,6 +187,7 @@ WEB = {
     "feedback:comment": ANYONE, "feedback:my-comments": OWN_ACCOUNT,
     "feedback:queue": REFERENCE, "feedback:comment-staff": REFERENCE, "feedback:act": REFERENCE,
     "feedback:figures": {**REFERENCE, "librarian": FORBIDDEN},
+    "feedback:figures-csv": {**REFERENCE, "librarian": FORBIDDEN},
     # third-party requests: the desk records, the privacy officer keeps the register
     "privacy:record-request": staff_only(*DESK, "privacy officer"),
     "privacy:register": staff_only("privacy officer"),

@@ -3,7 +3,6 @@ checkout), check-in, the holds desk, the requests queue, loan rules, reports and
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
 from django.contrib import messages
@@ -34,6 +33,7 @@ from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
 from libdesk.core.bounds import parse_id
 from libdesk.core.charts import bar_chart
+from libdesk.core.csv_export import csv_response
 from libdesk.core.decisions import Decision, Refused
 from libdesk.library.mail import sends_mail
 from libdesk.patrons.serving_page import context_or_404, render_serving
@@ -346,11 +346,8 @@ def board_reports(request: HttpRequest) -> HttpResponse:
 def board_reports_csv(request: HttpRequest) -> HttpResponse:
     """The board's figures as CSV, for a spreadsheet: the same period and numbers as the page."""
     report = _board_report(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"circulation-figures-{report.start.isoformat()}-{report.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    csv.writer(response).writerows(reports.csv_rows(report))
-    return response
+    return csv_response(name, reports.csv_rows(report))
 
 
 def _board_report(request: HttpRequest) -> reports.BoardReport:

@@ -21,6 +21,7 @@ from libdesk.circulation.models import (
     RequestKind,
     WaitFigure,
 )
+from libdesk.core.figures import cell
 from libdesk.library.models import Branch
 
 # Words for the codes the counting tables store, in the reader's language.
@@ -160,7 +161,7 @@ def csv_rows(report: BoardReport) -> list[list[str]]:
                     "",
                     "",
                     f"{label}: {measure}",
-                    _cell(value),
+                    cell(value),
                 ]
             )
     for kind, reason, total in report.overrides:
@@ -169,7 +170,3 @@ def csv_rows(report: BoardReport) -> list[list[str]]:
         iso = day.isoformat()
         rows.append([_("Daily activity"), iso, iso, branch, material, event, str(total)])
     return rows
-
-
-def _cell(value: float | int | None) -> str:
-    return "" if value is None else str(value)

@@ -11,9 +11,10 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-WIDTH = 640
+BARS = 350  # room for the longest bar
 ROW = 28  # height of one bar and its gap
-LABEL = 220  # room on the left for the bar's label
+LABEL_MIN, LABEL_MAX = 120, 380  # room on the left for the bars' labels
+CHAR = 7.5  # the width of an average character at font-size 14
 FIGURE = 70  # room on the right for its figure
 _ids = count(1)
 
@@ -22,7 +23,10 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float | int]]) -> SafeString
     """One horizontal bar per (label, figure), the longest for the largest figure."""
     chart_id = f"chart-{next(_ids)}"
     top = max((value for _, value in bars), default=0) or 1
-    room = WIDTH - LABEL - FIGURE
+    longest = max((len(str(label)) for label, _ in bars), default=0)
+    label_room = round(min(max(longest * CHAR + 16, LABEL_MIN), LABEL_MAX))
+    room = BARS
+    width = label_room + BARS + FIGURE
     rows = []
     for index, (label, value) in enumerate(bars):
         y = 4 + index * ROW
@@ -36,15 +40,15 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float | int]]) -> SafeString
                 '<text x="{}" y="{}">{}</text></g>',
                 label,
                 shown,
-                LABEL - 8,
+                label_room - 8,
                 y + 17,
                 label,
-                LABEL,
+                label_room,
                 y + 4,
                 length,
                 ROW - 8,
                 value,
-                LABEL + length + 6,
+                label_room + length + 6,
                 y + 17,
                 shown,
             )
@@ -55,9 +59,9 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float | int]]) -> SafeString
         'aria-labelledby="{}" viewBox="0 0 {} {}" width="{}" height="{}" font-size="14">'
         '<title id="{}">{}</title>{}</svg>',
         chart_id,
-        WIDTH,
+        width,
         height,
-        WIDTH,
+        width,
         height,
         chart_id,
         title,
