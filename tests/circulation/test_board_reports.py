@@ -5,18 +5,16 @@ opens with the page's figures, and words, never stored codes, in either language
 import csv
 import io
 import re
-from html import unescape
 
 import pytest
-from defusedxml import ElementTree
 
 from libdesk.circulation import services
 from tests.conftest import AVERY
+from tests.figure_pages import SVG, charts, table_rows, visible_text
 from tests.html_ids import dangling_references
 
 pytestmark = pytest.mark.django_db
 
-SVG = "{http://www.w3.org/2000/svg}"
 CODES = ("checkout", "checkin", "renewal", "ill", "purchase", "hold", "book", "MAIN")
 
 
@@ -26,27 +24,6 @@ def counted(shelf, desk, patron):
     item = shelf.copy(shelf.record("Counted"))
     services.checkout(desk(), patron(AVERY), item.barcode)
     services.checkin(desk(), item.barcode)
-
-
-def charts(page: str) -> list:
-    return [ElementTree.fromstring(svg) for svg in re.findall(r"<svg .*?</svg>", page, re.S)]
-
-
-def table_rows(page: str, caption: str) -> list[list[str]]:
-    table = page.split(f"<caption>{caption}</caption>")[1].split("</table>")[0]
-    return [
-        [
-            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
-        ]
-        for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1])
-    ]
-
-
-def visible_text(page: str) -> str:
-    main = page.split('<main id="main"')[1].split("</main>")[0]
-    main = re.sub(r"<(svg|form).*?</\1>", " ", main, flags=re.S)
-    return unescape(re.sub(r"<[^>]+>", " ", main))
 
 
 def test_each_report_has_a_chart_with_one_bar_per_figure_in_its_table(staff_client, counted):
