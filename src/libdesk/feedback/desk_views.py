@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.access.table import REFERENCE_ROLES, Role
@@ -151,9 +152,9 @@ def _figures(request: HttpRequest) -> _Figures:
             _("Measure"),
             comments,
             [
-                FigureRow(_("Received"), [found["comments"]]),
-                FigureRow(_("Rated"), [ratings["count"]]),
-                FigureRow(_("Answered"), [answered["count"]]),
+                FigureRow(pgettext("comments", "Received"), [found["comments"]]),
+                FigureRow(pgettext("comments", "Rated"), [ratings["count"]]),
+                FigureRow(pgettext("comments", "Answered"), [answered["count"]]),
             ],
         ),
         FigureGroup(

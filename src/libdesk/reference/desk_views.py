@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.access.table import DESK_ROLES, REFERENCE_ROLES, Role
@@ -292,7 +293,7 @@ def _figures(request: HttpRequest) -> _Figures:
             _("Measure"),
             questions,
             [
-                FigureRow(_("Asked"), [found["questions"]]),
+                FigureRow(pgettext("questions", "Asked"), [found["questions"]]),
                 FigureRow(_("Late (past the channel's target time)"), [found["late"]]),
             ],
         ),
