@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
+from contextlib import closing
+from pathlib import Path
+from typing import NoReturn
 
 HELP = """\
 usage: libdesk COMMAND [options]
@@ -51,6 +55,20 @@ LIBDESK_BIND, LIBDESK_HTTPS (see docs/configuration.md).
 """
 
 
+# Commands that make the database, or need none: every other one needs a migrated database.
+NO_DATABASE_NEEDED = {
+    ("migrate",),
+    ("help",),
+    ("version",),
+    ("--version",),
+    ("check",),
+    ("makemigrations",),
+    ("makemessages",),
+    ("compilemessages",),
+    ("reference", "check-answer"),
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libdesk.settings")
@@ -59,9 +77,78 @@ def main(argv: list[str] | None = None) -> None:
         return
     if argv[1:] == ["help", "--all"]:
         argv = argv[:2]
+    sys.stderr.write(f"libdesk: data directory {data_dir()}\n")
+    if _needs_database(argv[1:]):
+        _require_database()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
+
+
+def _needs_database(args: list[str]) -> bool:
+    if "-h" in args or "--help" in args:
+        return False
+    return not any(tuple(args[: len(words)]) == words for words in NO_DATABASE_NEEDED)
+
+
+def data_dir() -> Path:
+    """The data directory settings.py will use (the same rule, without creating it)."""
+    return Path(os.environ.get("LIBDESK_DATA_DIR", "var")).resolve()
+
+
+def _require_database() -> None:
+    """Stop, creating nothing, when the data directory holds no
+    database (a command run outside the project folder used to make `./var` there and fail
+    with a traceback about a missing table)."""
+    path = data_dir() / "libdesk.sqlite3"
+    if url := os.environ.get("LIBDESK_DATABASE_URL"):
+        import dj_database_url
+
+        database = dj_database_url.parse(url)
+        if not database["ENGINE"].endswith("sqlite3"):
+            return _require_tables()
+        path = Path(database["NAME"])
+    if not path.is_file():
+        _no_database(f"{path} does not exist")
+    if not _sqlite_has_tables(path):
+        _no_database(f"{path} has no libdesk tables")
+    return None
+
+
+def _sqlite_has_tables(path: Path) -> bool:
+    """Opened without `create`, so that looking makes no database."""
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True)) as db:
+            found = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
+            ).fetchone()
+    except sqlite3.Error:
+        return False
+    return found is not None
+
+
+def _require_tables() -> None:
+    """With LIBDESK_DATABASE_URL, the database exists but may have no tables yet."""
+    import django
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    django.setup()
+    try:
+        tables = connection.introspection.table_names()
+    except OperationalError as exc:
+        _no_database(f"cannot open the database of LIBDESK_DATABASE_URL: {exc}".strip())
+    if "django_migrations" not in tables:
+        _no_database("the database of LIBDESK_DATABASE_URL has no libdesk tables")
+
+
+def _no_database(why: str) -> NoReturn:
+    sys.stderr.write(
+        f"libdesk: {why}.\n"
+        "Run `libdesk migrate` to create it there, or set LIBDESK_DATA_DIR to the data "
+        "directory of an existing library.\n"
+    )
+    sys.exit(2)
 
 
 if __name__ == "__main__":

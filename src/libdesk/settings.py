@@ -416,7 +416,9 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
         },
     },
+    "filters": {"refusals_in_one_line": {"()": "libdesk.core.logfiles.RefusalsInOneLine"}},
     "handlers": _LOG_HANDLERS,
+    "loggers": {"django.request": {"filters": ["refusals_in_one_line"]}},
     "root": {
         "handlers": list(_LOG_HANDLERS),
         "level": os.environ.get("LIBDESK_LOG_LEVEL", "WARNING"),

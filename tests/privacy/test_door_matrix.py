@@ -118,6 +118,7 @@ EVENT_ORGANIZER_OR_HEAD = {
 WEB = {
     # public pages
     "web:home": ANYONE, "web:branches": ANYONE, "web:ask-why": ANYONE, "web:retention": ANYONE,
+    "web:favicon": ANYONE,
     "web:ask-why-submit": ANYONE, "web:ask-why-answer": ANYONE,
     "web:patron-sign-in": ANYONE, "web:staff-sign-in": ANYONE,
     "catalog:search": ANYONE, "catalog:record": ANYONE,
@@ -145,6 +146,7 @@ WEB = {
     "circulation:holds-desk": DESK_PAGE, "circulation:requests": DESK_PAGE,
     "circulation:update-request": DESK_PAGE, "circulation:call-list": DESK_PAGE,
     "circulation:reports": staff_only(*DESK, "administrator"),
+    "circulation:reports-csv": staff_only(*DESK, "administrator"),
     "circulation:rules": staff_only(*DESK, "administrator"),
     "circulation:new-rule": staff_only("head librarian", "administrator"),
     "circulation:edit-rule": staff_only("head librarian", "administrator"),
@@ -176,6 +178,7 @@ WEB = {
     "reference:queue": REFERENCE, "reference:claim-next": REFERENCE,
     "reference:question": CLAIMERS, "reference:act": CLAIMERS,
     "reference:figures": {**REFERENCE, "librarian": FORBIDDEN},
+    "reference:figures-csv": {**REFERENCE, "librarian": FORBIDDEN},
     "reference:enter": DESK_PAGE,
     "reference:sources": staff_only(*DESK, "administrator"),
     "reference:new-source": REFERENCE, "reference:edit-source": REFERENCE,  # librarians curate
@@ -184,6 +187,7 @@ WEB = {
     "feedback:comment": ANYONE, "feedback:my-comments": OWN_ACCOUNT,
     "feedback:queue": REFERENCE, "feedback:comment-staff": REFERENCE, "feedback:act": REFERENCE,
     "feedback:figures": {**REFERENCE, "librarian": FORBIDDEN},
+    "feedback:figures-csv": {**REFERENCE, "librarian": FORBIDDEN},
     # third-party requests: the desk records, the privacy officer keeps the register
     "privacy:record-request": staff_only(*DESK, "privacy officer"),
     "privacy:register": staff_only("privacy officer"),

@@ -64,7 +64,7 @@ def test_an_empty_or_overlong_request_is_refused_at_its_field(browser):
     web = browser(AVERY)
     empty = web.post("/account/privacy/correction/", {"text": "   "})
     assert empty.status_code == 400
-    assert 'id="id_text-error"' in empty.content.decode()
+    assert 'id="id_text_error"' in empty.content.decode()
     long = web.post("/account/privacy/correction/", {"text": "x" * 1001})
     assert long.status_code == 400
     assert not CorrectionRequest.objects.exists()

@@ -13,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -130,12 +131,27 @@ def _imports_dir() -> Path:
     return path
 
 
+class ImportInterrupted(Exception):
+    """Ctrl-C during an import: the batches committed so far stay (`summary` counts them),
+    and running the same import again finishes it (stored records match, nothing doubles)."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__("import interrupted")
+        self.summary = summary
+
+    @property
+    def kept(self) -> int:
+        return self.summary.created + self.summary.updated + self.summary.unchanged
+
+
 def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None) -> Summary:
     summary = Summary()
     rejects, warnings = Rejects(path), Warnings(path)
     try:
         with index_along() as along:
             _import_batches(path, summary, (rejects, warnings), along, progress)
+    except KeyboardInterrupt:
+        raise ImportInterrupted(summary) from None
     finally:
         rejects.close()
         warnings.close()
@@ -148,25 +164,28 @@ def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None
 
 def _import_batches(path, summary, reports, along, progress) -> None:
     rejects, warnings = reports
-    for number, batch in enumerate(prepared_batches(path, summary), start=1):
-        good = []
-        for parsed in batch:
-            summary.read += 1
-            if parsed.reason:
-                summary.rejected += 1
-                rejects.add(parsed)
-                continue
-            if parsed.repairs:
-                summary.cleaned += 1
-                warnings.add(parsed)
-            good.append(parsed)
-        created, updated = store_batch(good, label=f"{path.name}#{number}")
-        along.add(created, updated)
-        summary.created += len(created)
-        summary.updated += len(updated)
-        summary.unchanged += len(good) - len(created) - len(updated)
-        if progress:
-            progress(summary)
+    # Closed on any exit, an interrupt too, so that its worker processes stop at once.
+    with closing(prepared_batches(path, summary)) as batches:
+        for number, batch in enumerate(batches, start=1):
+            good = []
+            for parsed in batch:
+                summary.read += 1
+                if parsed.reason:
+                    summary.rejected += 1
+                    rejects.add(parsed)
+                    continue
+                if parsed.repairs:
+                    summary.cleaned += 1
+                    warnings.add(parsed)
+                good.append(parsed)
+            created, updated = store_batch(good, label=f"{path.name}#{number}")
+            # Counted as soon as committed: an interrupt while indexing still reports them.
+            summary.created += len(created)
+            summary.updated += len(updated)
+            summary.unchanged += len(good) - len(created) - len(updated)
+            along.add(created, updated)
+            if progress:
+                progress(summary)
 
 
 def _batches(items: Iterable) -> Iterator[list]:
@@ -202,12 +221,17 @@ def prepared_batches(path: Path, summary: Summary | None = None) -> Iterator[lis
             initargs=(os.getpid(),),
         ) as pool:
             pending: deque = deque()
-            for raw_batch in _batches(split_iso2709(handle)):
-                pending.append(pool.submit(prepare_raw_batch, raw_batch))
-                if len(pending) >= IN_FLIGHT:
+            try:
+                for raw_batch in _batches(split_iso2709(handle)):
+                    pending.append(pool.submit(prepare_raw_batch, raw_batch))
+                    if len(pending) >= IN_FLIGHT:
+                        yield done(pending.popleft().result())
+                while pending:
                     yield done(pending.popleft().result())
-            while pending:
-                yield done(pending.popleft().result())
+            except BaseException:
+                # Interrupted or failed: drop the batches not started rather than wait for them.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
 
 def store_batch(parsed: list[Parsed], *, label: str) -> tuple[list[Record], list[Record]]:

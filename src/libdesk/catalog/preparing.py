@@ -7,6 +7,7 @@ inherit no open file or lock of the importer) and cheaply.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 
@@ -16,7 +17,10 @@ from libdesk.catalog.marc import Parsed, parse_iso2709
 
 
 def exit_with_parent(parent: int) -> None:
-    """Worker initializer: if the importer is killed, its workers go too."""
+    """Worker initializer: if the importer is killed, its workers go too. Ctrl-C reaches
+    every process of the terminal's group: the workers ignore it and leave the importer to
+    stop them and say what was kept (each printed a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

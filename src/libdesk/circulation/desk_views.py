@@ -32,6 +32,8 @@ from libdesk.circulation.models import Loan, LoanRule, PatronRequest
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, save_loan_rule
 from libdesk.core import clock
 from libdesk.core.bounds import parse_id
+from libdesk.core.charts import bar_chart
+from libdesk.core.csv_export import csv_response
 from libdesk.core.decisions import Decision, Refused
 from libdesk.library.mail import sends_mail
 from libdesk.patrons.serving_page import context_or_404, render_serving
@@ -313,23 +315,46 @@ def update_request(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @staff_required(roles=REPORT_READERS)
 def board_reports(request: HttpRequest) -> HttpResponse:
-    """Figures for the board, from tables with no patron in them."""
-    asked = parse_id(request.GET.get("days"))  # a whole number from 1, or nothing
-    days = min(asked, MAX_REPORT_DAYS) if asked else 30
-    end = clock.today()
-    start = end - timedelta(days=days)
+    """Figures for the board, from tables with no patron in them: charts, and the same
+    numbers in tables, every code in words."""
+    report = _board_report(request)
     return render(
         request,
         "circulation/reports.html",
         {
-            "start": start,
-            "end": end,
-            "totals": reports.totals(start, end),
-            "activity": reports.activity(start, end),
-            "waits": reports.waits(start, end),
-            "overrides": reports.overrides(start, end),
+            "report": report,
+            "days": (report.end - report.start).days,
+            "totals_chart": bar_chart(
+                _("Checkouts, returns and renewals"),
+                [(label, n) for _event, label, n in report.totals],
+            ),
+            "waits_chart": bar_chart(
+                _("Median days a request waited"),
+                [(label, w.median_days or 0) for label, w in report.waits],
+            ),
+            "overrides_chart": bar_chart(
+                _("Overrides by kind and reason"),
+                [(f"{kind}: {reason}", n) for kind, reason, n in report.overrides],
+            )
+            if report.overrides
+            else None,
         },
     )
+
+
+@staff_required(roles=REPORT_READERS)
+def board_reports_csv(request: HttpRequest) -> HttpResponse:
+    """The board's figures as CSV, for a spreadsheet: the same period and numbers as the page."""
+    report = _board_report(request)
+    name = f"circulation-figures-{report.start.isoformat()}-{report.end.isoformat()}.csv"
+    return csv_response(name, reports.csv_rows(report))
+
+
+def _board_report(request: HttpRequest) -> reports.BoardReport:
+    asked = parse_id(request.GET.get("days"))  # a whole number from 1, or nothing
+    days = min(asked, MAX_REPORT_DAYS) if asked else 30
+    end = clock.today()
+    return reports.board_report(end - timedelta(days=days), end)
 
 
 @staff_required(roles=DESK_ROLES)

@@ -9,8 +9,32 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from libdesk.circulation.models import CirculationCount, Override, WaitFigure
+from libdesk.catalog.models import MaterialType
+from libdesk.circulation.models import (
+    CirculationCount,
+    Override,
+    OverrideKind,
+    OverrideReason,
+    RequestKind,
+    WaitFigure,
+)
+from libdesk.core.figures import cell
+from libdesk.library.models import Branch
+
+# Words for the codes the counting tables store, in the reader's language.
+EVENTS = {
+    "checkout": gettext_lazy("Checkouts"),
+    "checkin": gettext_lazy("Returns"),
+    "renewal": gettext_lazy("Renewals"),
+}
+WAIT_KINDS = {
+    "hold": gettext_lazy("Holds"),
+    "ill": RequestKind.ILL.label,
+    "purchase": RequestKind.PURCHASE.label,
+}
 
 
 @dataclass(frozen=True)
@@ -74,3 +98,75 @@ def overrides(start: date, end: date) -> list[dict]:
         .annotate(total=Count("pk"))
         .order_by("kind", "reason")
     )
+
+
+def _word(choices, code: str) -> str:
+    """The label of a stored code; a code no longer offered reads as "Other"."""
+    return str(choices(code).label) if code in choices.values else _("Other")
+
+
+@dataclass(frozen=True)
+class BoardReport:
+    """The board's figures for a period, every code already turned into words."""
+
+    start: date
+    end: date
+    totals: list[tuple[str, str, int]]  # (event code, its words, count)
+    waits: list[tuple[str, WaitSummary]]
+    overrides: list[tuple[str, str, int]]
+    activity: list[tuple[date, str, str, str, int]]
+
+
+def board_report(start: date, end: date) -> BoardReport:
+    found = totals(start, end)
+    branches = dict(Branch.objects.values_list("code", "name"))
+    return BoardReport(
+        start,
+        end,
+        totals=[(event, str(label), found.get(event) or 0) for event, label in EVENTS.items()],
+        waits=[(str(WAIT_KINDS[w.kind]), w) for w in waits(start, end)],
+        overrides=[
+            (_word(OverrideKind, o["kind"]), _word(OverrideReason, o["reason"]), o["total"])
+            for o in overrides(start, end)
+        ],
+        activity=[
+            (
+                row["day"],
+                branches.get(row["branch__code"], row["branch__code"]),
+                _word(MaterialType, row["material_type"]),
+                str(EVENTS.get(row["event"], _("Other"))),
+                row["total"],
+            )
+            for row in activity(start, end)
+        ],
+    )
+
+
+def csv_rows(report: BoardReport) -> list[list[str]]:
+    """The page's figures as rows under one header, words for codes, dates in ISO 8601."""
+    period = (report.start.isoformat(), report.end.isoformat())
+    rows = [[_("Figure"), _("From"), _("To"), _("Branch"), _("Material"), _("Measure"), _("Value")]]
+    for _event, label, total in report.totals:
+        rows.append([_("Totals"), *period, "", "", label, str(total)])
+    for label, wait in report.waits:
+        for measure, value in (
+            (_("Met"), wait.count),
+            (_("Median, in days"), wait.median_days),
+            (_("90th percentile, in days"), wait.p90_days),
+        ):
+            rows.append(
+                [
+                    _("How long requests waited"),
+                    *period,
+                    "",
+                    "",
+                    f"{label}: {measure}",
+                    cell(value),
+                ]
+            )
+    for kind, reason, total in report.overrides:
+        rows.append([_("Overrides"), *period, "", "", f"{kind}: {reason}", str(total)])
+    for day, branch, material, event, total in report.activity:
+        iso = day.isoformat()
+        rows.append([_("Daily activity"), iso, iso, branch, material, event, str(total)])
+    return rows

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/requests/", desk_views.requests_queue, name="requests"),
     path("staff/requests/<id:request_id>/", desk_views.update_request, name="update-request"),
     path("staff/reports/", desk_views.board_reports, name="reports"),
+    path("staff/reports/figures.csv", desk_views.board_reports_csv, name="reports-csv"),
     path("staff/call-list/", desk_views.call_list, name="call-list"),
     path("staff/rules/", desk_views.rules, name="rules"),
     path("staff/rules/new/", desk_views.edit_rule, name="new-rule"),

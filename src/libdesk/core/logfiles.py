@@ -40,6 +40,17 @@ class MaskingFormatter(logging.Formatter):
         return LONG_NUMBER.sub(r"…\1", line)
 
 
+class RefusalsInOneLine(logging.Filter):
+    """A 403 is an answer, not a fault: its record keeps its one line ("Forbidden (Permission
+    denied): /staff/...") and drops the traceback Django attaches to it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class DailyLogFile(logging.Handler):
     """Appends each record to `<directory>/libdesk-YYYY-MM-DD.log` (the record's local date)."""
 

@@ -3,16 +3,26 @@ comment's page (a signed one names its patron: audited), filing it under a theme
 a policy clause, responding, closing; and the board's figures. Views fetch, call a service or
 selector, render."""
 
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.access.table import REFERENCE_ROLES, Role
 from libdesk.accounts.decorators import staff_required
+from libdesk.core import clock
+from libdesk.core.csv_export import csv_response
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
+from libdesk.core.figures import FigureGroup, FigureRow, csv_table
 from libdesk.feedback import selectors, services
 from libdesk.feedback.forms import (
     ClauseForm,
@@ -117,24 +127,125 @@ def act(request: HttpRequest, comment_id: int, action: str) -> HttpResponse:
     return redirect("feedback:comment-staff", comment_id=comment_id)
 
 
-@staff_required(roles=[Role.HEAD_LIBRARIAN])
-@require_GET
-def figures(request: HttpRequest) -> HttpResponse:
-    """The board's figures: volume by month, service and theme, ratings, response times;
-    nobody is named."""
+@dataclass(frozen=True)
+class _Figures:
+    form: FiguresForm
+    since: date | None
+    until: date | None
+    groups: list[FigureGroup]
+
+
+def _figures(request: HttpRequest) -> _Figures:
+    """The chosen period (none, when the form is wrong: its errors then show) and the board's
+    figures for it, grouped and in words."""
     form = FiguresForm(request.GET or None)
     since = until = None
     if form.is_bound and form.is_valid():
         since, until = form.cleaned_data["since"], form.cleaned_data["until"]
     found = selectors.figures(request.user, since, until)
     themes = {**dict(Theme.choices), "unfiled": _("Not filed yet")}
+    comments = [_("Comments")]
+    ratings, answered = found["ratings"], found["to_first_response"]
+    groups = [
+        FigureGroup(
+            _("Comments received, rated and answered"),
+            _("Measure"),
+            comments,
+            [
+                FigureRow(pgettext("comments", "Received"), [found["comments"]]),
+                FigureRow(pgettext("comments", "Rated"), [ratings["count"]]),
+                FigureRow(pgettext("comments", "Answered"), [answered["count"]]),
+            ],
+        ),
+        FigureGroup(
+            _("Comments per month"),
+            _("Month"),
+            comments,
+            [_month(month, n, since, until) for month, n in found["by_month"].items()],
+        ),
+        FigureGroup(
+            _("Comments per kind of service"),
+            _("About"),
+            comments,
+            [FigureRow(str(Service(s).label), [n]) for s, n in found["by_service"].items()],
+        ),
+        FigureGroup(
+            _("Comments per theme"),
+            _("Theme"),
+            comments,
+            [FigureRow(str(themes[t]), [n]) for t, n in found["by_theme"].items()],
+        ),
+        FigureGroup(
+            _("Comments per rating, from 1 to 5"),
+            _("Rating"),
+            comments,
+            [FigureRow(rating, [n]) for rating, n in ratings["distribution"].items()],
+            notes=[(_("Average rating, out of 5"), ratings["average"])],
+        ),
+        FigureGroup(
+            _("Time to the library's first response, in hours"),
+            _("Time to"),
+            [_("Comments answered"), _("Median"), _("90th percentile")],
+            [
+                FigureRow(
+                    _("First response"),
+                    [answered["count"], answered["median_hours"], answered["p90_hours"]],
+                )
+            ],
+            charted=(1, 2),
+        ),
+    ]
+    return _Figures(form, since, until, groups)
+
+
+def _month(month: str, count: int, since: date | None, until: date | None) -> FigureRow:
+    """A "2026-03" count as "March 2026" (in the reader's language), covering that month's
+    days within the period."""
+    first = date.fromisoformat(f"{month}-01")
+    last = date(first.year, first.month, monthrange(first.year, first.month)[1])
+    return FigureRow(
+        date_format(first, "YEAR_MONTH_FORMAT"),
+        [count],
+        start=max(first, since) if since else first,
+        end=min(last, until) if until else last,
+    )
+
+
+def _render_figures(request: HttpRequest, figures: _Figures, status: int = 200) -> HttpResponse:
+    form = figures.form
+    period = {
+        name: value.isoformat()
+        for name, value in (("since", figures.since), ("until", figures.until))
+        if value
+    }
     context = {
         "form": form,
-        "figures": found,
-        "by_month": list(found["by_month"].items()),
-        "by_service": [(Service(s).label, n) for s, n in found["by_service"].items()],
-        "by_theme": [(themes[t], n) for t, n in found["by_theme"].items()],
-        "distribution": list(found["ratings"]["distribution"].items()),
+        "groups": figures.groups,
+        "comments": figures.groups[0].rows[0].values[0],
+        "csv_query": urlencode(period),
         "errors": errors_by_label(form) if form.is_bound else [],
     }
-    return render(request, "feedback/figures.html", context)
+    return render(request, "feedback/figures.html", context, status=status)
+
+
+@staff_required(roles=[Role.HEAD_LIBRARIAN])
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """The board's figures: volume by month, service and theme, ratings, response times, each
+    as a chart and a table; nobody is named."""
+    return _render_figures(request, _figures(request))
+
+
+@staff_required(roles=[Role.HEAD_LIBRARIAN])
+@require_GET
+def figures_csv(request: HttpRequest) -> HttpResponse:
+    """The same figures as CSV, for a spreadsheet; a wrong date is the page with its error."""
+    found = _figures(request)
+    if found.form.is_bound and not found.form.is_valid():
+        return _render_figures(request, found, status=422)
+    until = found.until or clock.today()
+    since = found.since.isoformat() if found.since else "all"
+    return csv_response(
+        f"comment-figures-{since}-{until.isoformat()}.csv",
+        csv_table(found.groups, found.since, until),
+    )

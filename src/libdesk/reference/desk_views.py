@@ -4,20 +4,29 @@ sharing, answering with sources (checked for opinions, advice and recommendation
 the desk's entry of questions asked in person, by phone or by e-mail; the directory of
 consumer information; the board's figures. Views fetch, call a service or selector, render."""
 
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.access.table import DESK_ROLES, REFERENCE_ROLES, Role
 from libdesk.accounts.decorators import staff_required
+from libdesk.core import clock
+from libdesk.core.csv_export import csv_response
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
+from libdesk.core.figures import FigureGroup, FigureRow, csv_table
 from libdesk.reference import directory, selectors, services
 from libdesk.reference.forms import (
+    EFFORT,
     AnswerForm,
     CloseForm,
     DirectorySourceForm,
@@ -256,22 +265,107 @@ def edit_source(request: HttpRequest, source_id: int | None = None) -> HttpRespo
     return render(request, "reference/edit_source.html", context, status=status)
 
 
-@staff_required(roles=[Role.HEAD_LIBRARIAN])
-@require_GET
-def figures(request: HttpRequest) -> HttpResponse:
-    """The board's figures: counts per channel and topic, response times, effort, lateness;
-    nobody is named."""
+@dataclass(frozen=True)
+class _Figures:
+    form: FiguresForm
+    since: date | None
+    until: date | None
+    groups: list[FigureGroup]
+
+
+def _figures(request: HttpRequest) -> _Figures:
+    """The chosen period (none, when the form is wrong: its errors then show) and the board's
+    figures for it, grouped and in words."""
     form = FiguresForm(request.GET or None)
     since = until = None
     if form.is_bound and form.is_valid():
         since, until = form.cleaned_data["since"], form.cleaned_data["until"]
     found = selectors.figures(request.user, since, until)
+    questions = [_("Questions")]
+    efforts = {str(level): str(words) for level, words in EFFORT}
+    times = [
+        (_("First response"), found["to_first_response"]),
+        (_("Answer"), found["to_answer"]),
+    ]
+    groups = [
+        FigureGroup(
+            _("Questions asked, and those answered late"),
+            _("Measure"),
+            questions,
+            [
+                FigureRow(pgettext("questions", "Asked"), [found["questions"]]),
+                FigureRow(_("Late (past the channel's target time)"), [found["late"]]),
+            ],
+        ),
+        FigureGroup(
+            _("Questions per channel"),
+            _("Channel"),
+            questions,
+            [FigureRow(str(Channel(c).label), [n]) for c, n in found["by_channel"].items()],
+        ),
+        FigureGroup(
+            _("Questions per topic"),
+            _("Topic"),
+            questions,
+            [FigureRow(str(Topic(t).label), [n]) for t, n in found["by_topic"].items()],
+        ),
+        FigureGroup(
+            _("Response times, in hours"),
+            _("Time to"),
+            [*questions, _("Median"), _("90th percentile")],
+            [
+                FigureRow(label, [t["count"], t["median_hours"], t["p90_hours"]])
+                for label, t in times
+            ],
+            charted=(1, 2),
+        ),
+        FigureGroup(
+            _("Effort, on the READ scale (1 a quick fact, 6 days of research)"),
+            _("Effort"),
+            questions,
+            [FigureRow(efforts[level], [n]) for level, n in found["effort"].items()],
+        ),
+    ]
+    return _Figures(form, since, until, groups)
+
+
+def _render_figures(request: HttpRequest, figures: _Figures, status: int = 200) -> HttpResponse:
+    form = figures.form
+    period = {
+        name: value.isoformat()
+        for name, value in (("since", figures.since), ("until", figures.until))
+        if value
+    }
+    totals = figures.groups[0].rows
     context = {
         "form": form,
-        "figures": found,
-        "by_channel": [(Channel(c).label, n) for c, n in found["by_channel"].items()],
-        "by_topic": [(Topic(t).label, n) for t, n in found["by_topic"].items()],
-        "effort": list(found["effort"].items()),
+        "groups": figures.groups,
+        "questions": totals[0].values[0],
+        "late": totals[1].values[0],
+        "csv_query": urlencode(period),
         "errors": errors_by_label(form) if form.is_bound else [],
     }
-    return render(request, "reference/figures.html", context)
+    return render(request, "reference/figures.html", context, status=status)
+
+
+@staff_required(roles=[Role.HEAD_LIBRARIAN])
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """The board's figures: counts per channel and topic, response times, effort, lateness,
+    each as a chart and a table; nobody is named."""
+    return _render_figures(request, _figures(request))
+
+
+@staff_required(roles=[Role.HEAD_LIBRARIAN])
+@require_GET
+def figures_csv(request: HttpRequest) -> HttpResponse:
+    """The same figures as CSV, for a spreadsheet; a wrong date is the page with its error."""
+    found = _figures(request)
+    if found.form.is_bound and not found.form.is_valid():
+        return _render_figures(request, found, status=422)
+    until = found.until or clock.today()
+    since = found.since.isoformat() if found.since else "all"
+    return csv_response(
+        f"reference-figures-{since}-{until.isoformat()}.csv",
+        csv_table(found.groups, found.since, until),
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from libdesk.access.table import REFERENCE_ROLES
 from libdesk.accounts.models import StaffUser
-from libdesk.core.bounds import LONG_TEXT_MAX, SHORT_TEXT_MAX
+from libdesk.core.bounds import DATE_VALIDATORS, LONG_TEXT_MAX, SHORT_TEXT_MAX
 from libdesk.core.errors import InputError
 from libdesk.reference.models import (
     Channel,
@@ -191,11 +191,13 @@ class FiguresForm(forms.Form):
     since = forms.DateField(
         label=_("Asked from (optional)"),
         required=False,
+        validators=DATE_VALIDATORS,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
         label=_("Asked until (optional)"),
         required=False,
+        validators=DATE_VALIDATORS,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

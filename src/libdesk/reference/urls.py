@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/reference/sources/new/", desk_views.edit_source, name="new-source"),
     path("staff/reference/sources/<id:source_id>/", desk_views.edit_source, name="edit-source"),
     path("staff/reference/figures/", desk_views.figures, name="figures"),
+    path("staff/reference/figures.csv", desk_views.figures_csv, name="figures-csv"),
     path("staff/reference/<id:reference_id>/", desk_views.question, name="question"),
     path("staff/reference/<id:reference_id>/<slug:action>/", desk_views.act, name="act"),
 ]

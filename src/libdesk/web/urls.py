@@ -11,6 +11,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("branches/", views.branches, name="branches"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("how-long-we-keep-information/", views.retention, name="retention"),
     path("ask-why/", views.ask_why, name="ask-why"),
     path("ask-why/ask/", question_views.ask, name="ask-why-submit"),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from libdesk.access.table import DESK_ROLES, Role
@@ -14,6 +15,7 @@ from libdesk.library import selectors as library_selectors
 from libdesk.library.mail import sends_mail
 from libdesk.policies import questions
 from libdesk.policies import selectors as policy_selectors
+from libdesk.policies.forms import AskWhyForm
 
 
 @require_GET
@@ -58,7 +60,19 @@ def ask_why(request: HttpRequest) -> HttpResponse:
     clause = policy_selectors.clause_in_force(clause_id)
     if clause is None:
         raise Http404("no such clause")
-    return render(request, "web/ask_why.html", {"clause": clause, "text": clause.in_language()})
+    # The question box is there from the first view, not only after a refused submission.
+    form = AskWhyForm(initial={"clause": clause.clause_id})
+    return render(
+        request,
+        "web/ask_why.html",
+        {"clause": clause, "text": clause.in_language(), "form": form},
+    )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links to: send them to the SVG icon."""
+    return redirect(static("libdesk/favicon.svg"), permanent=True)
 
 
 @staff_required()

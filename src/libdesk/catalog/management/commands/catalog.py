@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from libdesk.catalog import exporting
-from libdesk.catalog.importing import Summary, import_file
+from libdesk.catalog.importing import ImportInterrupted, Summary, import_file
 from libdesk.catalog.marc import FileUnreadable
 from libdesk.catalog.search.indexer import rebuild, wait_until_indexed
 
@@ -32,13 +32,33 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "import":
-            sys.exit(self._import(options["files"]))
+            sys.exit(self._import_or_say_what_was_kept(options["files"]))
         elif action == "export":
             self._export(options["format"], options.get("output"))
         else:
             started = time.monotonic()
             count = rebuild()
             self.stdout.write(f"reindexed {count} records in {time.monotonic() - started:.1f} s")
+
+    def _import_or_say_what_was_kept(self, files: list[str]) -> int:
+        """Ctrl-C ends an import with one line, not a traceback per process: what the
+        committed batches hold stays, and the same command run again finishes the job."""
+        self.kept = 0
+        try:
+            return self._import(files)
+        except (ImportInterrupted, KeyboardInterrupt) as stop:
+            if isinstance(stop, ImportInterrupted):
+                self.kept += stop.kept
+            self._plain("\n" if self.stderr.isatty() else "")
+            self._plain(
+                f"interrupted: {self.kept:,} records kept, run the same command again to finish\n"
+            )
+            return 130  # the shell's status for a command ended by Ctrl-C
+
+    def _plain(self, text: str) -> None:
+        """Standard error without Django's red, which reads as an error."""
+        self.stderr.write(text, style_func=lambda line: line, ending="")
+        self.stderr.flush()
 
     def _import(self, files: list[str]) -> int:
         status = 0
@@ -51,8 +71,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}: {exc}")
                 status = 2
                 continue
+            self.kept += summary.created + summary.updated + summary.unchanged
             if self.stderr.isatty():
-                self.stderr.write("")
+                self._plain("\n")
             if not wait_until_indexed():
                 raise CommandError(
                     "the search index did not catch up; run `libdesk catalog reindex`"
@@ -71,9 +92,7 @@ class Command(BaseCommand):
             return None
 
         def show(summary: Summary) -> None:
-            line = progress_line(summary, time.monotonic() - started)
-            self.stderr.write("\r" + line, ending="")
-            self.stderr.flush()
+            self._plain("\r" + progress_line(summary, time.monotonic() - started))
 
         return show
 
