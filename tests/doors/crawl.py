@@ -274,3 +274,50 @@ def _web_url(name: str, pattern: str, world: World, persona: str) -> str:
         return str(world.values.get(param, "1"))
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, pattern).replace("^", "").replace("$", "")
+
+
+# --- The crawl: one URL per route, as the persona that sees the real page -------------------
+
+# Who visits a route, in this order of preference: the first the door matrix lets in.
+CRAWLERS = (
+    "anonymous",
+    "patron",
+    "guardian",
+    "clerk serving",
+    "librarian",
+    "head librarian",
+    "privacy officer",
+    "administrator",
+)
+NOT_CRAWLED = {
+    "admin:*": "Django's own admin site, with Django's own translations",
+    "accounts:sign-in-code": "needs a sign-in held between the password and the code",
+    "web:staff-sign-out": "signs out",
+    "patrons:sign-out": "signs out",
+    "set_language": "changes the language",
+    "outreach:organization-contact": "needs an organization served at the desk (Avery is a person)",
+}
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str  # the route's name
+    persona: str
+    url: str
+
+
+def crawl_plan(world: World, table: dict[str, dict[str, str]]) -> list[Visit]:
+    """One visit per web route: its URL filled from the world, by the first of CRAWLERS whose
+    answer in `table` (the door matrix's WEB) is "ok". A route nobody may visit is an error."""
+    visits = []
+    for name, pattern in sorted(web_routes().items()):
+        if name in NOT_CRAWLED:
+            continue
+        allowed = [p for p in CRAWLERS if table[name][p] == "ok"]
+        assert allowed, f"no crawler may visit {name}"
+        visits.append(Visit(name, allowed[0], _web_url(name, pattern, world, allowed[0])))
+    return visits
+
+
+def is_page(response) -> bool:
+    return response.status_code == 200 and response["Content-Type"].startswith("text/html")
