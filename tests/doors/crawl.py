@@ -321,3 +321,22 @@ def crawl_plan(world: World, table: dict[str, dict[str, str]]) -> list[Visit]:
 
 def is_page(response) -> bool:
     return response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+def html_pages(world: World, visits: list[Visit], posted: set[str]) -> list[Visit]:
+    """The visits whose GET shows an HTML page (fetched here in-process, changing nothing):
+    not the routes in `posted` that answer GET with 405 or 404 (a form's target with no page
+    of its own), nor feeds, calendar files and downloads. Any other error fails."""
+    from django.db import transaction
+
+    shown = []
+    for visit in visits:
+        with transaction.atomic():
+            response = world.browsers[visit.persona].get(visit.url)
+            transaction.set_rollback(True)
+        if response.status_code in (404, 405) and visit.name in posted:
+            continue
+        assert response.status_code < 400, f"{visit}: {response.status_code}"
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            shown.append(visit)
+    return shown
