@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('library', '0001_initial'),
+        ("library", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='closedday',
-            name='name_fr',
+            model_name="closedday",
+            name="name_fr",
             field=models.CharField(blank=True, max_length=100),
         ),
     ]
