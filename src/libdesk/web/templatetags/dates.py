@@ -32,7 +32,3 @@ def date(value, arg=None):
     format_string = formats.get_format(name) if name.endswith("_FORMAT") else name
     return django_date(value, first_of_month(value, format_string))
 
-
-def long_date(value) -> str:
-    """A date or time in Python code, as pages show it (for text built outside templates)."""
-    return date(value, "DATETIME_FORMAT" if hasattr(value, "hour") else "DATE_FORMAT")
