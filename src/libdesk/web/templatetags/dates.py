@@ -31,4 +31,3 @@ def date(value, arg=None):
     name = arg or "DATE_FORMAT"
     format_string = formats.get_format(name) if name.endswith("_FORMAT") else name
     return django_date(value, first_of_month(value, format_string))
-
