@@ -156,6 +156,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "libdesk.web.context_processors.library",
             ],
+            # the `date` filter with French's "1er" (libdesk.formats), on every page
+            "builtins": ["libdesk.web.templatetags.dates"],
         },
     },
 ]
@@ -238,6 +240,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["libdesk.formats"]  # long dates on pages: "21 December 2026"
 USE_TZ = True
 TIME_ZONE = os.environ.get("LIBDESK_TIME_ZONE", "America/Winnipeg")
 

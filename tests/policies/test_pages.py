@@ -26,7 +26,7 @@ def test_policy_page_shows_the_document_and_each_clause_with_its_reason(client, 
         "#063-2019",  # board motion
         "#014-2015",  # what it supersedes (never registered here)
         "every 4 years",
-        "Nov. 27, 2023",  # next review
+        "27 November 2023",  # next review
         "not since adoption",
         'id="equal-respect"',
         "Nobody jumps the queue.",  # the reason behind equal-respect

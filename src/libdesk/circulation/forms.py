@@ -170,3 +170,15 @@ class LoanRuleForm(forms.ModelForm):
             "fine_cap",
             "lost_charge",
         ]
+        labels = {
+            "patron_category": _("Patron category"),
+            "material_type": _("Material type"),
+            "branch": _("Branch"),
+            "loan_days": _("Loan period (days)"),
+            "renewals": _("Renewals"),
+            "max_items": _("Items on loan at most"),
+            "max_holds": _("Holds at most"),
+            "fine_per_day": _("Fine per day"),
+            "fine_cap": _("Fine cap"),
+            "lost_charge": _("Charge for a lost item"),
+        }

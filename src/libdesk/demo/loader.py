@@ -231,9 +231,12 @@ def _load_holidays() -> None:
     """Every branch closes on Ontario's statutory holidays (observed days included), this
     year and the next two."""
     this_year = clock.today().year
-    days = holidays.Canada(subdiv="ON", years=range(this_year, this_year + 3))
+    years = range(this_year, this_year + 3)
+    days = holidays.Canada(subdiv="ON", years=years, language="en_CA")
+    french = holidays.Canada(subdiv="ON", years=years, language="fr")
     ClosedDay.objects.bulk_create(
-        ClosedDay(branch=None, date=day, name=name) for day, name in sorted(days.items())
+        ClosedDay(branch=None, date=day, name=name, name_fr=french.get(day, ""))
+        for day, name in sorted(days.items())
     )
 
 

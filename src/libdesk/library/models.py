@@ -88,6 +88,7 @@ class ClosedDay(models.Model):
     )
     date = models.DateField()
     name = models.CharField(max_length=100)
+    name_fr = models.CharField(max_length=100, blank=True)  # French pages; English when blank
 
     class Meta:
         ordering = ["date"]
@@ -97,3 +98,7 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+    def title(self, language: str) -> str:
+        """The closure's name in `language` (French when it has one, else the English)."""
+        return self.name_fr if language.startswith("fr") and self.name_fr else self.name

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from libdesk.core import clock
 from libdesk.core.statements import Select
@@ -43,7 +44,7 @@ def open_status(branch: Branch, moment: datetime | None = None) -> OpenStatus:
     local = (moment or clock.now()).astimezone(clock.library_zone())
     closure = _closure_on(branch, local.date())
     if closure is not None:
-        return OpenStatus(False, None, closure.name)
+        return OpenStatus(False, None, closure.title(get_language() or "en"))
     for period in branch.hours.all():
         if period.weekday == local.weekday() and period.opens <= local.time() < period.closes:
             return OpenStatus(True, period.closes, None)

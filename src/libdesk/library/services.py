@@ -17,13 +17,18 @@ class CalendarError(InputError):
     """A change to the calendar that cannot be made, naming the field."""
 
 
-def add_closed_day(staff, workstation, *, branch: Branch | None, day: date, name: str) -> ClosedDay:
-    """Close one branch (or, with no branch, all of them) on a day."""
+def add_closed_day(
+    staff, workstation, *, branch: Branch | None, day: date, name: str, name_fr: str = ""
+) -> ClosedDay:
+    """Close one branch (or, with no branch, all of them) on a day; `name_fr` is the name on
+    French pages (the English one shows there when it is blank)."""
     if not name.strip():
         raise CalendarError("name", "say why the library is closed (a holiday's name)")
     try:
         with transaction.atomic():
-            closed = ClosedDay.objects.create(branch=branch, date=day, name=name.strip()[:100])
+            closed = ClosedDay.objects.create(
+                branch=branch, date=day, name=name.strip()[:100], name_fr=name_fr.strip()[:100]
+            )
             audit.record(
                 Actor.staff(staff, workstation),
                 "library.closed_day.add",

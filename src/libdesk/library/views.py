@@ -30,6 +30,9 @@ class ClosedDayForm(forms.Form):
         validators=[MinValueValidator(DATE_MIN), MaxValueValidator(DATE_MAX)],
     )
     name = forms.CharField(label=gettext_lazy("Reason (a holiday's name)"), max_length=100)
+    name_fr = forms.CharField(
+        label=gettext_lazy("The same in French (if it differs)"), max_length=100, required=False
+    )
     branch = forms.ModelChoiceField(
         label=gettext_lazy("Branch"),
         queryset=Branch.objects.all(),
@@ -91,6 +94,7 @@ def _apply(request, closed_form, hours_form) -> bool:
                 branch=data["branch"],
                 day=data["date"],
                 name=data["name"],
+                name_fr=data["name_fr"],
             )
             messages.success(request, _("Closed day added; due dates now skip it."))
             return True

@@ -77,11 +77,11 @@ def feed_links(subject: str = "", material_type: str = "") -> list[dict[str, str
         {
             "type": "application/rss+xml",
             "href": reverse("outreach:rss") + query,
-            "title": f"{what} (RSS)",
+            "title": _("%(feed)s (RSS)") % {"feed": what},
         },
         {
             "type": "application/atom+xml",
             "href": reverse("outreach:atom") + query,
-            "title": f"{what} (Atom)",
+            "title": _("%(feed)s (Atom)") % {"feed": what},
         },
     ]

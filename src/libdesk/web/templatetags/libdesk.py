@@ -32,5 +32,11 @@ def role_label(role: str) -> str:
 
 
 @register.filter
+def in_language(thing, language: str) -> str:
+    """A bilingual object's name in the page's language (its `title(language)`)."""
+    return thing.title(language or "en")
+
+
+@register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key, key)
