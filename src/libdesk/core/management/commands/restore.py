@@ -40,6 +40,12 @@ class Command(BaseCommand):
                 f"{variable} is set in the environment and overrides the key restored into the "
                 "data directory: it must be the backup's (keys/ in the backup)"
             )
+        for kept, variable in (
+            ("audit_old_keys", "LIBDESK_AUDIT_OLD_KEYS"),
+            ("secret_key_fallbacks", "LIBDESK_SECRET_KEY_FALLBACKS"),
+        ):
+            if (Path(src) / "keys" / kept).exists():
+                self.stdout.write(f"set {variable} to the content of keys/{kept} in the backup")
         if not result.ok:
             raise CommandError(
                 "the restored audit log does not verify (is the audit key the backup's?):\n  "
