@@ -16,6 +16,8 @@ Run a library:
   run                 start every service in the foreground (web, background worker)
   migrate             create or update the database tables
   demo load           load the demo library (--reset erases the database first)
+  backup DEST         the database and keys, as of one instant, while the library runs
+  restore SRC         a backup into an empty data directory and database (docs/backup.md)
 
 Policies:
   policies import FILE...           register policy documents (YAML)

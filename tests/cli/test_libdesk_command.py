@@ -59,7 +59,8 @@ def libdesk(data_dir: Path, *args: str, check: bool = True) -> subprocess.Comple
 
 def test_help_lists_the_commands_a_library_needs(tmp_path):
     output = libdesk(tmp_path, "--help").stdout
-    for command in ("run", "migrate", "demo load", "policies import", "policies due"):
+    commands = ("run", "migrate", "demo load", "backup DEST", "restore SRC", "policies import")
+    for command in commands:
         assert command in output
 
 

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from libdesk.core import logfiles, ratelimit, retention
+        from libdesk.core.checks import check_csrf_middleware
         from libdesk.core.statement_registry import check_statements
 
         ratelimit.connect_signals(self)
@@ -17,3 +18,4 @@ class CoreConfig(AppConfig):
         logfiles.register_store()
         # Every command compiles every statement before it starts (statement_registry.py).
         checks.register(check_statements)
+        checks.register(check_csrf_middleware, checks.Tags.security, deploy=True)
