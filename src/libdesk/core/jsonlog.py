@@ -61,7 +61,8 @@ class JsonFormatter(logging.Formatter):
             "message": mask(_message(record)),
             "process": record.process,
         }
-        current = CURRENT.get()
+        request = getattr(record, "request", None)
+        current = CURRENT.get() or getattr(request, "observed", None)
         if current is not None:
             for name in REQUEST_FIELDS:
                 line[name] = getattr(current, name)
@@ -72,8 +73,8 @@ class JsonFormatter(logging.Formatter):
         status = getattr(record, "status_code", None)
         if isinstance(status, int):
             line["status"] = status
-        if line.get("route") == UNRESOLVED and getattr(record, "request", None) is not None:
-            line["route"] = route_of(record.request)
+        if line.get("route") == UNRESOLVED and request is not None:
+            line["route"] = route_of(request)
         if record.exc_info:
             line["exception"] = mask(self.formatException(record.exc_info))
         elif record.exc_text:

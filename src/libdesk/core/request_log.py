@@ -64,6 +64,7 @@ class ObserveRequests:
         method = request.method if request.method in METHODS else "other"
         door = "api" if request.path_info.startswith("/api/") else "web"
         info = RequestInfo(uuid.uuid4().hex, door, method)
+        request.observed = info  # Django logs a 4xx or 5xx after the middleware returned
         token = CURRENT.set(info)
         started = time.perf_counter()
         try:
