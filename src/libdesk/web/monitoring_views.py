@@ -42,7 +42,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "not_ready": failing,
         "checks": {check.name: {"ok": check.ok, **check.figures} for check in checks},
     }
-    return JsonResponse(body, status=503 if failing else 200)
+    response = JsonResponse(body, status=503 if failing else 200)
+    # A node not ready is the probe's answer, not a server error: Django would log one at
+    # ERROR on every probe, every few seconds. /metrics and the probe itself tell it.
+    response._has_been_logged = True
+    return response
 
 
 def _digest(token: str) -> bytes:
