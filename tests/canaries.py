@@ -53,6 +53,35 @@ def record(kind: str, value: str) -> None:
             canaries.write(json.dumps([kind, value]) + "\n")
 
 
+JSON_LOGS = "json"  # the run's JSON day files, in this folder under LIBDESK_LOG_DIR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _logs_also_written_as_json() -> Iterator[None]:
+    """The whole run also logs every line as JSON (LIBDESK_LOG_FORMAT=json's formatter) to
+    day files of its own, so the secret scan reads both formats (docs/observability.md)."""
+    log_dir = os.environ.get("LIBDESK_LOG_DIR")
+    if not os.environ.get("LIBDESK_CANARY_FILE") or not log_dir:
+        yield
+        return
+    import logging
+
+    from libdesk.core.jsonlog import JsonFormatter
+    from libdesk.core.logfiles import DailyLogFile
+
+    # a folder per xdist worker, so that no two processes append to one file (a long line,
+    # a traceback, is more than one write and could be cut by another process's line)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    handler = DailyLogFile(str(Path(log_dir) / JSON_LOGS / worker))
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _every_secret_recorded() -> Iterator[None]:
     """Wrap where tokens, session keys and password or PIN hashes are made, for the run."""

@@ -409,12 +409,19 @@ LIBDESK = {
 LOG_DIR = (
     Path(os.environ["LIBDESK_LOG_DIR"]).resolve() if os.environ.get("LIBDESK_LOG_DIR") else None
 )
-_LOG_HANDLERS = {"console": {"class": "logging.StreamHandler", "formatter": "plain"}}
+# LIBDESK_LOG_FORMAT=json writes both as JSON lines (core/jsonlog.py), through the same masking.
+LOG_FORMAT = os.environ.get("LIBDESK_LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LIBDESK_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+_JSON_LOGS = LOG_FORMAT == "json"
+_LOG_HANDLERS = {
+    "console": {"class": "logging.StreamHandler", "formatter": "json" if _JSON_LOGS else "plain"}
+}
 if LOG_DIR is not None:
     _LOG_HANDLERS["file"] = {
         "class": "libdesk.core.logfiles.DailyLogFile",
         "directory": str(LOG_DIR),
-        "formatter": "stamped",
+        "formatter": "json" if _JSON_LOGS else "stamped",
     }
 LOGGING = {
     "version": 1,
@@ -425,6 +432,7 @@ LOGGING = {
             "()": "libdesk.core.logfiles.MaskingFormatter",
             "format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
         },
+        "json": {"()": "libdesk.core.jsonlog.JsonFormatter"},
     },
     "filters": {"refusals_in_one_line": {"()": "libdesk.core.logfiles.RefusalsInOneLine"}},
     "handlers": _LOG_HANDLERS,
@@ -434,3 +442,24 @@ LOGGING = {
         "level": os.environ.get("LIBDESK_LOG_LEVEL", "WARNING"),
     },
 }
+
+# --- Observability (docs/observability.md): health probes, metrics, request ids --------------
+# The outermost middleware times and counts every request by route (core/request_log.py).
+MIDDLEWARE = ["libdesk.core.request_log.ObserveRequests", *MIDDLEWARE]
+# A load balancer probes each node directly, in plain HTTP: no redirect to HTTPS for the probes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+_METRICS_TOKEN = os.environ.get("LIBDESK_METRICS_TOKEN", "").strip()
+if _METRICS_TOKEN and len(_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "LIBDESK_METRICS_TOKEN: a metrics token needs at least 32 characters"
+    )
+LIBDESK.update(
+    {
+        # The bearer token a monitoring system sends to read /metrics; unset, /metrics is 404.
+        "METRICS_TOKEN": _METRICS_TOKEN,
+        # /readyz answers 503 past these: catalogue changes the search index has not applied,
+        # and background tasks due but not yet taken by a worker (0: not checked).
+        "READY_MAX_INDEX_LAG": _env_int("LIBDESK_READY_MAX_INDEX_LAG", 50_000),
+        "READY_MAX_QUEUE_DEPTH": _env_int("LIBDESK_READY_MAX_QUEUE_DEPTH", 5_000),
+    }
+)

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from libdesk.api.api import api
 
 urlpatterns = [
+    path("", include("libdesk.web.monitoring_urls")),
     path("", include("libdesk.web.urls")),
     path("", include("libdesk.circulation.urls")),
     path("", include("libdesk.library.urls")),

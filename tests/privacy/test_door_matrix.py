@@ -215,6 +215,10 @@ WEB = {
                             "clerk not serving": NOT_FOUND, "head librarian": NOT_FOUND},
     # Django's admin: administrators only; everyone else is sent to the staff sign-in
     "admin:*": {**answers(SIGN_IN), "administrator": OK},
+    # load balancers' probes: anyone, and they say nothing about anybody; the metrics are
+    # for the monitoring token alone (test_only_the_monitoring_token_reads_the_metrics)
+    "monitoring:healthz": ANYONE, "monitoring:readyz": ANYONE,
+    "monitoring:metrics": answers(FORBIDDEN),
 }
 
 API = {
@@ -455,7 +459,11 @@ def _in_a_rolled_back_transaction(visit, browser: Client | None = None):
     return response
 
 
-def test_every_door_answers_every_persona_as_the_matrix_says(demo_library, client):
+MONITORING_TOKEN = "a-monitoring-token-for-the-matrix-0123456789"
+
+
+def test_every_door_answers_every_persona_as_the_matrix_says(demo_library, client, settings):
+    settings.LIBDESK = {**settings.LIBDESK, "METRICS_TOKEN": MONITORING_TOKEN}
     world = build_world()
     wrong = []
     for name, pattern in sorted(web_routes().items()):
@@ -478,6 +486,29 @@ def test_every_door_answers_every_persona_as_the_matrix_says(demo_library, clien
                     f"{operation} as {persona}: {got} (expected {API[operation][persona]})"
                 )
     assert wrong == [], "\n".join(wrong)
+
+
+def test_only_the_monitoring_token_reads_the_metrics(demo_library, settings):
+    """Every persona's API token and browser is refused /metrics; the monitoring token reads
+    it; with no monitoring token configured, /metrics is not there for anyone."""
+    settings.LIBDESK = {**settings.LIBDESK, "METRICS_TOKEN": MONITORING_TOKEN}
+    world = build_world()
+    answered = {}
+    for persona in PERSONAS:
+        token = world.tokens.get(persona)
+        by_token = Client().get(
+            "/metrics", **({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {})
+        )
+        by_browser = world.browsers[persona].get("/metrics")
+        answered[persona] = (by_token.status_code, by_browser.status_code)
+    assert answered == dict.fromkeys(PERSONAS, (403, 403))
+    monitoring = Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {MONITORING_TOKEN}")
+    assert monitoring.status_code == 200
+    assert b"libdesk_request_duration_seconds_bucket" in monitoring.content
+    settings.LIBDESK = {**settings.LIBDESK, "METRICS_TOKEN": ""}
+    unset = Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {MONITORING_TOKEN}")
+    assert unset.status_code == 404
+    assert world.browsers["administrator"].get("/metrics").status_code == 404
 
 
 def test_the_admin_site_shows_no_patron_linked_model():

@@ -75,6 +75,28 @@ def test_the_run_recorded_its_secrets_and_logged_at_debug(run_folder, canaries):
     assert any(b" DEBUG " in path.read_bytes() for path in logs)
 
 
+def test_the_run_also_logged_as_json_lines(run_folder):
+    """Every line of the JSON day files is one JSON object with the fixed fields: the scan
+    below reads them with the rest (tests/canaries.py writes them during the run)."""
+    json_logs = files_under(run_folder / "logs" / "json")
+    assert json_logs, "the run wrote no JSON log file"
+    levels, routes = set(), set()
+    for path in json_logs:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            assert {"time", "level", "logger", "message", "process"} <= set(entry)
+            levels.add(entry["level"])
+            routes.add(entry.get("route"))
+    assert "DEBUG" in levels and "INFO" in levels
+    assert "staff/serving/<uuid:context_id>/" in routes, "requests are logged by route pattern"
+
+
+def test_the_metrics_scraped_after_patron_activity_were_left_to_scan(run_folder):
+    """tests/web/test_monitoring.py leaves its /metrics scrape in its temporary folder, which
+    `test_no_secret_is_in_any_file_the_tests_left` searches."""
+    assert list((run_folder / "tmp").rglob("metrics.txt"))
+
+
 def test_no_secret_is_in_the_log_files(run_folder, canaries):
     leaks = {
         str(path): found

@@ -14,6 +14,7 @@ from libdesk.api.schemas import InputErrorOut, NotFoundOut, RefusalOut
 from libdesk.catalog import selectors
 from libdesk.catalog.exporting import marcxml, parse_stored
 from libdesk.catalog.models import Record
+from libdesk.core import metrics
 from libdesk.core.bounds import Code, Id, PageNumber, PageSize, SearchText, ShortText, Year
 from libdesk.core.errors import InputError
 from libdesk.core.ratelimit import check_search, client_address
@@ -118,6 +119,7 @@ def search(request: HttpRequest, params: Query[SearchParams]):
     except InputError as error:
         detail = [{"loc": ["query", error.field], "msg": error.message, "type": "value_error"}]
         return Status(422, {"detail": detail})
+    metrics.searched("api")
     return {
         "total": found.total,
         "exact": found.exact,

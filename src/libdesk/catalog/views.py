@@ -23,6 +23,7 @@ from libdesk.catalog.models import Item, ItemStatus, MaterialType
 from libdesk.circulation.desk import CirculationError
 from libdesk.circulation.disclosure import RevealReason
 from libdesk.circulation.disclosure import reveal_borrower as reveal
+from libdesk.core import metrics
 from libdesk.core.bounds import (
     CODE_MAX,
     MAX_RESULT_WINDOW,
@@ -113,6 +114,7 @@ def search(request: HttpRequest) -> HttpResponse:
     except InputError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _search_page(request, {"form": form, "searched": False}, status=422)
+    metrics.searched("web")
     if found.exact and len(found.records) == 1:
         return redirect("catalog:record", record_id=found.records[0].pk)
     return _search_page(request, _results(form, data, query, found))

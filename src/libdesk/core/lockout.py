@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from libdesk.core import clock
+from libdesk.core import clock, metrics
 from libdesk.core.decisions import Decision, Reason, Refused, register
 from libdesk.core.models import SignInLock
 
@@ -99,12 +99,14 @@ def check(subject: str, channel: str, verify: Callable[[], bool]) -> bool:
     right = verify()
     if refusal is not None:
         log.debug("secret checked on the %s channel while it is locked: refused", channel)
+        metrics.sign_in_failed(channel, "locked")
         raise refusal
     # Never the subject, the name or card typed, nor the secret: only what happened.
     log.debug("secret checked on the %s channel: %s", channel, "right" if right else "wrong")
     if right:
         record_success(subject, channel)
     else:
+        metrics.sign_in_failed(channel, "wrong")
         _lock_if_spent(subject, channel)
     return right
 

@@ -24,8 +24,18 @@ from django.utils.translation import gettext_lazy as _
 NAME = re.compile(r"^libdesk-(\d{4}-\d{2}-\d{2})\.log$")
 LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{4,}([0-9]{4})(?![0-9])")
 # Paths whose last part is a secret that works on its own (a registration's cancel link, a
-# newsletter's unsubscribe link): Django logs the path of every refused request.
-SECRET_PATH = re.compile(r"(/events/cancel/|/newsletter/unsubscribe/)[^/\s\"']+")
+# newsletter's unsubscribe link, the private link to a question's answer): Django logs the
+# path of every refused request.
+SECRET_PATH = re.compile(
+    r"(/events/cancel/|/newsletter/unsubscribe/|/ask-why/answer/|/ask-a-librarian/answer/"
+    r"|/reference/asked/)[^/\s\"']+"
+)
+
+
+def mask(text: str) -> str:
+    """`text` with long numbers cut to their last four digits and private links' secrets cut
+    off: what every log line, plain or JSON, goes through."""
+    return LONG_NUMBER.sub(r"…\1", SECRET_PATH.sub(r"\1…", text))
 
 
 class MaskingFormatter(logging.Formatter):
@@ -33,11 +43,10 @@ class MaskingFormatter(logging.Formatter):
     barcodes and card numbers are eight digits or more (PRIVACY.md: barcodes in logs are
     masked), and a line some library or a future change writes with one still keeps none.
     Ids, counts, times and process numbers are shorter and stay readable. The secret part of
-    a private link (a cancel or unsubscribe link) is cut off."""
+    a private link (a cancel or unsubscribe link, a question's answer link) is cut off."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = SECRET_PATH.sub(r"\1…", super().format(record))
-        return LONG_NUMBER.sub(r"…\1", line)
+        return mask(super().format(record))
 
 
 class RefusalsInOneLine(logging.Filter):

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, connection
 
+from libdesk.core import metrics
 from libdesk.sip2 import handlers
 from libdesk.sip2.protocol import FrameError, encode, parse
 from libdesk.sip2.session import KioskSession
@@ -62,8 +64,26 @@ class Limits:
     login_workers: int = 2
 
 
+# The latency histogram's route for each message: its code and what it asks for.
+MESSAGE_NAMES = {
+    **{code: f"{code} {handler.run.__name__}" for code, handler in handlers.HANDLERS.items()},
+    "93": "93 login",
+    "97": "97 resend",
+}
+
+
 def respond(session: KioskSession, frame: bytes) -> bytes:
-    """The answer to one frame, as bytes to write. Runs on a worker thread."""
+    """The answer to one frame, as bytes to write, timed for /metrics. Runs on a worker
+    thread."""
+    started = time.perf_counter()
+    response = _answer(session, frame)
+    route = MESSAGE_NAMES.get(frame[:2].decode("latin-1"), "unreadable")
+    outcome = "resend" if response.startswith(b"96") else "answered"
+    metrics.observe_request("sip2", route, "SIP2", outcome, time.perf_counter() - started)
+    return response
+
+
+def _answer(session: KioskSession, frame: bytes) -> bytes:
     # The thread's database connection is kept from one message to the next (opening it
     # again cost more than the checkout's own SQL); one that failed is closed below.
     try:

@@ -30,7 +30,7 @@ from libdesk.circulation.services.alternatives import alternatives_for
 from libdesk.circulation.services.overrides import record_override, refuse, refuse_unless_overridden
 from libdesk.circulation.services.queue import queue_for, reindex, satisfies, waiting_now
 from libdesk.circulation.services.routing import fulfil_for
-from libdesk.core import clock
+from libdesk.core import clock, metrics
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.statements import Insert, Select, Update
 from libdesk.patrons.models import CardBlock, Patron
@@ -129,6 +129,7 @@ def _checkout(desk: Desk, patron: Patron, barcode: str, override) -> LoanResult:
     fulfil_for(patron, item, queue=queue)
     set_status(item, ItemStatus.ON_LOAN)
     counts.count("checkout", desk.branch, item.record.material_type, patron.category)
+    transaction.on_commit(lambda: metrics.checked_out(desk.via))
     lent(desk, "checkout", loan, blocks, override)
     if blocks:
         decision = Decision.override("checkout_overridden", cause=blocks[0], due=loan.due)

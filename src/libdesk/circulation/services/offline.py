@@ -36,7 +36,7 @@ from libdesk.circulation.services.lending import (
 )
 from libdesk.circulation.services.returns import checkin
 from libdesk.circulation.services.routing import fulfil_for
-from libdesk.core import clock
+from libdesk.core import clock, metrics
 from libdesk.core.decisions import Decision, Refused
 from libdesk.patrons.models import Patron
 
@@ -116,6 +116,7 @@ def _lend(desk: Desk, patron: Patron, item, barcode: str, at: datetime, due: dat
     fulfil_for(patron, item)
     set_status(item, ItemStatus.ON_LOAN)
     counts.count("checkout", desk.branch, item.record.material_type, patron.category)
+    transaction.on_commit(lambda: metrics.checked_out(desk.via))
     audit_loan(desk, "checkout_offline", loan)
     return LoanResult(Decision.allow("offline_recorded", due=loan.due), loan)
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
+from libdesk.core import metrics
 from libdesk.core.supervisor import Periodic, Service, Supervisor
 from libdesk.demo.loader import sign_ins
 from libdesk.library import mail
@@ -118,10 +119,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"Self-check kiosks (SIP2): {_where(SIP2_BIND, sip2_port)}")
                 self.stdout.flush()
 
-        try:
-            gave_up = supervisor.run(lambda: stopping, on_ready)
-        finally:
-            supervisor.stop_all()
+        # The services count into one folder, so /metrics sums every process (core.metrics).
+        with metrics.shared_by_children():
+            try:
+                gave_up = supervisor.run(lambda: stopping, on_ready)
+            finally:
+                supervisor.stop_all()
         if gave_up:
             raise CommandError(f"{gave_up}; libdesk has stopped")
         self.stdout.write("libdesk stopped.")
