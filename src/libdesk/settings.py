@@ -32,7 +32,7 @@ def _cores() -> int:
     narrow), or the machine's count where the system cannot tell."""
     try:
         return len(os.sched_getaffinity(0))
-    except AttributeError:
+    except (AttributeError, OSError):  # not Linux, or a seccomp filter refuses the call
         return os.cpu_count() or 1
 
 
