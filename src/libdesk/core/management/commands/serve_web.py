@@ -3,13 +3,14 @@
 By default it serves with one process per core (LIBDESK_WEB_PROCESSES), each with
 LIBDESK_WEB_THREADS waitress threads: Python runs one thread at a time per process, so threads
 alone leave all but one core idle while a page is rendered. The command binds the listening
-socket itself and listens, then starts that many worker processes (`serve_web --listen-fds`), each a fresh
-interpreter that inherits the socket and accepts from it. The worker processes end with it:
-on SIGTERM it passes the signal on and waits for them, and if it is killed outright the kernel
-kills them too (Linux's parent-death signal; elsewhere they notice within a second). A worker
-that dies while the others serve is replaced at once; one that dies within
-`WORKER_START_SECONDS` of its start ends the whole web service, whose restart (with its
-growing delay) is then `libdesk run`'s business, so a broken setting cannot spin here.
+socket itself, then starts that many worker processes (`serve_web --listen-fds`), each a fresh
+interpreter that inherits the socket and accepts from it. The port answers once the first of
+them listens, so `libdesk run` calls the web service ready only when a request can be served.
+The worker processes end with it: on SIGTERM it passes the signal on and waits for them, and if
+it is killed outright the kernel kills them too (Linux's parent-death signal; elsewhere they
+notice within a second). A worker that dies while the others serve is replaced at once; one
+that dies within `WORKER_START_SECONDS` of its start ends the whole web service, whose restart
+(with its growing delay) is then `libdesk run`'s business, so a broken setting cannot spin here.
 """
 
 from __future__ import annotations
@@ -34,9 +35,6 @@ WORKER_START_SECONDS = 10.0
 STOP_GRACE_SECONDS = 8.0
 """On SIGTERM the web processes get this long to finish their requests before SIGKILL (under
 `libdesk run`'s own 10 s grace for the whole web service)."""
-
-BACKLOG = 1024
-"""Connections the kernel queues for the web processes (waitress's own default)."""
 
 PR_SET_PDEATHSIG = 1
 
@@ -164,10 +162,6 @@ class Command(BaseCommand):
         if processes == 1:
             serve_on(sockets, threads)
             return
-        # Listening at once, as one process did: a connection made while the web processes
-        # start waits in the queue until one accepts it, instead of being refused.
-        for sock in sockets:
-            sock.listen(BACKLOG)
         WebProcesses(sockets, bind, port, processes, threads, self._log).run()
 
     def _log(self, message: str) -> None:
@@ -198,6 +192,7 @@ class WebProcesses:
             fds,
             "--parent",
             str(os.getpid()),
+            "--skip-checks",  # this process ran them before starting any
         ]
         self.running: dict[subprocess.Popen, float] = {}
 
