@@ -27,6 +27,15 @@ def _env_int(name: str, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and `taskset`
+    narrow), or the machine's count where the system cannot tell."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux, or a seccomp filter refuses the call
+        return os.cpu_count() or 1
+
+
 DATA_DIR = Path(os.environ.get("LIBDESK_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -380,6 +389,10 @@ LIBDESK = {
     "NEWSLETTER_DELIVERY_RETENTION_DAYS": _env_int(
         "LIBDESK_NEWSLETTER_DELIVERY_RETENTION_DAYS", 365
     ),
+    # The web server (`libdesk run`, `libdesk serve_web`): processes, one per core by default
+    # (Python renders one page at a time per process), and waitress threads in each.
+    "WEB_PROCESSES": _env_int("LIBDESK_WEB_PROCESSES", _cores()),
+    "WEB_THREADS": _env_int("LIBDESK_WEB_THREADS", 8),
     # The SIP2 server: where it listens, its TLS certificate and key (both, or neither), the
     # longest frame it reads, and how long a connection may wait before logging in and
     # between messages, in seconds.

@@ -170,6 +170,7 @@ def test_a_web_server_killed_under_load_is_restarted_and_answers_again(supervise
 
 
 def test_a_killed_worker_is_restarted(supervised):
+    supervised.wait_for(supervised.out, "Press Ctrl-C to stop.")  # the web answers, at the end
     worker = int(
         supervised.wait_for(supervised.err, r"the worker service is ready \(pid (\d+)\)")[1]
     )

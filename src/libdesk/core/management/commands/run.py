@@ -77,6 +77,17 @@ def _where(bind: str, port: int) -> str:
     return f"[{bind}]:{port}" if ":" in bind else f"{bind}:{port}"
 
 
+def web_processes_line() -> str:
+    """How many processes and threads serve the web (`libdesk serve_web` reads the same
+    settings)."""
+    processes = settings.LIBDESK["WEB_PROCESSES"]
+    threads = settings.LIBDESK["WEB_THREADS"]
+    return (
+        f"Web: {processes} process{'es' if processes != 1 else ''} of {threads} "
+        f"thread{'s' if threads != 1 else ''} each (LIBDESK_WEB_PROCESSES, LIBDESK_WEB_THREADS)"
+    )
+
+
 def timestamped(message: str) -> str:
     return f"{time.strftime('%Y-%m-%d %H:%M:%S')} libdesk: {message}"
 
@@ -187,6 +198,7 @@ class Command(BaseCommand):
         name = library.name if library else "libdesk (no library set up yet)"
         self.stdout.write(f"libdesk is serving {name} at http://{host}:{port}/")
         self.stdout.write(f"Staff client: http://{host}:{port}/staff/")
+        self.stdout.write(web_processes_line())
         if library is not None and library.is_demo:
             self.stdout.write("Demo sign-ins: " + "; ".join(sign_ins()))
         self.stdout.write(mail.startup_line())

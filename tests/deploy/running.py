@@ -1,0 +1,104 @@
+"""`libdesk run` started by a test on a library of its own, with its outputs collected as they
+come, and the web processes found in the process tree (/proc, no psutil)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.cli.test_libdesk_command import children_of, env_for
+
+DEADLINE_SECONDS = 120
+"""Generous: the machine is shared, and each web process starts Django."""
+
+
+class LibraryRun:
+    def __init__(self, data_dir: Path, port: int, **env: str) -> None:
+        self.port = port
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "libdesk", "run", "--web-port", str(port), "--sip2-port", "0"],
+            env={**env_for(data_dir), **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._readers = [
+            threading.Thread(target=self._collect, args=(stream, lines), daemon=True)
+            for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err))
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    @staticmethod
+    def _collect(stream, lines: list[str]) -> None:
+        for line in stream:
+            lines.append(line)
+
+    def wait_for(self, pattern: str, errors: bool = False) -> re.Match:
+        """The first line of its standard output (or error output) matching `pattern`."""
+        lines = self.err if errors else self.out
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while time.monotonic() < deadline:
+            for line in list(lines):
+                if found := re.search(pattern, line):
+                    return found
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"never printed {pattern!r}:\n{''.join(self.out + self.err)}")
+
+    def web_service(self) -> int:
+        """The pid of `libdesk run`'s web service (`libdesk serve_web`)."""
+        for pid in children_of(self.process.pid):
+            try:
+                if b"serve_web" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+            except OSError:
+                continue
+        raise AssertionError("libdesk run has no web service")
+
+    def web_processes(self) -> list[int]:
+        """The processes that serve the web: the web service's worker processes, or the web
+        service itself when it serves alone (one process)."""
+        service = self.web_service()
+        return children_of(service) or [service]
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=DEADLINE_SECONDS)
+        for reader in self._readers:
+            reader.join(timeout=10)
+        return code
+
+
+def socket_inodes(pid: int) -> set[int]:
+    """The inodes of the sockets a process holds open."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found.add(int(target[len("socket:[") : -1]))
+    return found
+
+
+def tcp_sockets(port: int) -> list[tuple[int, int]]:
+    """(remote port, inode) of every IPv4 TCP socket whose local port is `port`: the
+    listening socket (remote port 0) and the server's side of each connection."""
+    found = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, inode = fields[1], fields[2], int(fields[9])
+        if int(local.split(":")[1], 16) == port:
+            found.append((int(remote.split(":")[1], 16), inode))
+    return found
