@@ -198,10 +198,22 @@ class Follower:
         IndexNode.objects.filter(node_id=self.node).update(seen_at=clock.now())
         self._beat_at = time.monotonic()
 
+    def _idle(self) -> bool:
+        """Nothing to do: no row past what this process has seen, no gap to look into, and
+        the outbox not pruned past this node's cursor."""
+        if self.cursor is None or self.gaps:
+            return False
+        if OutboxEntry.objects.filter(pk__gt=self.seen_through).exists():
+            return False
+        pruned = OutboxHorizon.objects.values_list("pruned_through", flat=True).first() or 0
+        return pruned <= self.cursor
+
     def follow_once(self, *, wait: bool = False) -> int:
         """One poll: apply what is new to this node's index, save the cursor, prune. Returns
         how many records were reindexed, or -1 if another process of this node holds the
-        writer (wait=False)."""
+        writer (wait=False). An idle poll reads two rows' worth and leaves the index alone."""
+        if self._idle():
+            return 0
         with self.search.writer(wait=wait) as writer:
             if writer is None:
                 return -1
