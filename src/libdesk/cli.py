@@ -13,7 +13,7 @@ HELP = """\
 usage: libdesk COMMAND [options]
 
 Run a library:
-  run                 start every service in the foreground (web, background worker)
+  run                 start every service in the foreground (web, background worker, index)
   migrate             create or update the database tables
   demo load           load the demo library (--reset erases the database first)
   backup DEST         the database and keys, as of one instant, while the library runs
@@ -28,7 +28,7 @@ Policies:
 Catalogue:
   catalog import FILE...            MARC21 or MARCXML (.gz, .xz too); rejects to FILE.rejects.*
   catalog export [--format F]       the catalogue as ISO 2709 or MARCXML
-  catalog reindex                   rebuild the search index from the database
+  catalog reindex                   rebuild this node's search index from the database
   items import CSV                  copies, by barcode
 
 Circulation:

@@ -284,15 +284,23 @@ else:
 
 
 # --- Cache: shared by every process (rate-limit counters, clause titles), never keyed by a
-# card number. With SQLite, files beside the database (diskcache: SQLite files of its own, so
-# a search's counter never waits for, or holds up, the desk's commits); with PostgreSQL, the
-# database (`libdesk migrate` creates its table); or Redis, for several nodes.
+# card number. With SQLite, files beside the database file (diskcache: SQLite files of its own,
+# so a search's counter never waits for, or holds up, the desk's commits; and two nodes sharing
+# one database file share the cache, whatever their data dirs); with PostgreSQL, the database
+# (`libdesk migrate` creates its table); or Redis, for several nodes.
+_SHARED_DIR = (
+    Path(DATABASES["default"]["NAME"]).parent
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    else DATA_DIR
+)
+
+
 def _cache_from_url(url: str) -> dict:
     scheme = url.partition("://")[0]
-    if scheme == "disk":  # every process on this machine
+    if scheme == "disk":  # every process on this machine that opens the same SQLite file
         return {
             "BACKEND": "diskcache.DjangoCache",
-            "LOCATION": str(DATA_DIR / "cache"),
+            "LOCATION": str(_SHARED_DIR / "cache"),
             "OPTIONS": {"size_limit": 2**28},
         }
     if scheme == "db":
@@ -340,8 +348,16 @@ LIBDESK = {
     # Lifetimes of API tokens.
     "PATRON_TOKEN_MINUTES": _env_int("LIBDESK_PATRON_TOKEN_MINUTES", 60),
     "STAFF_TOKEN_DAYS": _env_int("LIBDESK_STAFF_TOKEN_DAYS", 90),
-    # The embedded search index (tantivy).
+    # The embedded search index (tantivy): each node keeps its own.
     "SEARCH_DIR": Path(os.environ.get("LIBDESK_SEARCH_DIR", str(DATA_DIR / "search"))),
+    # This node's name among the nodes sharing one database (its search index's cursor in the
+    # outbox); by default the host's name and a digest of the index's directory.
+    "NODE_ID": os.environ.get("LIBDESK_NODE_ID", "").strip(),
+    # A node (its index follower) or a background worker silent this many seconds is taken
+    # for dead: the node stops holding back the outbox's pruning, and the task the worker was
+    # running goes back in the queue for another worker.
+    "NODE_TIMEOUT_SECONDS": _env_int("LIBDESK_NODE_TIMEOUT_SECONDS", 60),
+    "TASK_LEASE_SECONDS": _env_int("LIBDESK_TASK_LEASE_SECONDS", 60),
     # Audit entries older than this are pruned (a checkpoint keeps the chain verifiable).
     "AUDIT_RETENTION_DAYS": _env_int("LIBDESK_AUDIT_RETENTION_DAYS", 730),
     # Filled, cancelled or expired holds are deleted this many hours after they end (a filled

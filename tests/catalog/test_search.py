@@ -10,7 +10,7 @@ import pytest
 from libdesk.catalog.importing import import_file
 from libdesk.catalog.items import store_items
 from libdesk.catalog.models import Item, Record
-from libdesk.catalog.search.indexer import wait_until_indexed
+from libdesk.catalog.search.follower import wait_until_indexed
 from tests.catalog.marcdata import book, raw, write
 
 pytestmark = pytest.mark.django_db

@@ -132,11 +132,12 @@ def test_run_serves_pages_and_static_files_then_stops_cleanly_on_sigterm(data_di
         with urllib.request.urlopen(css) as response:
             assert response.headers["Content-Type"].startswith("text/css")
         children = children_of(run.process.pid)
-        # web server, kiosk server, background worker, WAL checkpointer, and the first hourly
-        # jobs if going
-        assert len(children) in (4, 5)
+        # web server, kiosk server, background worker, index follower, WAL checkpointer, and
+        # the first hourly jobs if going
+        assert len(children) in (5, 6)
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
         assert any(b"checkpoint_wal" in command for command in commands)
+        assert any(b"catalog\x00follow" in command for command in commands)
     assert run.process.returncode == 0, run.err
     assert "libdesk stopped." in run.out
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)

@@ -208,14 +208,14 @@ def test_a_web_port_already_taken_stops_libdesk_run_with_the_reason(data_dir):
     started = [
         int(pid) for pid in re.findall(r"started the \w+ service \(pid (\d+)\)", result.stderr)
     ]
-    assert len(started) == 2  # the worker and the checkpointer
+    assert len(started) == 3  # the worker, the index follower and the checkpointer
     assert all(not Path(f"/proc/{pid}").exists() for pid in started)
 
 
 def test_ctrl_c_stops_every_service(supervised):
     supervised.wait_for(supervised.out, "Press Ctrl-C to stop.")
     children = supervised.logged_pids()
-    assert len(children) == 3
+    assert len(children) == 4  # web, worker, index follower, checkpointer
     assert supervised.stop(signal.SIGINT) == 0
     assert "libdesk stopped.\n" in supervised.out
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
+from django.db.models import Max
 
 from libdesk.catalog.derive import STORED
 from libdesk.catalog.models import OutboxEntry, Record, RecordIdentifier
@@ -64,5 +65,15 @@ def insert_identifiers(pairs: Iterable[tuple[int, str]]) -> None:
     insert_rows(RecordIdentifier._meta.db_table, ("record_id", "value"), pairs)
 
 
-def insert_outbox(record_ids: Iterable[int]) -> None:
+def insert_outbox(record_ids: Iterable[int]) -> list[int]:
+    """Outbox rows for these records; returns their ids (with those of any row for the same
+    records committed meanwhile by another transaction, which this one's reads include)."""
+    record_ids = list(record_ids)
+    before = OutboxEntry.objects.aggregate(top=Max("pk"))["top"] or 0
     insert_rows(OutboxEntry._meta.db_table, ("record_id",), ((pk,) for pk in record_ids))
+    written = []
+    for start in range(0, len(record_ids), 900):
+        chunk = record_ids[start : start + 900]
+        rows = OutboxEntry.objects.filter(pk__gt=before, record_id__in=chunk)
+        written += rows.values_list("pk", flat=True)
+    return written

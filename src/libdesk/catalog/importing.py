@@ -28,7 +28,7 @@ from libdesk.catalog.derive import STORED, Derived
 from libdesk.catalog.marc import Parsed, open_marc, read_xml, split_iso2709
 from libdesk.catalog.models import Record, RecordIdentifier, Work
 from libdesk.catalog.preparing import exit_with_parent, prepare, prepare_raw_batch
-from libdesk.catalog.search.indexer import index_along
+from libdesk.catalog.search.follower import index_along
 from libdesk.core import clock
 
 BATCH = 1000
@@ -178,7 +178,9 @@ def _import_batches(path, summary, reports, along, progress) -> None:
                     summary.cleaned += 1
                     warnings.add(parsed)
                 good.append(parsed)
-            created, updated = store_batch(good, label=f"{path.name}#{number}")
+            created, updated = store_batch(
+                good, label=f"{path.name}#{number}", outbox=along.covered
+            )
             # Counted as soon as committed: an interrupt while indexing still reports them.
             summary.created += len(created)
             summary.updated += len(updated)
@@ -234,9 +236,12 @@ def prepared_batches(path: Path, summary: Summary | None = None) -> Iterator[lis
                 raise
 
 
-def store_batch(parsed: list[Parsed], *, label: str) -> tuple[list[Record], list[Record]]:
+def store_batch(
+    parsed: list[Parsed], *, label: str, outbox: list[int] | None = None
+) -> tuple[list[Record], list[Record]]:
     """Upsert one batch of good records in one transaction; returns (created, updated).
-    A record whose stored MARC is byte-for-byte the same is left alone."""
+    A record whose stored MARC is byte-for-byte the same is left alone. The ids of the outbox
+    rows written for them are appended to `outbox` (an import indexing along skips them)."""
     if not parsed:
         return [], []
     now = clock.now()
@@ -261,7 +266,9 @@ def store_batch(parsed: list[Parsed], *, label: str) -> tuple[list[Record], list
         Record.objects.bulk_update(to_update, RECORD_FIELDS, batch_size=500)
         ids = [r.pk for r in (*to_create, *to_update)]
         _replace_identifiers(to_create, to_update)
-        bulk.insert_outbox(ids)
+        written = bulk.insert_outbox(ids)
+        if outbox is not None:
+            outbox.extend(written)
         audit.record(
             Actor.system("catalog import"),
             "catalog.import.batch",

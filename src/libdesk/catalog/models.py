@@ -126,10 +126,38 @@ class Item(models.Model):
 
 
 class OutboxEntry(models.Model):
-    """A catalogue change for the search index, written in the change's own transaction and
-    applied by the one indexer."""
+    """A catalogue change for the search index, written in the change's own transaction. Every
+    node applies it to its own index (catalog/search/follower.py); it is deleted once every
+    live node has passed it."""
 
     record_id = models.BigIntegerField()
 
     def __str__(self) -> str:
         return f"reindex record {self.record_id}"
+
+
+class IndexNode(models.Model):
+    """One node's search index and how far it has followed the outbox (docs/deployment-nodes.md).
+
+    `cursor` is the outbox id up to which every entry is in this node's index (None: the
+    index must be rebuilt first). `seen_at` is the node's heartbeat: a node silent longer
+    than LIBDESK_NODE_TIMEOUT_SECONDS no longer holds back the outbox's pruning, and rebuilds
+    its index if it comes back behind what was pruned."""
+
+    node_id = models.CharField(max_length=200, unique=True)
+    cursor = models.BigIntegerField(null=True, blank=True)
+    seen_at = models.DateTimeField()
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.node_id
+
+
+class OutboxHorizon(models.Model):
+    """One row: the highest outbox id ever pruned. A node whose cursor is below it has missed
+    entries and rebuilds its index."""
+
+    pruned_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"outbox pruned through {self.pruned_through}"

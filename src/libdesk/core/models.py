@@ -76,3 +76,37 @@ class SignInLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} on {self.channel}: {self.failures} failures"
+
+
+class WorkerBeat(models.Model):
+    """A background worker's heartbeat (core/leases.py): a task still marked running whose
+    worker has been silent longer than LIBDESK_TASK_LEASE_SECONDS is put back in the queue."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.worker_id
+
+
+class JobRun(models.Model):
+    """One periodic job in one period, whichever node ran it (core/leases.py): the hourly jobs
+    run once across every node. `lease_until` lets another node take over a run whose node
+    died; `skipped` counts the nodes that found the period's run already taken."""
+
+    name = models.CharField(max_length=60)
+    period_start = models.DateTimeField()
+    holder = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    lease_until = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    skipped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period_start"], name="job_run_once_a_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period_start:%Y-%m-%d %H:%M}"

@@ -19,7 +19,7 @@ from libdesk.accounts.models import SECOND_FACTOR_ROLES, SecondFactor, StaffUser
 from libdesk.catalog.importing import import_file
 from libdesk.catalog.items import store_items
 from libdesk.catalog.models import Record
-from libdesk.catalog.search.indexer import rebuild
+from libdesk.catalog.search.follower import rebuild
 from libdesk.circulation.models import DeskTerms, LoanRule
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, TERMS_CLAUSE
 from libdesk.core import clock

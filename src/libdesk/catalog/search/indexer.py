@@ -1,19 +1,17 @@
-"""Applying catalogue changes to the search index: the outbox drain and the full rebuild."""
+"""Index documents from catalogue records, and the import's indexing as it stores records
+(the outbox and each node's cursor: catalog/search/follower.py)."""
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from libdesk.catalog.derive import clean, fold
-from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
+from libdesk.catalog.models import Item, ItemStatus, Record
 from libdesk.catalog.search.engine import IndexDoc, TantivyEngine
 
 DRAIN_BATCH = 5000
@@ -59,28 +57,6 @@ def _document(record: Record, available_at: list[str], idents: list[str]) -> Ind
     )
 
 
-def drain_outbox(*, wait: bool = True) -> int:
-    """Apply every pending outbox entry; returns how many records were (re)indexed.
-
-    With wait=False, returns -1 at once if another process holds the index writer."""
-    search = engine()
-    total = 0
-    with search.writer(wait=wait) as writer:
-        if writer is None:
-            return -1
-        while True:
-            entries = list(OutboxEntry.objects.order_by("pk")[:DRAIN_BATCH])
-            if not entries:
-                break
-            ids = sorted({e.record_id for e in entries})
-            docs, removed = documents(ids)
-            search.write(writer, docs, removed)
-            with transaction.atomic():
-                OutboxEntry.objects.filter(pk__lte=entries[-1].pk).delete()
-            total += len(ids)
-    return total
-
-
 def _identifiers(record: Record) -> list[str]:
     values = [*record.isbns, *(i.replace("-", "") for i in record.issns), record.lccn]
     return [v.lower() for v in values if v]
@@ -101,18 +77,24 @@ def _items_of(record_ids: list[int]) -> tuple[dict[int, set[str]], dict[int, lis
 
 
 class IndexAlong:
-    """Indexes records as an import stores them, holding the one writer meanwhile. The index
-    is committed every COMMIT_EVERY records, and only then are those records' outbox rows
-    dropped: a killed import leaves outbox rows for whatever the index had not committed."""
+    """Indexes records as an import stores them, holding this node's writer meanwhile. The
+    index is committed every COMMIT_EVERY records, and then `caught_up(outbox ids)` applies the
+    rest of the outbox past the rows the import wrote (catalog/search/follower.py): a killed
+    import leaves the node's cursor where the index last committed."""
 
     COMMIT_EVERY = 20_000
 
-    def __init__(self, search: TantivyEngine, writer) -> None:
-        self.search, self.writer, self.pending = search, writer, []
+    def __init__(
+        self, search: TantivyEngine, writer, caught_up: Callable[[list[int]], None]
+    ) -> None:
+        self.search, self.writer, self.caught_up = search, writer, caught_up
+        self.pending: list[int] = []
+        self.covered: list[int] = []
 
     def add(self, created: list[Record], updated: list[Record]) -> None:
         """Index records an import just stored, from the objects in hand rather than read
-        back; only records that existed before can have items."""
+        back; only records that existed before can have items. Their outbox rows' ids go in
+        `covered` (store_batch appends them)."""
         records = [*created, *updated]
         if not records:
             return
@@ -130,43 +112,5 @@ class IndexAlong:
 
     def flush(self) -> None:
         self.writer.commit()
-        for start in range(0, len(self.pending), 900):
-            chunk = self.pending[start : start + 900]
-            OutboxEntry.objects.filter(record_id__in=chunk).delete()
-        self.pending = []
-
-
-@contextmanager
-def index_along() -> Iterator[IndexAlong]:
-    search = engine()
-    with search.writer() as writer:
-        along = IndexAlong(search, writer)
-        yield along
-        along.flush()
-
-
-def wait_until_indexed(timeout: float = 300) -> bool:
-    """Drain the outbox here, or wait for the process that holds the writer to drain it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if drain_outbox(wait=False) >= 0 and not OutboxEntry.objects.exists():
-            return True
-        if not OutboxEntry.objects.exists():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def rebuild() -> int:
-    """Reindex every record from the database (`libdesk catalog reindex`)."""
-    search = engine()
-    count = 0
-    with search.writer() as writer:
-        search.clear(writer)
-        ids = list(Record.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), DRAIN_BATCH):
-            docs, _ = documents(ids[start : start + DRAIN_BATCH])
-            search.write(writer, docs, [])
-            count += len(docs)
-        OutboxEntry.objects.filter(record_id__in=ids).delete()
-    return count
+        self.caught_up(self.covered)
+        self.pending, self.covered = [], []

@@ -1,40 +1,25 @@
-"""The indexer's task: apply the outbox to the search engine."""
+"""Bringing this node's search index up to date after a catalogue change.
+
+Under `libdesk run` every node's follower service polls the outbox (catalog/search/follower.py),
+so with the database task backend nothing is queued: a task row, run by whichever worker
+claims it, could feed only one node's index. With any other backend (the immediate one in
+tests, a one-process setup without the follower) the task applies the outbox to the index of
+the process that runs it, after the change commits."""
 
 from django.db import transaction
 from django_tasks import task
 
-from libdesk.catalog.search.indexer import drain_outbox
-from libdesk.core.statements import Select
+from libdesk.catalog.search.follower import follow_outbox
 from libdesk.core.tasks import uses_database_backend
 
 
 @task()
 def apply_catalog_outbox() -> None:
-    drain_outbox()
-
-
-def _drains(path: str, status: str):
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(task_path=path, status=status).values_list("pk")[:1]
-
-
-# Asked after every circulation change: compiled once (core.statements).
-DRAIN_WAITING = Select(_drains, path=str, status=str)
+    follow_outbox()
 
 
 def request_index_drain() -> None:
-    """Make sure a drain runs after this transaction commits. With the database backend, a
-    drain already waiting to start will apply this change too, so no second task row (and no
-    second commit) is written: circulation changes an item's status many times a minute."""
-    transaction.on_commit(_enqueue_unless_waiting)
-
-
-def _enqueue_unless_waiting() -> None:
-    from django_tasks.base import TaskResultStatus
-
-    if uses_database_backend(apply_catalog_outbox):
-        path = apply_catalog_outbox.module_path
-        if DRAIN_WAITING.first(path=path, status=TaskResultStatus.READY):
-            return
-    apply_catalog_outbox.enqueue()
+    """Have this change reach the search index: at once after the commit where no follower
+    service runs; by the followers' next poll under `libdesk run`."""
+    if not uses_database_backend(apply_catalog_outbox):
+        transaction.on_commit(apply_catalog_outbox.enqueue)

@@ -1,4 +1,5 @@
-"""`libdesk catalog import|export|reindex`: MARC in and out, and the search index."""
+"""`libdesk catalog import|export|reindex|follow`: MARC in and out, and this node's search
+index."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from libdesk.catalog import exporting
 from libdesk.catalog.importing import ImportInterrupted, Summary, import_file
 from libdesk.catalog.marc import FileUnreadable
-from libdesk.catalog.search.indexer import rebuild, wait_until_indexed
+from libdesk.catalog.search.follower import rebuild, run_follower, wait_until_indexed
 
 
 class Command(BaseCommand):
@@ -28,13 +29,22 @@ class Command(BaseCommand):
         exp = actions.add_parser("export", help="write the catalogue as MARC to standard output")
         exp.add_argument("--format", choices=["marcxml", "iso2709"], default="iso2709")
         exp.add_argument("--output", "-o", help="a file instead of standard output")
-        actions.add_parser("reindex", help="rebuild the search index from the database")
+        actions.add_parser(
+            "reindex", help="rebuild this node's search index from the database (no other's)"
+        )
+        actions.add_parser(
+            "follow",
+            help="keep this node's search index up to date with the outbox until stopped "
+            "(libdesk run starts it)",
+        )
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "import":
             sys.exit(self._import_or_say_what_was_kept(options["files"]))
         elif action == "export":
             self._export(options["format"], options.get("output"))
+        elif action == "follow":
+            run_follower()
         else:
             started = time.monotonic()
             count = rebuild()

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from libdesk.catalog.items import COLUMNS, ItemFileError, import_items_csv
-from libdesk.catalog.search.indexer import wait_until_indexed
+from libdesk.catalog.search.follower import wait_until_indexed
 
 
 class Command(BaseCommand):

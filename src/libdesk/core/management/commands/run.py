@@ -1,10 +1,11 @@
 """`libdesk run`: every service of one library in the foreground, kept up, stopped together.
 
-The web server, the background worker and (on SQLite) the WAL checkpointer run as child
-processes in their own session, so a Ctrl-C or SIGTERM reaches only this supervisor, which
-then stops each child cleanly. A child that dies is restarted with a growing delay and the
-event is logged; `libdesk run` itself stops on its own only when a service fails repeatedly
-before it was ever ready (rules and figures in `libdesk.core.supervisor`).
+The web server, the background worker, this node's search index follower and (on SQLite only)
+the WAL checkpointer run as child processes in their own session, so a Ctrl-C or SIGTERM
+reaches only this supervisor, which then stops each child cleanly. A child that dies is
+restarted with a growing delay and the event is logged; `libdesk run` itself stops on its own
+only when a service fails repeatedly before it was ever ready (rules and figures in
+`libdesk.core.supervisor`).
 """
 
 from __future__ import annotations
@@ -111,7 +112,11 @@ class Command(BaseCommand):
         library = self._check_can_serve(bind)
         on_sqlite = connection.vendor == "sqlite"
         connection.close()
-        jobs = Periodic("hourly jobs", [*LIBDESK, "circulation", "run-jobs"], JOBS_EVERY_SECONDS)
+        jobs = Periodic(
+            "hourly jobs",
+            [*LIBDESK, "circulation", "run-jobs", "--once-per-hour"],
+            JOBS_EVERY_SECONDS,
+        )
         services = self._services(bind, web_port, on_sqlite) + self._kiosks(sip2_port)
         supervisor = Supervisor(services, [jobs], report=self._log)
         stopping = False
@@ -149,6 +154,8 @@ class Command(BaseCommand):
                 obstacle=lambda: port_problem(bind, port),
             ),
             Service("worker", [*LIBDESK, "db_worker", "--interval", "1", "--no-startup-delay"]),
+            # this node's search index, following the outbox every node shares
+            Service("indexer", [*LIBDESK, "catalog", "follow"]),
         ]
         if on_sqlite:  # WAL checkpoints off the desk's commits
             services.append(Service("checkpointer", [*LIBDESK, "checkpoint_wal"]))
