@@ -8,6 +8,7 @@ from libdesk.access.purposes import Access
 from libdesk.access.table import Context
 from libdesk.circulation import selectors
 from libdesk.circulation.forms import CheckoutForm, ExtendForm, StaffHoldForm, SuspendForm
+from libdesk.circulation.models import ZERO, HoldStatus
 from libdesk.core import clock
 
 
@@ -37,4 +38,18 @@ def serving_panels(access: Access, context) -> dict:
         panels["hold_form"] = StaffHoldForm(initial={"pickup_branch": context.workstation.branch})
         panels["extend_form"] = ExtendForm()
         panels["today"] = clock.today()
+        panels["summary"] = desk_summary(panels)
     return panels
+
+
+def desk_summary(panels: dict) -> dict:
+    """The counts beside the patron's name at the desk, from what the panels already read:
+    loans (and how many are overdue), holds (and how many wait on a shelf), fees owing."""
+    today = clock.today()
+    return {
+        "loans": len(panels["loans"]),
+        "overdue": sum(1 for loan in panels["loans"] if loan.due < today),
+        "holds": len(panels["holds"]),
+        "ready": sum(1 for view in panels["holds"] if view.hold.status == HoldStatus.READY),
+        "owing": sum((fee.balance for fee in panels["fees"]), ZERO),
+    }

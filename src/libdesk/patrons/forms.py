@@ -154,3 +154,13 @@ class ChangePinForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class NoteForm(forms.Form):
+    """A note on the account for whoever serves the patron next (patrons.notes checks it)."""
+
+    text = forms.CharField(
+        label=_("Note for the next visit"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+    )
