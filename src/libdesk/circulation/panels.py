@@ -35,7 +35,9 @@ def serving_panels(access: Access, context) -> dict:
         panels["patron_requests"] = list(selectors.patron_requests(access))
         panels["offline_conflicts"] = selectors.open_offline_conflicts(access)
         panels["checkout_form"] = CheckoutForm()
-        panels["hold_form"] = StaffHoldForm(initial={"pickup_branch": context.workstation.branch})
+        panels["hold_form"] = StaffHoldForm(
+            initial={"pickup_branch": context.workstation.branch}, auto_id="hold_%s"
+        )
         panels["extend_form"] = ExtendForm()
         panels["today"] = clock.today()
         panels["summary"] = desk_summary(panels)
