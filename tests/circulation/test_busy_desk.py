@@ -90,6 +90,9 @@ def test_one_click_places_the_hold_offered(staff_client, shelf, desk, patron):
     assert "Your hold is placed. You are number 1 in line." in unescape(response.content.decode())
     hold = Hold.objects.get(patron=patron(AVERY))
     assert (hold.record_id, hold.pickup_branch.code) == (record.pk, "MAIN")
+    holds = unescape(response.content.decode())
+    holds = holds[holds.index('id="holds-h"') :]
+    assert "Hold me · Waiting · number 1 in line · Main" in holds
 
 
 def test_one_click_starts_the_interlibrary_loan_request(staff_client, shelf, desk, patron):

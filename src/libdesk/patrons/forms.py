@@ -14,7 +14,13 @@ def _card_field(label):
 
 
 class ScanCardForm(forms.Form):
-    card = _card_field(_("Patron's card"))
+    """The desk's first box: focused when the page opens, so the card can be scanned."""
+
+    card = forms.CharField(
+        label=_("Patron's card"),
+        max_length=20,
+        widget=CardNumberInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
 
 
 class FindByNameForm(forms.Form):
