@@ -141,12 +141,12 @@ def test_a_keyboard_only_checkout(site, page):
     """Tab, Enter, Space and the shortcuts shown on the page: never the mouse."""
     lend(OLDER, AVERY, days_ago=3)
     sign_in_and_serve(page, site, card=BEATRICE)  # signed in; then the keyboard alone
-    page.keyboard.press("Alt+x")  # finish serving Béatrice: back to the desk
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Alt+x")  # finish serving Béatrice: back to the desk
     assert page.evaluate("document.activeElement.name") == "card"  # the desk's card box
     page.keyboard.type(AVERY)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == "Avery Lindqvist"
     assert page.locator(".shortcuts").is_visible()
 
@@ -162,8 +162,8 @@ def test_a_keyboard_only_checkout(site, page):
     page.keyboard.press("Alt+n")
     assert page.evaluate("document.activeElement.id") == "note-text"
     page.keyboard.type("Wants the sequel when it comes in")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Wants the sequel" in page.locator(".desk-notes").inner_text()
 
     page.keyboard.press("Escape")  # back to the scan box from anywhere
@@ -172,8 +172,8 @@ def test_a_keyboard_only_checkout(site, page):
         page.keyboard.press("Alt+r")
     page.wait_for_selector(".renewals")
     assert page.locator(".renewals li").count() == 2
-    page.keyboard.press("Alt+x")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Alt+x")
     assert page.get_by_text("Finished serving this patron.").is_visible()
 
 
