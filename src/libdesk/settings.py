@@ -400,6 +400,9 @@ LIBDESK = {
     # deleted this many days later (an open one stays until staff deal with it).
     "CARD_BLOCK_RETENTION_DAYS": _env_int("LIBDESK_CARD_BLOCK_RETENTION_DAYS", 30),
     "OFFLINE_CONFLICT_RETENTION_DAYS": _env_int("LIBDESK_OFFLINE_CONFLICT_RETENTION_DAYS", 30),
+    # The desk: a note staff left on an account is deleted this many days after it was
+    # written, if nobody cleared it before.
+    "PATRON_NOTE_RETENTION_DAYS": _env_int("LIBDESK_PATRON_NOTE_RETENTION_DAYS", 90),
     # Outreach: the record of which newsletter issue was mailed to whom (so none goes twice)
     # is deleted this many days after the issue was sent.
     "NEWSLETTER_DELIVERY_RETENTION_DAYS": _env_int(

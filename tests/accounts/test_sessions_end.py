@@ -37,7 +37,7 @@ def test_reporting_a_card_lost_ends_every_session_and_token(staff_client, patron
     browser, token = patron_browser(), patron_token(AVERY)
     desk = staff_client("clerk")
     serving = serving_page(desk)
-    desk.post(serving + "lost/")
+    desk.post(serving + "lost/", {"confirm": "1"})
     assert not signed_in(browser) and not api_works(token)
     desk.post(serving + "replace/", {"card_number": "29000000000099"})
     assert Patron.objects.filter(card_number="29000000000099").exists()

@@ -36,7 +36,9 @@ def test_clerk_checks_out_two_items_one_refused_with_clause_and_alternatives(
     refused = client.post(f"{page}checkout/", {"barcode": wanted.barcode})
     assert refused.status_code == 409
     text = refused.content.decode()
-    assert "We could not do that" in text
+    assert "Refused" in text
+    # the staff reason (what to do), not only the words for the patron
+    assert "this copy belongs to the queue. Send it to the hold shelf by checking it in" in text
     assert "OP-02-01-01/equal-respect" in text
     assert "Keewatin" in text  # the other branch's copy is offered
     assert "interlibrary loan" in text

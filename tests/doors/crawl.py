@@ -144,11 +144,12 @@ def _avery_registered_for_a_program(avery):
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
+    from libdesk.catalog.models import Item
     from libdesk.circulation import services
     from libdesk.circulation.desk import Desk
     from libdesk.circulation.models import LoanRule
     from libdesk.feedback.services import leave_comment
-    from libdesk.library.models import ClosedDay
+    from libdesk.library.models import Branch, ClosedDay
     from libdesk.outreach.links import unsubscribe_token
     from libdesk.patrons.models import Patron
     from libdesk.policies import questions
@@ -159,6 +160,8 @@ def build_world() -> World:
     record, wanted = shelf.record("On loan to Avery"), shelf.record("Held by Avery")
     item = shelf.copy(record)
     shelf.copy(wanted, status="on_loan")
+    travelling = shelf.copy(record, status="in_transit")  # a copy with a transit slip
+    Item.objects.filter(pk=travelling.pk).update(in_transit_to=Branch.objects.get(code="KEEW"))
     clerk = StaffUser.objects.get(username="clerk")
     desk = Desk.staff_at(clerk, Workstation.objects.get(name="MAIN-DESK-1"))
     avery = Patron.objects.get(card_number=AVERY)
@@ -189,6 +192,7 @@ def build_world() -> World:
             "kind": "closed",
             "user_id": StaffUser.objects.get(username="librarian").pk,
             "barcode": item.barcode,
+            "copy": travelling.barcode,
             "child_id": Patron.objects.get(card_number=SAM).pk,
             "entry_id": _third_party_request(clerk),
             "reference_id": asked.pk,

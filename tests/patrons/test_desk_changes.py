@@ -103,7 +103,7 @@ def test_renewing_a_card(staff_client):
 def test_a_lost_card_stops_working_until_replaced(staff_client, client):
     clerk = staff_client("clerk")
     url = serve(clerk, AVERY)
-    clerk.post(url + "lost/")
+    clerk.post(url + "lost/", {"confirm": "1"})
     refused = staff_client("librarian").post("/staff/desk/card/", {"card": AVERY})
     assert refused.status_code == 409
     assert "reported lost" in unescape(refused.content.decode())

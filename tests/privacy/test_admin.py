@@ -46,4 +46,5 @@ def test_every_patron_linked_model_is_known_to_this_test():
         "NewsletterDelivery",
         "OrganizationContact",
         "Registration",
+        "PatronNote",
     }

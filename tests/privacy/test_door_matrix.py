@@ -140,6 +140,7 @@ WEB = {
     "circulation:checkout": SERVING_PAGE, "circulation:loan-action": SERVING_PAGE,
     "circulation:receipt": SERVING_PAGE,
     "circulation:checkin": DESK_PAGE, "circulation:damaged": DESK_PAGE,
+    "circulation:slip": DESK_PAGE,
     "circulation:holds-desk": DESK_PAGE, "circulation:requests": DESK_PAGE,
     "circulation:update-request": DESK_PAGE, "circulation:call-list": DESK_PAGE,
     "circulation:reports": staff_only(*DESK, "administrator"),

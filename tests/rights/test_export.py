@@ -20,6 +20,7 @@ EVERY_KIND_WITH_ROWS = {
     "patrons.consents",
     "patrons.sign_in_pauses",
     "patrons.card_blocks",
+    "patrons.notes",
     "circulation.loans",
     "circulation.holds",
     "circulation.requests",
@@ -91,6 +92,9 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
     assert block["message_from_the_machine"] == canary.KIOSK_MESSAGE
     assert block["card_kept_by_the_machine"] is True and block["lifted_at"] is None
     assert block["self_check_machine"] == "kiosk"
+    (note,) = sections["patrons.notes"]
+    assert note["note"] == canary.DESK_NOTE
+    assert (note["written_by"], note["branch"]) == ("Circulation clerk", "MAIN")
     (conflict,) = sections["circulation.offline_conflicts"]
     assert conflict["item_barcode"] == canary.KIOSK_UNKNOWN_BARCODE
     assert conflict["what_happened"] == "No item has this barcode"

@@ -161,3 +161,28 @@ def test_resolved_offline_conflicts_are_deleted_after_the_retention_period(setti
     with clock.travel_to(now + timedelta(days=3650)):
         assert _purge("circulation.offline_conflicts") == 0  # open: staff have not looked yet
     assert OfflineConflict.objects.filter(pk=still_open.pk).exists()
+
+
+def _served(username: str, card: str):
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.privacy.services import open_serving_context, serving_access
+
+    staff = StaffUser.objects.get(username=username)
+    station = Workstation.objects.get(name="MAIN-DESK-1")
+    return serving_access(open_serving_context(staff, station, basis="card_presented", card=card))
+
+
+def test_desk_notes_nobody_cleared_are_deleted_after_the_retention_period(settings, patron):
+    from libdesk.patrons.models import PatronNote
+    from libdesk.patrons.notes import add_note
+
+    patron(AVERY)
+    old = add_note(_served("clerk", AVERY), "Asked about the large-print atlas")
+    days = _days(settings, "PATRON_NOTE_RETENTION_DAYS")
+    with clock.travel_to(clock.now() + timedelta(days=days - 1)):
+        newer = add_note(_served("clerk", AVERY), "Prefers a phone call")
+        assert _purge("patrons.notes") == 0
+    with clock.travel_to(clock.now() + timedelta(days=days + 1)):
+        assert _purge("patrons.notes") == 1
+    assert not PatronNote.objects.filter(pk=old.pk).exists()
+    assert PatronNote.objects.filter(pk=newer.pk).exists()

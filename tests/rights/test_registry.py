@@ -64,6 +64,7 @@ def test_the_known_tables_are_all_found():
         "circulation.NoticeSent",
         "patrons.CardBlock",
         "circulation.OfflineConflict",
+        "patrons.PatronNote",
     } <= names
 
 

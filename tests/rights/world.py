@@ -19,6 +19,9 @@ CANARY_EMAIL = "quintessa.larkspurvale@example.org"
 CANARY_PHONE = "807-555-0199"
 CANARY_PIN = "4321"
 CANARY_STAFF = ("canary-staffer", "Zebulon", "Marchbankson")
+# A note left at the desk for the next visit, with the canary's phone in it: closing must
+# leave it nowhere.
+DESK_NOTE = f"Call {CANARY_PHONE} when the large-print atlas arrives"
 
 
 @dataclass
@@ -54,6 +57,7 @@ def build(client: Client, shelf) -> World:
     from libdesk.core import clock
     from libdesk.patrons import services as patrons
     from libdesk.patrons.models import Patron
+    from libdesk.patrons.notes import add_note
     from libdesk.patrons.services import PatronDetails
     from libdesk.privacy.services import open_serving_context, serving_access
     from libdesk.rights.services import ask_correction
@@ -79,6 +83,7 @@ def build(client: Client, shelf) -> World:
     # at the desk: opened on the card, a guardian linked
     context = open_serving_context(staff, station, basis="card_presented", card=CANARY_CARD)
     patrons.link_guardian(serving_access(context), JORDAN)
+    add_note(serving_access(context), DESK_NOTE)
     # a wrong PIN (a sign-in pause's count), then the app signs in
     wrong = client.post(
         "/api/v1/auth/patron",

@@ -8,18 +8,20 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from libdesk.access.table import DESK_ROLES, Role
 from libdesk.accounts.decorators import staff_required
 from libdesk.catalog.models import Record
-from libdesk.circulation import reports, selectors, services
+from libdesk.circulation import checkin_log, reports, selectors, services
 from libdesk.circulation.desk import CirculationError, Desk, OverrideRequest
 from libdesk.circulation.forms import (
     BarcodeForm,
     CheckoutForm,
     DamageForm,
+    DeskRequestForm,
     ExtendForm,
     LoanForm,
     LoanRuleForm,
@@ -58,7 +60,9 @@ def _serving(request, context_id):
 @staff_required(roles=DESK_ROLES)
 @require_POST
 def checkout(request: HttpRequest, context_id) -> HttpResponse:
-    """Scan an item for the patron being served; the page shows the Decision."""
+    """Scan an item for the patron being served; the page shows the Decision. After every
+    scan, granted or refused, the scan box is empty for the next one; a refusal keeps its
+    barcode in the override form only."""
     context = _serving(request, context_id)
     form = CheckoutForm(request.POST)
     if not form.is_valid():
@@ -72,18 +76,11 @@ def checkout(request: HttpRequest, context_id) -> HttpResponse:
             _desk(request), context.patron, data["barcode"], override=override
         )
     except Refused as refused:
-        return render_serving(
-            request, context, {"decision": refused.decision, "checkout_form": _refill(data)}, 409
-        )
+        extra = {"decision": refused.decision, "refused_barcode": data["barcode"]}
+        return render_serving(request, context, extra, 409)
     except CirculationError as error:
-        form.add_error("barcode", error.message)
-        return render_serving(request, context, {"checkout_form": form}, status=422)
+        return render_serving(request, context, {"scan_error": error.message}, status=422)
     return render_serving(request, context, {"decision": result.decision, "last_loan": result.loan})
-
-
-def _refill(data: dict) -> CheckoutForm:
-    """After a refusal the barcode stays, so the clerk can override with one more click."""
-    return CheckoutForm(initial={"barcode": data["barcode"]})
 
 
 def todays_loans(context) -> list[Loan]:
@@ -123,24 +120,58 @@ def receipt(request: HttpRequest, context_id) -> HttpResponse:
 @staff_required(roles=DESK_ROLES)
 @require_POST
 def loan_action(request: HttpRequest, context_id, action: str) -> HttpResponse:
-    """Renew, extend, lost, claims returned, pay, waive, place a hold, mark a kiosk's offline
-    conflict resolved: for the patron served."""
+    """Renew (one, the selected, or all), extend, lost, claims returned, pay, waive, place a
+    hold or start a request (an alternative's one click), cancel a hold (after a confirming
+    step), mark a kiosk's offline conflict resolved: for the patron served."""
     context = _serving(request, context_id)
     desk = _desk(request)
+    if action == "cancel-hold" and request.POST.get("confirm") != "1":
+        return _confirm_cancel_hold(request, context)
     try:
-        decision = _run_action(desk, context, action, request.POST)
+        answer = _run_action(desk, context, action, request.POST)
     except Refused as refused:
         return render_serving(request, context, {"decision": refused.decision}, status=409)
     except CirculationError as error:
         messages.error(request, error.message)
         return redirect("patrons:serving", context_id=context.pk)
-    if decision is not None:
-        return render_serving(request, context, {"decision": decision})
+    if isinstance(answer, list):
+        return render_serving(request, context, {"renewals": answer})
+    if answer is not None:
+        return render_serving(request, context, {"decision": answer})
     return redirect("patrons:serving", context_id=context.pk)
+
+
+def _confirm_cancel_hold(request: HttpRequest, context) -> HttpResponse:
+    """Cancelling a hold gives up the patron's place in line: a page asks first (a second
+    POST with confirm=1 does it), so it works the same with or without JavaScript."""
+    hold = selectors.hold_for(serving_access(context), request.POST.get("hold_id"), action="change")
+    return render(
+        request,
+        "web/confirm.html",
+        {
+            "title": _("Cancel this hold?"),
+            "question": _(
+                "Cancel the hold on %(title)s? The patron loses their place in line, and "
+                "this cannot be undone."
+            )
+            % {"title": hold.record.title},
+            "action": request.path,
+            "fields": {"hold_id": hold.pk},
+            "yes": _("Yes, cancel the hold"),
+            "back": reverse("patrons:serving", args=[context.pk]),
+        },
+    )
 
 
 def _run_action(desk: Desk, context, action: str, post):
     access = serving_access(context)
+    if action in ("renew-selected", "renew-all"):
+        loan_ids = post.getlist("loan_id") if action == "renew-selected" else None
+        if loan_ids == []:
+            raise CirculationError("loan_id", _("Select the loans to renew."))
+        return services.renew_each(desk, selectors.loans_for(access, loan_ids))
+    if action == "request":
+        return _request_for_patron(desk, context, _valid(DeskRequestForm(post)))
     if action in ("renew", "lost", "claimed"):
         loan = _loan(access, LoanForm(post))
         if action == "renew":
@@ -217,16 +248,37 @@ def _staff_hold(desk: Desk, context, form):
     return decision
 
 
+def _request_for_patron(desk: Desk, context, form):
+    """An alternative taken at the desk: an interlibrary loan request or a purchase
+    suggestion for the record refused, to be picked up here."""
+    record = Record.objects.filter(pk=form.cleaned_data["record_id"]).first()
+    if record is None:
+        raise CirculationError("record_id", _("No record has that number."))
+    _request, decision = services.submit_request(
+        desk,
+        context.patron,
+        kind=form.cleaned_data["kind"],
+        pickup_branch=desk.branch,
+        record=record,
+    )
+    return decision
+
+
 @staff_required(roles=DESK_ROLES)
 def checkin(request: HttpRequest) -> HttpResponse:
     """Scan returns. Each answer says where the item goes: hold shelf (with the pickup code),
-    in transit, or back to the shelf."""
+    in transit, or back to the shelf; the returns of this sign-in are listed below, newest
+    first, each with its slip when it needs one."""
     form = BarcodeForm(request.POST or None)
     damage_form = DamageForm(prefix="damage")
     result, status = None, 200
+    if request.method == "POST" and request.POST.get("clear") == "1":
+        checkin_log.clear(request.session)
+        return redirect("circulation:checkin")
     if request.method == "POST" and form.is_valid():
         try:
             result = services.checkin(_desk(request), form.cleaned_data["barcode"])
+            checkin_log.remember(request.session, result)
             form = BarcodeForm()
         except CirculationError as error:
             form.add_error("barcode", error.message)
@@ -236,8 +288,25 @@ def checkin(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "circulation/checkin.html",
-        {"form": form, "result": result, "damage_form": damage_form},
+        {
+            "form": form,
+            "result": result,
+            "damage_form": damage_form,
+            "session_checkins": checkin_log.entries(request.session),
+        },
         status=status,
+    )
+
+
+@staff_required(roles=DESK_ROLES)
+def slip(request: HttpRequest, copy: str) -> HttpResponse:
+    """The slip to print for a copy checked in: the hold shelf's (pickup code, never a name)
+    or transit's (where it goes). A copy that needs none is not found."""
+    found = selectors.slip_for(copy)
+    if found is None:
+        raise Http404("no slip for this copy")
+    return render(
+        request, "circulation/slip.html", {"slip": found, "branch": request.workstation.branch}
     )
 
 
@@ -264,7 +333,12 @@ def damaged(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "circulation/checkin.html",
-        {"form": BarcodeForm(), "damage_form": form, "result": None},
+        {
+            "form": BarcodeForm(),
+            "damage_form": form,
+            "result": None,
+            "session_checkins": checkin_log.entries(request.session),
+        },
         status=422,
     )
 

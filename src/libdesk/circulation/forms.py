@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.catalog.models import MaterialType
-from libdesk.circulation.models import MAX_AMOUNT, LoanRule, OverrideReason
+from libdesk.circulation.models import MAX_AMOUNT, LoanRule, OverrideReason, RequestKind
 from libdesk.core.bounds import DATE_VALIDATORS
 from libdesk.library.models import Branch
 
@@ -85,6 +85,14 @@ class StaffHoldForm(forms.Form):
     pickup_branch = forms.ModelChoiceField(
         label=_("Pickup branch"), queryset=Branch.objects.all(), to_field_name="code"
     )
+
+
+class DeskRequestForm(forms.Form):
+    """An alternative taken at the desk in one click: interlibrary loan or a purchase
+    suggestion for a record."""
+
+    record_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    kind = forms.ChoiceField(choices=RequestKind.choices, widget=forms.HiddenInput)
 
 
 class PatronHoldForm(forms.Form):

@@ -8,6 +8,7 @@ from libdesk.access.purposes import Access
 from libdesk.access.table import Context
 from libdesk.circulation import selectors
 from libdesk.circulation.forms import CheckoutForm, ExtendForm, StaffHoldForm, SuspendForm
+from libdesk.circulation.models import ZERO, HoldStatus
 from libdesk.core import clock
 
 
@@ -34,7 +35,23 @@ def serving_panels(access: Access, context) -> dict:
         panels["patron_requests"] = list(selectors.patron_requests(access))
         panels["offline_conflicts"] = selectors.open_offline_conflicts(access)
         panels["checkout_form"] = CheckoutForm()
-        panels["hold_form"] = StaffHoldForm(initial={"pickup_branch": context.workstation.branch})
+        panels["hold_form"] = StaffHoldForm(
+            initial={"pickup_branch": context.workstation.branch}, auto_id="hold_%s"
+        )
         panels["extend_form"] = ExtendForm()
         panels["today"] = clock.today()
+        panels["summary"] = desk_summary(panels)
     return panels
+
+
+def desk_summary(panels: dict) -> dict:
+    """The counts beside the patron's name at the desk, from what the panels already read:
+    loans (and how many are overdue), holds (and how many wait on a shelf), fees owing."""
+    today = clock.today()
+    return {
+        "loans": len(panels["loans"]),
+        "overdue": sum(1 for loan in panels["loans"] if loan.due < today),
+        "holds": len(panels["holds"]),
+        "ready": sum(1 for view in panels["holds"] if view.hold.status == HoldStatus.READY),
+        "owing": sum((fee.balance for fee in panels["fees"]), ZERO),
+    }

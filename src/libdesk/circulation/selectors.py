@@ -105,6 +105,16 @@ def loan_for(access: Access, loan_id: object, *, action: str = "read") -> Loan:
     return _found(loan)
 
 
+def loans_for(access: Access, loan_ids: list | None, *, action: str = "change") -> list[Loan]:
+    """The patron's current loans among `loan_ids` (ids of anyone else's are left out, as
+    if they did not exist), in due order; every current loan when `loan_ids` is None."""
+    _authorise(access, "patron.loans", action, "loans")
+    loans = Loan.objects.filter(patron_id=access.patron_id, closed_at__isnull=True)
+    if loan_ids is not None:
+        loans = loans.filter(pk__in=[_id(pk) for pk in loan_ids])
+    return list(loans.select_related("item__record", "branch").order_by("due", "pk"))
+
+
 def loan_of_item_for(access: Access, item: Item, *, action: str = "change") -> Loan:
     """The patron's current loan of this copy (renewing by barcode)."""
     _authorise(access, "patron.loans", action, "loans")
@@ -227,6 +237,41 @@ def hold_shelf(branch) -> QuerySet[Hold]:
         .select_related("record", "captured_item")
         .order_by("pickup_code")
     )
+
+
+@dataclass(frozen=True)
+class Slip:
+    """What goes on the slip tucked into a copy checked in: for the hold shelf, the pickup
+    code (never a name) and the last day it waits; for transit, where it goes."""
+
+    item: Item
+    hold: Hold | None
+
+    @property
+    def kind(self) -> str:
+        return "hold_shelf" if self.hold is not None else "transit"
+
+
+def slip_for(barcode: str) -> Slip | None:
+    """The slip for a copy waiting on a hold shelf or in transit; None for any other copy
+    (it goes back to its shelf, and needs no slip). Names no patron."""
+    item = (
+        Item.objects.filter(
+            barcode=barcode.strip(), status__in=[ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT]
+        )
+        .select_related("record", "branch", "in_transit_to")
+        .first()
+    )
+    if item is None:
+        return None
+    if item.status == ItemStatus.IN_TRANSIT:
+        return Slip(item, None)
+    hold = (
+        Hold.objects.filter(captured_item=item, status=HoldStatus.READY)
+        .select_related("pickup_branch")
+        .first()
+    )
+    return Slip(item, hold) if hold is not None else None
 
 
 def in_transit(branch) -> QuerySet[Item]:

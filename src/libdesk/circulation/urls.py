@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/serving/<uuid:context_id>/receipt/", desk_views.receipt, name="receipt"),
     path("staff/checkin/", desk_views.checkin, name="checkin"),
     path("staff/checkin/damaged/", desk_views.damaged, name="damaged"),
+    path("staff/checkin/slip/<segment:copy>/", desk_views.slip, name="slip"),
     path("staff/holds/", desk_views.holds_desk, name="holds-desk"),
     path("staff/requests/", desk_views.requests_queue, name="requests"),
     path("staff/requests/<id:request_id>/", desk_views.update_request, name="update-request"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -11,7 +12,7 @@ from libdesk.access.table import DESK_ROLES
 from libdesk.accounts.decorators import staff_required
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
-from libdesk.patrons import selectors, services
+from libdesk.patrons import notes, selectors, services
 from libdesk.patrons.forms import (
     FindByNameForm,
     IdentityCheckForm,
@@ -212,6 +213,10 @@ def act(request: HttpRequest, context_id, action: str) -> HttpResponse:
             _("Block lifted: the card can be used to borrow again."),
         ),
     }
+    if action == "lost" and request.POST.get("confirm") != "1":
+        return _confirm_lost(request, context)
+    if action in ("note", "clear-note"):
+        return _note(request, context, access, action)
     if action == "end":
         end_serving_context(context)
         messages.success(request, _("Finished serving this patron."))
@@ -229,6 +234,44 @@ def act(request: HttpRequest, context_id, action: str) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, done)
+    return redirect("patrons:serving", context_id=context.pk)
+
+
+def _confirm_lost(request: HttpRequest, context) -> HttpResponse:
+    """Reporting a card lost stops it everywhere and signs the patron out of every session:
+    a page asks first (a second POST with confirm=1 does it), with or without JavaScript."""
+    return render(
+        request,
+        "web/confirm.html",
+        {
+            "title": _("Report this card lost?"),
+            "question": _(
+                "Report the card ending %(last4)s lost? It stops working at once at the desk, "
+                "online and at the kiosks, and the patron is signed out everywhere, until a "
+                "new card is issued."
+            )
+            % {"last4": context.patron.card_last4},
+            "action": request.path,
+            "fields": {},
+            "yes": _("Yes, report the card lost"),
+            "back": reverse("patrons:serving", args=[context.pk]),
+        },
+    )
+
+
+def _note(request: HttpRequest, context, access, action: str) -> HttpResponse:
+    """Leave a note for the next visit, or clear one."""
+    try:
+        if action == "note":
+            notes.add_note(access, request.POST.get("text", ""))
+            messages.success(
+                request, _("Note added: staff will see it when the patron is next served.")
+            )
+        else:
+            notes.clear_note(access, request.POST.get("note_id"))
+            messages.success(request, _("Note cleared."))
+    except notes.NoteError as error:
+        messages.error(request, error.message)
     return redirect("patrons:serving", context_id=context.pk)
 
 

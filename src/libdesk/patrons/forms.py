@@ -14,7 +14,13 @@ def _card_field(label):
 
 
 class ScanCardForm(forms.Form):
-    card = _card_field(_("Patron's card"))
+    """The desk's first box: focused when the page opens, so the card can be scanned."""
+
+    card = forms.CharField(
+        label=_("Patron's card"),
+        max_length=20,
+        widget=CardNumberInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
 
 
 class FindByNameForm(forms.Form):
@@ -153,4 +159,14 @@ class ChangePinForm(forms.Form):
         max_length=32,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class NoteForm(forms.Form):
+    """A note on the account for whoever serves the patron next (patrons.notes checks it)."""
+
+    text = forms.CharField(
+        label=_("Note for the next visit"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
     )

@@ -158,3 +158,24 @@ class CardBlock(models.Model):
     @property
     def active(self) -> bool:
         return self.lifted_at is None
+
+
+class PatronNote(models.Model):
+    """A note staff leave on an account for whoever serves the patron next ("the book from
+    the other branch is on the hold shelf", "asked about large print"). Shown prominently on
+    the serving page until a member of staff clears it (which deletes it), and deleted by the
+    purge PATRON_NOTE_RETENTION_DAYS after it was written if nobody did. The author is kept
+    as a role and a branch only, as the patron's export shows it; the audit log has who."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="notes")
+    text = models.CharField(max_length=500)
+    written_at = models.DateTimeField()
+    author_role = models.CharField(max_length=20)
+    branch = models.CharField(max_length=12)
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        indexes = [models.Index(fields=["patron", "written_at"])]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on patron {self.patron_id}"

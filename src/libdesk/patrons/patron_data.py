@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from libdesk.access.table import Role
 from libdesk.core import clock, lockout
 from libdesk.core.models import SignInLock
 from libdesk.core.patron_data import Closing, PatronDataKind, Retention, register
@@ -22,6 +23,7 @@ from libdesk.patrons.models import (
     GuardianLink,
     Language,
     Patron,
+    PatronNote,
     RetiredCard,
 )
 
@@ -125,6 +127,23 @@ def purge_lifted_card_blocks() -> int:
     return CardBlock.objects.filter(lifted_at__lte=cutoff).delete()[0]
 
 
+def _note(note: PatronNote, patron_id: int) -> dict:
+    """A note staff left on the account, with who wrote it as a role and a branch only."""
+    role = str(Role(note.author_role).label) if note.author_role in Role.values else ""
+    return {
+        "note": note.text,
+        "written_at": note.written_at,
+        "written_by": role,
+        "branch": note.branch,
+    }
+
+
+def purge_old_notes() -> int:
+    """Notes written more than PATRON_NOTE_RETENTION_DAYS ago that nobody cleared."""
+    cutoff = clock.now() - timedelta(days=settings.LIBDESK["PATRON_NOTE_RETENTION_DAYS"])
+    return PatronNote.objects.filter(written_at__lte=cutoff).delete()[0]
+
+
 def register_all() -> None:
     register(
         PatronDataKind(
@@ -222,6 +241,26 @@ def register_all() -> None:
                 ),
                 setting="LOCKOUT_MINUTES",
                 purge=purge_ended_locks,
+            ),
+        )
+    )
+    register(
+        PatronDataKind(
+            name="patrons.notes",
+            label=_("Notes staff left on your account"),
+            model=PatronNote,
+            resource="patron.profile",
+            rows=lambda pid: PatronNote.objects.filter(patron_id=pid),
+            export_row=_note,
+            closing=Closing.DELETE,
+            closing_text=DELETED,
+            retention=Retention(
+                _(
+                    "Kept until staff clear the note, and deleted after the retention period "
+                    "if nobody does."
+                ),
+                setting="PATRON_NOTE_RETENTION_DAYS",
+                purge=purge_old_notes,
             ),
         )
     )

@@ -17,6 +17,7 @@ from libdesk.patrons.forms import (
     RenewForm,
     ReplaceCardForm,
 )
+from libdesk.patrons.notes import notes_for
 from libdesk.privacy.services import active_serving_context, serving_access
 
 
@@ -58,6 +59,7 @@ def render_serving(
             "sign_in_locks": [lock for lock in selectors.sign_in_locks(access) if lock.active],
             "card_blocks": selectors.active_card_blocks(access),
             "lift_block_form": LiftCardBlockForm(),
+            "notes": notes_for(access),
             "organization_contact": (
                 organization_contact(access) if is_organization(patron) else None
             ),

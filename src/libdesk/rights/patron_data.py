@@ -28,6 +28,8 @@ ACTIONS = {
     "patron.card.replace": _("you were given a new card"),
     "patron.card.block": _("a self-check machine blocked your card"),
     "patron.card.unblock": _("the block on your card was lifted"),
+    "patron.note.add": _("staff left a note on your account"),
+    "patron.note.clear": _("staff cleared a note on your account"),
     "patron.pin.reset": _("staff set a new PIN"),
     "patron.pin.change": _("you changed your PIN"),
     "patron.sign_in": _("you signed in"),

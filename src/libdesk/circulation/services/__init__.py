@@ -30,7 +30,7 @@ from libdesk.circulation.services.holds import (
 )
 from libdesk.circulation.services.lending import LoanResult, checkout, item_by_barcode
 from libdesk.circulation.services.queue import HOLDABLE, QueuePlace, queue_for, queue_place
-from libdesk.circulation.services.renewals import extend_due, renew
+from libdesk.circulation.services.renewals import RenewalOutcome, extend_due, renew, renew_each
 from libdesk.circulation.services.requests import (
     cancel_request,
     submit_request,
@@ -52,6 +52,7 @@ __all__ = [
     "CheckinResult",
     "LoanResult",
     "QueuePlace",
+    "RenewalOutcome",
     "cancel_hold",
     "cancel_request",
     "checkin",
@@ -70,6 +71,7 @@ __all__ = [
     "queue_place",
     "receive",
     "renew",
+    "renew_each",
     "resolve_offline_conflict",
     "resume_hold",
     "return_damaged",

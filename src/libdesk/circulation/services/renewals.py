@@ -3,6 +3,7 @@ someone is waiting for the copy, the renewals are used up, or it would add no ti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -71,6 +72,29 @@ def renew(
         decision = Decision.override("renewal_overridden", cause=blocks[0], due=loan.due)
         return LoanResult(decision, loan)
     return LoanResult(Decision.allow("renewal_granted", due=loan.due), loan)
+
+
+@dataclass(frozen=True)
+class RenewalOutcome:
+    """One loan of a batch renewal and its answer, granted or refused."""
+
+    loan: Loan
+    decision: Decision
+
+
+def renew_each(desk: Desk, loans: list[Loan]) -> list[RenewalOutcome]:
+    """Renew several loans at once (the desk's "renew selected" and "renew all"): each in its
+    own transaction, so one refused (someone waiting, no renewals left) leaves the others
+    renewed, and each answers with its own decision, in the order given."""
+    outcomes = []
+    for loan in loans:
+        try:
+            result = renew(desk, loan)
+        except Refused as refused:
+            outcomes.append(RenewalOutcome(loan, refused.decision))
+        else:
+            outcomes.append(RenewalOutcome(result.loan, result.decision))
+    return outcomes
 
 
 def _renewal_blocks(desk: Desk, loan: Loan, rule: LoanRule) -> list[Decision]:
