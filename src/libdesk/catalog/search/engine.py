@@ -1,7 +1,8 @@
 """The built-in search engine: an embedded tantivy index under the data directory.
 
-The interface is narrow (update, remove, clear, search) so a scale-out engine can stand in
-its place. Tantivy allows one writer: the writer is taken under a file lock, and the outbox
+The interface is narrow (write, clear, search, and suggest: indexed words spelt like a
+query's words) so a scale-out engine can stand in its place.
+Tantivy allows one writer: the writer is taken under a file lock, and the outbox
 indexer is the only code that writes.
 
 A SearchRequest is bounded when it is made, whoever makes it: pages reach no further than
@@ -37,6 +38,10 @@ from libdesk.core.errors import InputError
 
 TEXT_FIELDS = {"title": 3.0, "author": 2.0, "subject": 1.5, "series": 1.0, "notes": 0.5}
 FACETS = ("material_type", "language", "audience", "subject_facet", "available_at")
+# "Did you mean": indexed words of these fields are offered for a word spelt nearly like them.
+SUGGEST_FIELDS = ("title", "author", "subject")
+SUGGEST_MIN_LENGTH = 4
+SUGGEST_COMMONER = 10  # a known word is corrected only to one at least this many times commoner
 SORTS = {
     "newest": ("year", tantivy.Order.Desc),
     "title": ("title_sort", tantivy.Order.Asc),
@@ -216,6 +221,25 @@ class TantivyEngine:
         facets = self._facets(searcher, query) if request.facets else {}
         return SearchResponse(result.count, ids, facets)
 
+    def suggest(self, words: list[str]) -> dict[str, str]:
+        """For each folded word the index hardly holds, the indexed word nearest in spelling
+        (one edit for short words, two for longer; swapping two letters is one edit), the
+        commonest of the nearest. Words with no such neighbour are left out.
+
+        Candidates are read from the term dictionary under the word's first two letters, and
+        under them swapped ("ihstory"), so no word is compared with the whole dictionary."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        found = {}
+        for word in dict.fromkeys(words):
+            if len(word) < SUGGEST_MIN_LENGTH or not word.isalpha():
+                continue
+            have = sum(searcher.doc_freq(name, word) for name in SUGGEST_FIELDS)
+            best = _nearest(word, searcher, max(have * SUGGEST_COMMONER, 1))
+            if best is not None:
+                found[word] = best
+        return found
+
     def _query(self, request: SearchRequest) -> tantivy.Query:
         clauses = []
         if request.query.terms:
@@ -274,6 +298,38 @@ class TantivyEngine:
             (int(b["key"]), b["doc_count"]) for b in raw["year"]["buckets"] if b["doc_count"]
         ]
         return facets
+
+
+def _nearest(word: str, searcher: tantivy.Searcher, at_least: int) -> str | None:
+    allowed = 1 if len(word) <= 5 else 2
+    counts: dict[str, int] = {}
+    for prefix in {word[:2], word[1] + word[0]}:
+        for name in SUGGEST_FIELDS:
+            for term, count in searcher.terms_with_prefix(name, prefix):
+                if abs(len(term) - len(word)) <= allowed and term != word:
+                    counts[term] = counts.get(term, 0) + count
+    ranked = []
+    for term, count in counts.items():
+        if count >= at_least and (edits := edit_distance(word, term, allowed)) <= allowed:
+            ranked.append((edits, -count, term))
+    return min(ranked)[2] if ranked else None
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from a to b; limit + 1 once it is
+    known to be more than limit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
 
 
 def _regex_escape(word: str) -> str:
