@@ -44,7 +44,9 @@ def test_hold_form_labels_point_at_their_checkboxes(client, shelf):
 def test_the_stylesheet_does_not_stretch_checkboxes(client):
     css = client.get("/static/libdesk/css/libdesk.css")
     text = b"".join(css.streaming_content if css.streaming else [css.content]).decode()
-    wide = [line for line in text.splitlines() if "form.stacked input" in line and "width: min(" in line]
+    wide = [
+        line for line in text.splitlines() if "form.stacked input" in line and "width: min(" in line
+    ]
     assert wide and all(":not([type=checkbox])" in line for line in wide)
 
 

@@ -162,6 +162,10 @@ WEB = {
     "patrons:account": OWN_ACCOUNT, "circulation:place-hold": OWN_ACCOUNT,
     "circulation:new-request": OWN_ACCOUNT,
     "circulation:account-act": AVERYS,
+    # saved lists: the patron's own; Avery's list is nobody else's to see
+    "catalog:lists": OWN_ACCOUNT, "catalog:new-list": OWN_ACCOUNT,
+    "catalog:add-to-list": OWN_ACCOUNT,
+    "catalog:saved-list": AVERYS, "catalog:list-act": AVERYS,
     # patrons' rights: consent, reading history, download, correction, closing the account;
     # the desk sees the served patron's correction requests
     "rights:privacy": OWN_ACCOUNT, "rights:privacy-act": OWN_ACCOUNT,
@@ -425,6 +429,15 @@ def _avery_registered_for_a_program(avery):
     return event, registered
 
 
+def _averys_saved_list(avery, record):
+    from libdesk.access.purposes import Access
+    from libdesk.catalog import saved_lists
+
+    made = saved_lists.create_list(Access.own(avery.pk), "To read")
+    saved_lists.add_record(Access.own(avery.pk), made.pk, record.pk)
+    return made
+
+
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
@@ -456,6 +469,7 @@ def build_world() -> World:
     comment = leave_comment("The new hours suit me.", "general", patron_id=avery.pk, sign=True)
     _sam_shares_his_history_with_jordan()
     program, registered = _avery_registered_for_a_program(avery)
+    averys_list = _averys_saved_list(avery, record)
     StaffUser.objects.create_user(username="gone", password=DEMO_PASSWORD, role="clerk")
     world = World(
         values={
@@ -486,6 +500,7 @@ def build_world() -> World:
             "event_id": program.pk,
             "registration_id": registered.registration.pk,
             "cancel_token": registered.cancel_token,
+            "list_id": averys_list.pk,
         }
     )
     for persona, card in (
@@ -553,6 +568,9 @@ WEB_POSTS = {
     "circulation:update-request": {"status": "in_progress"},
     "circulation:account-act": {"hold_id": "{hold_id}"},  # action "suspend-hold"
     "circulation:place-hold": {"record_id": "{record_id}", "pickup_branch": "MAIN"},
+    "catalog:new-list": {"name": "A list made at the door"},
+    "catalog:add-to-list": {"record_id": "{record_id}", "name": "Saved from a result"},
+    "catalog:list-act": {"name": "Renamed at the door"},  # action "rename"
     "catalog:staff-item": {},
     "catalog:withdraw-item": {},
     "catalog:reveal-borrower": {"reason": "damage_claim"},
@@ -571,6 +589,7 @@ SLUGS = {
     "patrons:act": "end",
     "circulation:loan-action": "renew",
     "circulation:account-act": "suspend-hold",
+    "catalog:list-act": "rename",
     "questions:act": "answer",
     "rights:privacy-act": "consents",
     "reference:act": "answer",

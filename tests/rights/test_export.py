@@ -38,6 +38,7 @@ EVERY_KIND_WITH_ROWS = {
     "outreach.newsletter_deliveries",
     "outreach.organization_contacts",
     "programs.registrations",
+    "catalog.saved_lists",
 }
 
 
@@ -100,6 +101,11 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
     assert sections["rights.correction_requests"][0]["you_asked"] == (
         "My phone number has changed."
     )
+    (saved,) = sections["catalog.saved_lists"]
+    assert saved["name"] == canary.CANARY_LIST
+    assert [r["title"] for r in saved["records"]] == ["A title saved for later"]
+    (record,) = sections["patrons.record"]
+    assert record["notices_of_events"] == "No notice"
     (registration,) = sections["programs.registrations"]
     assert registration["program"] == "A program one registered for"
     assert (registration["status"], registration["branch"]) == ("Registered", "Main")

@@ -124,13 +124,15 @@ def _patron(request: HttpRequest) -> dict:
     """What the results page offers a signed-in patron: a hold with one click, picked up at
     their home branch."""
     from libdesk.access.purposes import Access
+    from libdesk.catalog.saved_lists import lists_of
     from libdesk.patrons.selectors import patron_profile
 
     patron_id = signed_in_patron_id(request)
     if patron_id is None:
         return {}
-    patron = patron_profile(Access.own(patron_id))
-    return {"hold_branch": patron.home_branch.code}
+    access = Access.own(patron_id)
+    patron = patron_profile(access)
+    return {"hold_branch": patron.home_branch.code, "saved_lists": lists_of(access)}
 
 
 def _search_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
@@ -329,6 +331,7 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     """Due dates for copies on loan (nothing about who has them), the hold form, and what
     can be offered when no copy is on the shelf at the patron's branch."""
     from libdesk.access.purposes import Access
+    from libdesk.catalog.saved_lists import lists_of
     from libdesk.circulation.forms import PatronHoldForm
     from libdesk.circulation.selectors import due_dates
     from libdesk.circulation.services import HOLDABLE
@@ -346,6 +349,7 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     ]
     return {
         "signed_in_patron": patron,
+        "saved_lists": lists_of(Access.own(patron_id)) if patron else [],
         "hold_form": PatronHoldForm(
             initial={"record_id": record.pk, "pickup_branch": branch.code if branch else None},
             copies=[i for i in items if i.status in HOLDABLE],
