@@ -39,6 +39,7 @@ EVERY_KIND_WITH_ROWS = {
     "outreach.organization_contacts",
     "programs.registrations",
     "catalog.saved_lists",
+    "catalog.saved_list_entries",
 }
 
 
@@ -103,7 +104,8 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
     )
     (saved,) = sections["catalog.saved_lists"]
     assert saved["name"] == canary.CANARY_LIST
-    assert [r["title"] for r in saved["records"]] == ["A title saved for later"]
+    (entry,) = sections["catalog.saved_list_entries"]
+    assert (entry["list"], entry["title"]) == (canary.CANARY_LIST, "A title saved for later")
     (record,) = sections["patrons.record"]
     assert record["notices_of_events"] == "No notice"
     (registration,) = sections["programs.registrations"]
