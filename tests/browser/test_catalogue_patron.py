@@ -37,7 +37,8 @@ def test_pages_of_results_and_did_you_mean(site, page):
     page.wait_for_load_state()
     assert page.locator("#results-heading").inner_text().startswith("Results 1–20 of")
     pager = page.get_by_role("navigation", name="Pages")
-    assert pager.get_by_role("link", name="Page 1", exact=True).get_attribute("aria-current") == "page"
+    current = pager.get_by_role("link", name="Page 1", exact=True)
+    assert current.get_attribute("aria-current") == "page"
     pager.get_by_role("link", name="Page 2", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("#results-heading").inner_text().startswith("Results 21–40 of")
