@@ -3,7 +3,10 @@
     .venv/bin/python bench/search_bench.py DIR
 
 Runs bench/search_queries.txt with facets through the service layer, then through the HTTP
-API on a real waitress server, and prints p50/p95/p99 in milliseconds.
+API on a real waitress server, and prints p50/p95/p99 in milliseconds. Then the same queries
+misspelt (two letters of the longest word swapped): the service layer with its "did you
+mean" (worked out only for searches finding fewer than selectors.FEW_RESULTS), and how many
+got a suggestion.
 """
 
 from __future__ import annotations
@@ -41,6 +44,32 @@ def service_level() -> list[float]:
     return samples
 
 
+def misspelt(query: str) -> str:
+    words = query.split()
+    longest = max(range(len(words)), key=lambda n: len(words[n]))
+    word = words[longest]
+    if len(word) >= 5 and word.isalpha():
+        words[longest] = word[:2] + word[3] + word[2] + word[4:]
+    return " ".join(words)
+
+
+def service_level_misspelt() -> tuple[list[float], int, int]:
+    from libdesk.catalog.selectors import search
+
+    queries = [misspelt(q) for q in QUERIES]
+    for query in queries:
+        search(query)
+    samples, suggested, few = [], 0, 0
+    for _ in range(ROUNDS):
+        for query in queries:
+            started = time.perf_counter()
+            found = search(query)
+            samples.append((time.perf_counter() - started) * 1000)
+            suggested += bool(found.suggestion)
+            few += found.total < 3
+    return samples, suggested // ROUNDS, few // ROUNDS
+
+
 def over_http(data_dir: str) -> list[float]:
     with web_server(data_dir) as connection:
         samples = []
@@ -69,6 +98,9 @@ def main(data_dir: str) -> None:
     print(f"{Record.objects.count():,} records, {len(QUERIES)} queries x {ROUNDS} rounds")
     print("service level, with facets:", percentiles(service_level()))
     print("HTTP API, with facets:     ", percentiles(over_http(data_dir)))
+    samples, suggested, few = service_level_misspelt()
+    print("service level, misspelt:   ", percentiles(samples))
+    print(f"  misspelt queries finding fewer than 3: {few}; given a suggestion: {suggested}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ def test_search_refine_and_open_a_record(site, page):
     page.locator(".facets").get_by_role("link", name="Keewatin").click()
     page.wait_for_load_state()
     assert "available_at=KEEW" in page.url
-    assert "Remove available_at: KEEW" in page.locator(".facets").inner_text()
+    assert "Remove Available now at: Keewatin" in page.locator(".facets").inner_text()
     page.locator(".result h3 a").first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Copies").is_visible()

@@ -225,8 +225,13 @@ def test_search_page_with_facets_paging_and_kind_no_results(client, shelf):
     assert "Results 1–4 of 4" in page and "Large print" in page
     assert "Available now at" in page
     empty = unescape(client.get("/search/", {"q": "zebra quokka"}).content.decode())
-    assert "We could not find anything for “zebra quokka”" in empty
-    assert "Search for quokka" in empty and "Search for zebra" in empty
+    assert "We could not find anything for “zebra quokka”." in empty
+    assert "broader searches" not in empty  # none of them would find anything either
+    narrowed = {"q": "jardinage", "language": "eng", "year_to": 2012}
+    empty = unescape(client.get("/search/", narrowed).content.decode())
+    assert "These broader searches find something" in empty
+    assert "Without the filter Language: English</a> (1 result)" in empty
+    assert "Without the filter Published up to" not in empty  # tried: finds nothing
 
 
 def test_an_isbn_in_the_search_box_opens_the_record(client, shelf):

@@ -141,6 +141,15 @@ def _avery_registered_for_a_program(avery):
     return event, registered
 
 
+def _averys_saved_list(avery, record):
+    from libdesk.access.purposes import Access
+    from libdesk.catalog import saved_lists
+
+    made = saved_lists.create_list(Access.own(avery.pk), "To read")
+    saved_lists.add_record(Access.own(avery.pk), made.pk, record.pk)
+    return made
+
+
 def build_world() -> World:
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.api.tokens import issue_staff_token
@@ -175,6 +184,7 @@ def build_world() -> World:
     comment = leave_comment("The new hours suit me.", "general", patron_id=avery.pk, sign=True)
     _sam_shares_his_history_with_jordan()
     program, registered = _avery_registered_for_a_program(avery)
+    averys_list = _averys_saved_list(avery, record)
     StaffUser.objects.create_user(username="gone", password=DEMO_PASSWORD, role="clerk")
     world = World(
         values={
@@ -193,6 +203,7 @@ def build_world() -> World:
             "user_id": StaffUser.objects.get(username="librarian").pk,
             "barcode": item.barcode,
             "copy": travelling.barcode,
+            "list_id": averys_list.pk,
             "child_id": Patron.objects.get(card_number=SAM).pk,
             "entry_id": _third_party_request(clerk),
             "reference_id": asked.pk,
@@ -259,6 +270,7 @@ SLUGS = {
     "patrons:act": "end",
     "circulation:loan-action": "renew",
     "circulation:account-act": "suspend-hold",
+    "catalog:list-act": "rename",
     "questions:act": "answer",
     "rights:privacy-act": "consents",
     "reference:act": "answer",

@@ -59,6 +59,7 @@ EXPECTED = (
             "patron.requests",
         )
     }
+    | {("patron", "patron.lists", a, "self") for a in ("read", "create", "change")}
     | {
         ("guardian", res, "read", "guardian")
         for res in ("patron.profile", "patron.loans", "patron.holds", "patron.fees")

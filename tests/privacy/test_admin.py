@@ -30,6 +30,7 @@ def test_every_patron_linked_model_is_known_to_this_test():
     linked = {m.__name__ for m in apps.get_models() if links_to_a_patron(m)}
     assert linked == {
         "Patron",
+        "SavedList",
         "RetiredCard",
         "GuardianLink",
         "ServingContext",

@@ -162,6 +162,10 @@ WEB = {
     "patrons:account": OWN_ACCOUNT, "circulation:place-hold": OWN_ACCOUNT,
     "circulation:new-request": OWN_ACCOUNT,
     "circulation:account-act": AVERYS,
+    # saved lists: the patron's own; Avery's list is nobody else's to see
+    "catalog:lists": OWN_ACCOUNT, "catalog:new-list": OWN_ACCOUNT,
+    "catalog:add-to-list": OWN_ACCOUNT,
+    "catalog:saved-list": AVERYS, "catalog:list-act": AVERYS,
     # patrons' rights: consent, reading history, download, correction, closing the account;
     # the desk sees the served patron's correction requests
     "rights:privacy": OWN_ACCOUNT, "rights:privacy-act": OWN_ACCOUNT,
@@ -335,6 +339,9 @@ WEB_POSTS = {
     "circulation:update-request": {"status": "in_progress"},
     "circulation:account-act": {"hold_id": "{hold_id}"},  # action "suspend-hold"
     "circulation:place-hold": {"record_id": "{record_id}", "pickup_branch": "MAIN"},
+    "catalog:new-list": {"name": "A list made at the door"},
+    "catalog:add-to-list": {"record_id": "{record_id}", "name": "Saved from a result"},
+    "catalog:list-act": {"name": "Renamed at the door"},  # action "rename"
     "catalog:staff-item": {},
     "catalog:withdraw-item": {},
     "catalog:reveal-borrower": {"reason": "damage_claim"},

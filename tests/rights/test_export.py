@@ -39,6 +39,8 @@ EVERY_KIND_WITH_ROWS = {
     "outreach.newsletter_deliveries",
     "outreach.organization_contacts",
     "programs.registrations",
+    "catalog.saved_lists",
+    "catalog.saved_list_entries",
 }
 
 
@@ -104,6 +106,12 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
     assert sections["rights.correction_requests"][0]["you_asked"] == (
         "My phone number has changed."
     )
+    (saved,) = sections["catalog.saved_lists"]
+    assert saved["name"] == canary.CANARY_LIST
+    (entry,) = sections["catalog.saved_list_entries"]
+    assert (entry["list"], entry["title"]) == (canary.CANARY_LIST, "A title saved for later")
+    (record,) = sections["patrons.record"]
+    assert record["notices_of_events"] == "No notice"
     (registration,) = sections["programs.registrations"]
     assert registration["program"] == "A program one registered for"
     assert (registration["status"], registration["branch"]) == ("Registered", "Main")

@@ -22,6 +22,7 @@ CANARY_STAFF = ("canary-staffer", "Zebulon", "Marchbankson")
 # A note left at the desk for the next visit, with the canary's phone in it: closing must
 # leave it nowhere.
 DESK_NOTE = f"Call {CANARY_PHONE} when the large-print atlas arrives"
+CANARY_LIST = "Quintessa's Larkspurvale picks"
 
 
 @dataclass
@@ -161,9 +162,31 @@ def build(client: Client, shelf) -> World:
         **bearer(token),
     )
     register_for_a_program(client, token, station)
+    on_the_web(shelf)
     at_the_kiosk(patron, charged.fee)
     on_the_newsletter(patron)
     return World(patron, token, staff, station, desk, on_loan, charged.fee, hold_copy)
+
+
+def on_the_web(shelf) -> None:
+    """Signed in on the web: a saved list with a record on it, made from the record page, and
+    no event notices."""
+    record = shelf.record("A title saved for later")
+    shelf.copy(record)
+    web = Client()
+    assert (
+        web.post("/account/sign-in/", {"card": CANARY_CARD, "pin": CANARY_PIN}).status_code == 302
+    )
+    saved = web.post(
+        "/account/lists/add/",
+        {"record_id": record.pk, "name": CANARY_LIST, "next": f"/records/{record.pk}/"},
+    )
+    assert saved.status_code == 302
+    chosen = web.post(
+        "/account/",
+        {"form": "notices", "hold_ready": "email", "overdue": "phone", "events": "none"},
+    )
+    assert chosen.status_code == 302, chosen.content.decode()[:300]
 
 
 def register_for_a_program(client: Client, token: str, station) -> None:

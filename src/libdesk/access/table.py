@@ -71,6 +71,7 @@ RESOURCES = (
     "patron.requests",
     "patron.history",
     "patron.access_log",
+    "patron.lists",
     "patron.card",
     "patron.pin",
     "patron.guardians",
@@ -151,6 +152,8 @@ ALLOWED: frozenset[tuple[str, str, str, str]] = frozenset(
         ["change"],
         [Context.SELF],
     )
+    # Saved lists are the patron's own, made and seen only by them (never by staff).
+    | _cells([Role.PATRON], ["patron.lists"], ["read", "create", "change"], [Context.SELF])
     # Online, the guardian's own sign-in is the ID.
     | _cells([Role.GUARDIAN], CHILD_ACCOUNT, ["read"], [Context.GUARDIAN])
     # The child's reading history too, online only, and only when the child chose so

@@ -6,3 +6,7 @@ class CatalogConfig(AppConfig):
 
     name = "libdesk.catalog"
     label = "catalog"
+
+    def ready(self) -> None:
+        """Saved lists join the registry of patron data (core.patron_data)."""
+        from libdesk.catalog import patron_data  # noqa: F401  (registration)

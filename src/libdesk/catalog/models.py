@@ -161,3 +161,39 @@ class OutboxHorizon(models.Model):
 
     def __str__(self) -> str:
         return f"outbox pruned through {self.pruned_through}"
+
+
+class SavedList(models.Model):
+    """A patron's named list of records ("to read", "for the book club"). Only the patron
+    makes and fills it, from the catalogue: it is never filled from their loans (a reading
+    history is kept only with consent, circulation.reading_history)."""
+
+    patron = models.ForeignKey("patrons.Patron", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["patron", "name"], name="one_saved_list_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"saved list {self.pk}"
+
+
+class SavedListEntry(models.Model):
+    """A record on a saved list."""
+
+    saved_list = models.ForeignKey(SavedList, on_delete=models.CASCADE, related_name="entries")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-added_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["saved_list", "record"], name="record_once_per_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"saved list entry {self.pk}"

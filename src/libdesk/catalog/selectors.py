@@ -9,11 +9,11 @@ from operator import or_
 
 from django.db.models import Count, Q
 
-from libdesk.catalog.derive import isbn13, normalise_lccn
+from libdesk.catalog.derive import fold, isbn13, normalise_lccn
 from libdesk.catalog.models import Item, ItemStatus, Record, RecordIdentifier
 from libdesk.catalog.search.engine import SearchRequest
 from libdesk.catalog.search.indexer import engine
-from libdesk.catalog.search.query import parse
+from libdesk.catalog.search.query import WORD, parse
 from libdesk.core.statements import Select
 from libdesk.library.models import Branch
 
@@ -21,6 +21,9 @@ ISBN_LIKE = re.compile(r"^(?:isbn:?\s*)?([0-9][0-9\- ]{8,16}[0-9Xx])$", re.IGNOR
 LCCN_LIKE = re.compile(r"^(?:lccn:?\s*)?([a-z]{0,3}\s?\d{2,4}-?\d{1,6})$", re.IGNORECASE)
 BARCODE_LIKE = re.compile(r"^\d{8,20}$")
 FILTERS = ("material_type", "language", "audience", "subject", "available_at")
+# "Did you mean" is worked out only for searches finding fewer than this (most find more, and
+# pay nothing for it).
+FEW_RESULTS = 3
 
 
 @dataclass
@@ -38,6 +41,8 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     exact: bool = False
     relaxed: bool = False  # nothing had every word: these have any of them
+    suggestion: str = ""  # the search respelt with the index's own words, when it finds more
+    suggestion_total: int = 0
 
 
 def identifier_lookup(text: str) -> list[int]:
@@ -71,20 +76,69 @@ def search(
     """One page of results. The request is bounded (SearchRequest) before any work: an
     InputError names the field out of range."""
     filters = {k: v for k, v in (filters or {}).items() if v}
-    engine_filters = {("subject_facet" if k == "subject" else k): v for k, v in filters.items()}
+    engine_filters = _engine_filters(filters)
     request = SearchRequest(parse(text), engine_filters, year_from, year_to, sort, page, limit)
     if (ids := identifier_lookup(text)) and not filters:
         records = records_by_id(ids)
         return SearchResult(len(records), records, availability(ids), exact=True)
     response = engine().search(request)
-    relaxed = False
+    strict_total, relaxed = response.total, False
     if response.total == 0 and len(request.query.terms) > 1:
         request.require_all = False
         response, relaxed = engine().search(request), True
     records = records_by_id(response.ids)
-    return SearchResult(
+    found = SearchResult(
         response.total, records, availability(response.ids), response.facets, relaxed=relaxed
     )
+    if strict_total < FEW_RESULTS and page == 1:
+        found.suggestion, found.suggestion_total = did_you_mean(
+            text, filters, year_from, year_to, more_than=strict_total
+        )
+    return found
+
+
+def _engine_filters(filters: dict[str, str]) -> dict[str, str]:
+    return {("subject_facet" if k == "subject" else k): v for k, v in filters.items() if v}
+
+
+def did_you_mean(
+    text: str,
+    filters: dict[str, str],
+    year_from: int | None,
+    year_to: int | None,
+    *,
+    more_than: int,
+) -> tuple[str, int]:
+    """The search respelt with indexed words near its own, and how many records it finds
+    with every word, when that is more than `more_than`; else ("", 0)."""
+    words = [w for term in parse(text).terms if term.field != "isbn" for w in term.words]
+    fixes = engine().suggest(words)
+    if not fixes:
+        return "", 0
+    respelt = WORD.sub(lambda m: _respell(m, fixes), text)
+    total = count(respelt, filters, year_from, year_to)
+    return (respelt, total) if total > more_than else ("", 0)
+
+
+def _respell(match: re.Match, fixes: dict[str, str]) -> str:
+    word = match.group()
+    if match.string[match.end() : match.end() + 1] == ":":  # a field name (title:...)
+        return word
+    return fixes.get(fold(word), word)
+
+
+def count(
+    text: str,
+    filters: dict[str, str] | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> int:
+    """How many records have every word of this search, within the filters: one cheap engine
+    call, no facets, no records read."""
+    named = _engine_filters(filters or {})
+    request = SearchRequest(parse(text), named, year_from, year_to, limit=1)
+    request.facets = False
+    return engine().search(request).total
 
 
 # A results page is read on every search: its two reads are compiled once (core.statements)

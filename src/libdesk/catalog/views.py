@@ -19,7 +19,9 @@ from libdesk.access.table import DESK_ROLES
 from libdesk.accounts.decorators import staff_required
 from libdesk.catalog import selectors
 from libdesk.catalog.items import update_item
+from libdesk.catalog.languages import language_name
 from libdesk.catalog.models import Item, ItemStatus, MaterialType
+from libdesk.catalog.search.query import parse
 from libdesk.circulation.desk import CirculationError
 from libdesk.circulation.disclosure import RevealReason
 from libdesk.circulation.disclosure import reveal_borrower as reveal
@@ -117,7 +119,22 @@ def search(request: HttpRequest) -> HttpResponse:
     metrics.searched("web")
     if found.exact and len(found.records) == 1:
         return redirect("catalog:record", record_id=found.records[0].pk)
-    return _search_page(request, _results(form, data, query, found))
+    return _search_page(request, {**_results(form, data, query, found), **_patron(request)})
+
+
+def _patron(request: HttpRequest) -> dict:
+    """What the results page offers a signed-in patron: a hold with one click, picked up at
+    their home branch."""
+    from libdesk.access.purposes import Access
+    from libdesk.catalog.saved_lists import lists_of
+    from libdesk.patrons.selectors import patron_profile
+
+    patron_id = signed_in_patron_id(request)
+    if patron_id is None:
+        return {}
+    access = Access.own(patron_id)
+    patron = patron_profile(access)
+    return {"hold_branch": patron.home_branch.code, "saved_lists": lists_of(access)}
 
 
 def _search_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
@@ -138,17 +155,38 @@ def _results(form: SearchForm, data: dict, query: str, found: selectors.SearchRe
         "rows": [(r, found.availability.get(r.pk, [])) for r in found.records],
         "facets": _facet_links(data, found.facets),
         "active": _active_filters(data),
+        "suggestion": _link(data, q=found.suggestion, page=1) if found.suggestion else None,
         "broader": _broader(query, data) if found.total == 0 else [],
         "previous": _link(data, page=page - 1) if page > 1 else None,
         "next": _link(data, page=page + 1)
         if further and (page + 1) * PAGE_SIZE <= MAX_RESULT_WINDOW
         else None,
+        "pages": _page_links(data, page, found.total),
+        "page": page,
         "window_ends": further and (page + 1) * PAGE_SIZE > MAX_RESULT_WINDOW,
         "window": MAX_RESULT_WINDOW,
         "first": (page - 1) * PAGE_SIZE + 1,
         "last": min(page * PAGE_SIZE, found.total),
         "material_labels": dict(MaterialType.choices),
     }
+
+
+PAGES_AROUND = 2  # page links either side of the current one
+
+
+def _page_links(data: dict, page: int, total: int) -> list[tuple[int | None, str]]:
+    """Numbered page links: the first, the last that can be browsed, and a few around this
+    one; (None, "") marks a gap. At most 2 * PAGES_AROUND + 5 entries however many results."""
+    last = min(-(-total // PAGE_SIZE), MAX_RESULT_WINDOW // PAGE_SIZE)
+    if last <= 1:
+        return []
+    shown = {1, last, *range(max(1, page - PAGES_AROUND), min(last, page + PAGES_AROUND) + 1)}
+    links: list[tuple[int | None, str]] = []
+    for number in sorted(shown):
+        if links and links[-1][0] is not None and number - links[-1][0] > 1:
+            links.append((None, ""))
+        links.append((number, _link(data, page=number)))
+    return links
 
 
 def _link(data: dict, **changes) -> str:
@@ -166,35 +204,13 @@ FACET_TITLES = {
 }
 
 
-LANGUAGES = {
-    "eng": gettext_lazy("English"),
-    "fre": gettext_lazy("French"),
-    "spa": gettext_lazy("Spanish"),
-    "ger": gettext_lazy("German"),
-    "ita": gettext_lazy("Italian"),
-    "por": gettext_lazy("Portuguese"),
-    "rus": gettext_lazy("Russian"),
-    "chi": gettext_lazy("Chinese"),
-    "jpn": gettext_lazy("Japanese"),
-    "ara": gettext_lazy("Arabic"),
-    "oji": gettext_lazy("Ojibwa"),
-    "cre": gettext_lazy("Cree"),
-    "lat": gettext_lazy("Latin"),
-    "mul": gettext_lazy("Several languages"),
-}
-
-
 def _facet_links(data: dict, facets: dict) -> list[tuple[str, list[tuple[str, int, str]]]]:
-    labels = {
-        **dict(MaterialType.choices),
-        **LANGUAGES,
-        **{b.code: b.name for b in Branch.objects.all()},
-    }
+    labels = _value_labels()
     out = []
     for name, title in FACET_TITLES.items():
         param = "subject" if name == "subject_facet" else name
         values = [
-            (str(labels.get(v, v)), count, _link(data, **{param: v, "page": 1}))
+            (_label(labels, param, v), count, _link(data, **{param: v, "page": 1}))
             for v, count in facets.get(name, [])[:10]
             if v not in ("und", "unknown")
         ]
@@ -203,26 +219,83 @@ def _facet_links(data: dict, facets: dict) -> list[tuple[str, list[tuple[str, in
     return out
 
 
+def _value_labels() -> dict[str, dict[str, str]]:
+    return {
+        "material_type": {k: str(v) for k, v in MaterialType.choices},
+        "available_at": {b.code: b.name for b in Branch.objects.all()},
+    }
+
+
+def _label(labels: dict, name: str, value: str) -> str:
+    """Words for a facet or filter value: a language's name in the page's language, a
+    format's or branch's name; anything else (subjects, audiences) as it is."""
+    if name == "language":
+        return language_name(value)
+    return labels.get(name, {}).get(value, value)
+
+
+FILTER_TITLES = {
+    **{("subject" if k == "subject_facet" else k): v for k, v in FACET_TITLES.items()},
+    "year_from": gettext_lazy("Published from"),
+    "year_to": gettext_lazy("Published up to"),
+}
+
+
 def _active_filters(data: dict) -> list[tuple[str, str]]:
+    return [(label, _link(data, **{k: "", "page": 1})) for k, label in _filters_set(data)]
+
+
+def _filters_set(data: dict) -> list[tuple[str, str]]:
+    """(parameter, "Language: Dutch") for each filter of this search."""
+    labels = _value_labels()
     return [
-        (f"{k}: {data[k]}", _link(data, **{k: "", "page": 1}))
+        (k, f"{FILTER_TITLES[k]}: {_label(labels, k, str(data[k]))}")
         for k in (*selectors.FILTERS, "year_from", "year_to")
         if data.get(k)
     ]
 
 
-def _broader(query: str, data: dict) -> list[tuple[str, str]]:
-    """Kind suggestions when nothing matched: drop a filter, or drop a word."""
+def _broader(query: str, data: dict) -> list[tuple[str, str, int]]:
+    """Broader searches for a search that found nothing, each tried first and offered only
+    when it finds something, with how many: without one of the filters, every field instead
+    of the one named (title:...), without one of the words, words beginning like the one
+    typed."""
     options = [
-        (_("Without the filter %(f)s") % {"f": label}, link)
-        for label, link in _active_filters(data)
+        (_("Without the filter %(f)s") % {"f": label}, {k: ""}) for k, label in _filters_set(data)
     ]
+    parsed = parse(query)
+    plain = " ".join(
+        (f'"{" ".join(t.words)}"' if len(t.words) > 1 else t.words[0])
+        for t in parsed.terms
+        if t.field != "isbn"
+    )
+    if any(t.field for t in parsed.terms) and plain:
+        options.append((_("Search every field for %(q)s") % {"q": plain}, {"q": plain}))
     words = query.split()
     if len(words) > 1:
         for word in words[:4]:
             shorter = " ".join(w for w in words if w != word)
-            options.append((_("Search for %(q)s") % {"q": shorter}, _link(data, q=shorter, page=1)))
-    return options
+            options.append((_("Search for %(q)s") % {"q": shorter}, {"q": shorter}))
+    found = [
+        (label, _link(data, **changes, page=1), total)
+        for label, changes in options
+        if (total := _count({**data, **changes}))
+    ]
+    if len(words) == 1 and len(parsed.terms) == 1 and not parsed.terms[0].prefix:
+        word = parsed.terms[0].words[-1]
+        for stem in (word[:end] for end in range(len(word) - 1, max(4, len(word) // 2) - 1, -1)):
+            if total := _count({**data, "q": stem + "*"}):
+                label = _("Words beginning with %(s)s") % {"s": stem}
+                found.append((label, _link(data, q=stem + "*", page=1), total))
+                break
+    return found
+
+
+def _count(params: dict) -> int:
+    filters = {k: params[k] for k in selectors.FILTERS if params.get(k)}
+    return selectors.count(
+        params.get("q", ""), filters, params.get("year_from") or None, params.get("year_to") or None
+    )
 
 
 def _record_feeds(record) -> list[dict[str, str]]:
@@ -260,6 +333,7 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     """Due dates for copies on loan (nothing about who has them), the hold form, and what
     can be offered when no copy is on the shelf at the patron's branch."""
     from libdesk.access.purposes import Access
+    from libdesk.catalog.saved_lists import lists_of
     from libdesk.circulation.forms import PatronHoldForm
     from libdesk.circulation.selectors import due_dates
     from libdesk.circulation.services import HOLDABLE
@@ -277,6 +351,7 @@ def _requesting(request: HttpRequest, record, items) -> dict:
     ]
     return {
         "signed_in_patron": patron,
+        "saved_lists": lists_of(Access.own(patron_id)) if patron else [],
         "hold_form": PatronHoldForm(
             initial={"record_id": record.pk, "pickup_branch": branch.code if branch else None},
             copies=[i for i in items if i.status in HOLDABLE],

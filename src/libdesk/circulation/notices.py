@@ -29,6 +29,14 @@ from libdesk.core import clock
 from libdesk.library.mail import sends_mail
 
 OVERDUE_STAGES = (1, 7, 14)
+# The patron's choice that decides whether each kind goes by e-mail (patrons.NoticeChannel):
+# reminders about loans follow the overdue choice, both hold notices the hold-ready one.
+PREFERENCE = {
+    "due_soon": "notices_overdue",
+    "overdue": "notices_overdue",
+    "hold_ready": "notices_hold_ready",
+    "hold_expiring": "notices_hold_ready",
+}
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,10 @@ def deliver(kind: str, object_id: int, stage: str = "") -> bool:
         except IntegrityError:
             return False  # already sent: tasks may run twice
         notice = _compose(kind, object_id, stage)
-        if notice is None or not notice.patron.email:
-            return False  # unlinked meanwhile, or reachable only by phone or post (call list)
+        if notice is None or not notice.patron.email or not by_email(kind, notice.patron):
+            return False  # unlinked meanwhile, or reachable only by phone or post (call list),
+            # or the patron asked for a phone call or no notice of this kind
+
         send_mail(
             subject=notice.subject,
             message=notice.body,
@@ -61,6 +71,12 @@ def deliver(kind: str, object_id: int, stage: str = "") -> bool:
             recipient_list=[notice.patron.email],
         )
     return True
+
+
+def by_email(kind: str, patron) -> bool:
+    """Whether the patron wants notices of this kind by e-mail (kinds with no choice do)."""
+    field = PREFERENCE.get(kind)
+    return field is None or getattr(patron, field) == "email"
 
 
 def _compose(kind: str, object_id: int, stage: str) -> Notice | None:

@@ -29,7 +29,7 @@ from libdesk.circulation.services.queue import QueuePlace, queue_places, waiting
 from libdesk.core import clock
 from libdesk.core.bounds import parse_id
 from libdesk.core.errors import NotFound
-from libdesk.patrons.models import Patron
+from libdesk.patrons.models import NoticeChannel, Patron
 
 
 def current_loans(access: Access) -> QuerySet[Loan]:
@@ -303,9 +303,17 @@ def call_list(staff, workstation) -> list[CallListEntry]:
     today = clock.today()
     overdue = Loan.objects.filter(state=LoanState.OPEN, due__lt=today)
     ready = Hold.objects.filter(status=HoldStatus.READY)
+    # With a mail server, those without e-mail and those who asked for a phone call; a
+    # patron who asked for no hold notice is not called about a hold.
+    mail = sends_mail()
+    call_overdue = Q(email="") | Q(notices_overdue=NoticeChannel.PHONE) if mail else Q()
+    call_ready = Q(email="") | Q(notices_hold_ready=NoticeChannel.PHONE) if mail else Q()
+    call_ready &= ~Q(notices_hold_ready=NoticeChannel.NONE)
     patrons = (
-        Patron.objects.filter(Q(email="") if sends_mail() else Q())
-        .filter(Q(pk__in=overdue.values("patron_id")) | Q(pk__in=ready.values("patron_id")))
+        Patron.objects.filter(
+            (call_overdue & Q(pk__in=overdue.values("patron_id")))
+            | (call_ready & Q(pk__in=ready.values("patron_id")))
+        )
         .annotate(
             overdue=_count_of(overdue.filter(patron=OuterRef("pk"))),
             ready=_count_of(ready.filter(patron=OuterRef("pk"))),

@@ -14,7 +14,7 @@ from libdesk.audit.selectors import reads_of_patron
 from libdesk.circulation.panels import account_panels
 from libdesk.core.decisions import Refused
 from libdesk.patrons import selectors, services
-from libdesk.patrons.forms import ChangePinForm, ContactForm
+from libdesk.patrons.forms import ChangePinForm, ContactForm, NoticePreferencesForm
 from libdesk.patrons.services import PatronError, SignInFailed
 from libdesk.web.decorators import rate_limited_form, render_refusal
 from libdesk.web.forms import PatronSignInForm
@@ -63,8 +63,17 @@ def account(request: HttpRequest) -> HttpResponse:
         },
     )
     pin_form = ChangePinForm(request.POST if request.POST.get("form") == "pin" else None)
+    notices_form = NoticePreferencesForm(
+        request.POST if request.POST.get("form") == "notices" else None,
+        patron=patron,
+        initial={
+            "hold_ready": patron.notices_hold_ready,
+            "overdue": patron.notices_overdue,
+            "events": patron.notices_events,
+        },
+    )
     if request.method == "POST":
-        done = _apply(request, access, contact_form, pin_form)
+        done = _apply(request, access, contact_form, pin_form, notices_form)
         if done is not None:
             return done
     access.read("patron.access_log", "access_log")
@@ -75,6 +84,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "patron": patron,
             "contact_form": contact_form,
             "pin_form": pin_form,
+            "notices_form": notices_form,
             "access_log": reads_of_patron(patron_id)[:50],
             "sign_in_locks": selectors.sign_in_locks(access),
             **account_panels(access),
@@ -84,8 +94,12 @@ def account(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _apply(request, access, contact_form, pin_form) -> HttpResponse | None:
+def _apply(request, access, contact_form, pin_form, notices_form) -> HttpResponse | None:
     try:
+        if notices_form.is_bound and notices_form.is_valid():
+            services.change_notice_preferences(access, notices_form.cleaned_data)
+            messages.success(request, _("Your notice choices were saved."))
+            return redirect("patrons:account")
         if contact_form.is_bound and contact_form.is_valid():
             patron = services.change_contact(access, **contact_form.cleaned_data)
             messages.success(request, _("Your details were saved."))
@@ -108,7 +122,7 @@ def _apply(request, access, contact_form, pin_form) -> HttpResponse | None:
     except Refused as refused:
         return render_refusal(request, refused)
     except PatronError as error:
-        form = pin_form if pin_form.is_bound else contact_form
+        form = next(f for f in (pin_form, notices_form, contact_form) if f.is_bound)
         form.add_error(error.field if error.field in form.fields else None, error.message)
     return None
 

@@ -170,3 +170,21 @@ class NoteForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
     )
+
+
+class NoticePreferencesForm(forms.Form):
+    """How the patron wants each kind of notice, offered only the ways their contact details
+    allow (patrons.services.notice_channels)."""
+
+    hold_ready = forms.ChoiceField(label=_("A hold is ready, or its last day is near"))
+    overdue = forms.ChoiceField(label=_("An item is due soon or overdue"))
+    events = forms.ChoiceField(label=_("A place opens for you at an event, or it is cancelled"))
+
+    def __init__(self, *args, patron, **kwargs) -> None:
+        from libdesk.patrons.models import NoticeChannel
+        from libdesk.patrons.services import notice_channels
+
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.choices = [(c, NoticeChannel(c).label) for c in notice_channels(patron, name)]
+            field.widget = forms.RadioSelect(choices=field.choices)

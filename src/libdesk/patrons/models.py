@@ -25,6 +25,15 @@ class Language(models.TextChoices):
     FRENCH = "fr", _("French")
 
 
+class NoticeChannel(models.TextChoices):
+    """How a patron wants a kind of notice: by e-mail, by phone (staff call them from the daily
+    call list), or not at all where the library allows it."""
+
+    EMAIL = "email", _("By e-mail")
+    PHONE = "phone", _("By phone: staff call me")
+    NONE = "none", _("No notice")
+
+
 class Patron(models.Model):
     """A library card holder. Registration keeps as little as possible: a name, one way to
     reach them, a card; a PIN as an argon2 hash; for a child, only `minor_until`."""
@@ -45,6 +54,16 @@ class Patron(models.Model):
     # every web session and API token made under the old stamp stops working at once.
     credential_stamp = models.CharField(max_length=32, default=new_stamp)
     registered_at = models.DateTimeField()
+    # How the patron wants each kind of notice (patrons.services.change_notice_preferences).
+    notices_hold_ready = models.CharField(
+        max_length=8, choices=NoticeChannel.choices, default=NoticeChannel.EMAIL
+    )
+    notices_overdue = models.CharField(
+        max_length=8, choices=NoticeChannel.choices, default=NoticeChannel.EMAIL
+    )
+    notices_events = models.CharField(
+        max_length=8, choices=NoticeChannel.choices, default=NoticeChannel.EMAIL
+    )
 
     class Meta:
         ordering = ["name", "pk"]

@@ -22,6 +22,7 @@ from libdesk.patrons.models import (
     ConsentRecord,
     GuardianLink,
     Language,
+    NoticeChannel,
     Patron,
     PatronNote,
     RetiredCard,
@@ -47,6 +48,9 @@ def _record(patron: Patron, patron_id: int) -> dict:
         "guardian_exception_ends": patron.minor_until,
         "has_a_pin": bool(patron.pin_hash),
         "registered_at": patron.registered_at,
+        "notices_of_holds_ready": str(NoticeChannel(patron.notices_hold_ready).label),
+        "notices_of_overdue_items": str(NoticeChannel(patron.notices_overdue).label),
+        "notices_of_events": str(NoticeChannel(patron.notices_events).label),
     }
 
 

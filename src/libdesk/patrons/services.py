@@ -30,6 +30,7 @@ from libdesk.patrons.models import (
     ConsentRecord,
     GuardianLink,
     Language,
+    NoticeChannel,
     Patron,
     RetiredCard,
     new_stamp,
@@ -212,6 +213,39 @@ def change_contact(
         "patron.contact.change",
         lambda patron: _set_contact(patron, email, phone, postal_address, language),
     )
+
+
+# The notices a patron may choose to have no notice of: an overdue item is always told (by
+# e-mail or on the staff's call list), the rest the patron can follow in their account.
+NOTICES = ("hold_ready", "overdue", "events")
+MAY_DECLINE = ("hold_ready", "events")
+
+
+def notice_channels(patron: Patron, notice: str) -> list[str]:
+    """The ways this patron can be sent this notice: e-mail with an address on record, the
+    staff's phone call with a number on record, none where the library allows it."""
+    channels = []
+    if patron.email:
+        channels.append(NoticeChannel.EMAIL)
+    if patron.phone and notice != "events":  # the call list is for loans and holds
+        channels.append(NoticeChannel.PHONE)
+    if notice in MAY_DECLINE or not channels:
+        channels.append(NoticeChannel.NONE)
+    return channels
+
+
+def change_notice_preferences(access: Access, choices: dict[str, str]) -> Patron:
+    """How the patron wants hold-ready, overdue and event notices; each choice must be one of
+    `notice_channels` for their contact details, else the field is named."""
+
+    def apply(patron: Patron) -> None:
+        for notice in NOTICES:
+            channel = choices.get(notice, "")
+            if channel not in notice_channels(patron, notice):
+                raise PatronError(notice, _("This way of sending it is not available to you."))
+            setattr(patron, f"notices_{notice}", channel)
+
+    return _change(access, "patron.contact", "patron.notices.change", apply)
 
 
 def _check_language(language: str) -> None:

@@ -90,7 +90,8 @@ def _notify(registration_id: int, notice: str, wanted: tuple[str, ...]) -> None:
         if registration is None:
             return
         address, language = _address_and_language(registration)
-        if address:
+        by_mail = registration.patron is None or registration.patron.notices_events == "email"
+        if address and by_mail:  # a patron may have asked for no event notices
             with translation.override(language):
                 about = _about(registration, language)
                 if notice == "promoted":

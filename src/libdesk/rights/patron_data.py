@@ -23,6 +23,8 @@ ACTIONS = {
     "patron.register": _("your account was opened"),
     "patron.update": _("staff changed your record"),
     "patron.contact.change": _("your contact details or language were changed"),
+    "patron.notices.change": _("you changed how the library sends you notices"),
+    "patron.lists.change": _("you changed one of your saved lists"),
     "patron.card.renew": _("your card was renewed"),
     "patron.card.lost": _("your card was reported lost"),
     "patron.card.replace": _("you were given a new card"),

@@ -117,18 +117,19 @@ def _hold(record: Record, branch: Branch | None) -> Alternative:
     position = Hold.objects.filter(status__in=QUEUED_HOLD).filter(same_target(probe)).count() + 1
     wait = estimate(probe, position)
     label = (
-        _(
-            "Place a hold: you would be number %(n)s in line, with an estimated wait of about "
-            "%(days)s days."
-        )
-        % {"n": position, "days": wait}
+        _("Place a hold: you would be number %(n)s in line; the wait: %(wait)s.")
+        % {"n": position, "wait": wait.words}
         if wait is not None
         else _("Place a hold: you would be number %(n)s in line.") % {"n": position}
     )
     return Alternative(
         AlternativeKind.HOLD,
         label,
-        {"record_id": record.pk, "position": position, "estimated_wait_days": wait},
+        {
+            "record_id": record.pk,
+            "position": position,
+            "estimated_wait_days": wait.days if wait is not None else None,
+        },
     )
 
 

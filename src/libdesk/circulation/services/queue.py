@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from libdesk.catalog.models import Item, ItemStatus, OutboxEntry
 from libdesk.circulation.models import (
@@ -36,9 +38,27 @@ HOLDABLE = (
 
 
 @dataclass(frozen=True)
+class Wait:
+    """How long until a copy may be free, and the same as a librarian would say it: "about
+    12 days", "in transit, expected within 2 days", "being repaired, no date yet"."""
+
+    days: int | None
+    words: str
+
+
+NO_DATE = {
+    ItemStatus.IN_REPAIR: _("being repaired, no date yet"),
+    ItemStatus.DAMAGED: _("being repaired, no date yet"),
+    ItemStatus.MISSING: _("being looked for, no date yet"),
+    ItemStatus.CLAIMED_RETURNED: _("being looked for, no date yet"),
+}
+
+
+@dataclass(frozen=True)
 class QueuePlace:
     position: int
     estimated_wait_days: int | None
+    wait: str = ""  # the estimate in words (Wait.words); "" when there is none
 
 
 def satisfies(hold: Hold, item: Item) -> bool:
@@ -150,7 +170,13 @@ def queue_place(hold: Hold) -> QueuePlace:
     if hold.work_id is not None:
         values["work"] = hold.work_id
     ahead = AHEAD[hold.work_id is not None].all(**values)
-    return QueuePlace(len(ahead) + 1, estimate(hold, len(ahead) + 1))
+    return _place(len(ahead) + 1, estimate(hold, len(ahead) + 1))
+
+
+def _place(position: int, wait: Wait | None) -> QueuePlace:
+    if wait is None:
+        return QueuePlace(position, None)
+    return QueuePlace(position, wait.days, wait.words)
 
 
 def queue_places(held: list[Hold]) -> dict[int, QueuePlace]:
@@ -175,7 +201,7 @@ def queue_places(held: list[Hold]) -> dict[int, QueuePlace]:
         if kind not in loan_days:
             loan_days[kind] = _loan_days(kind)
         wait = _wait(_copies_filling(hold, copies), position, loan_days[kind], terms_now)
-        places[hold.pk] = QueuePlace(position, wait)
+        places[hold.pk] = _place(position, wait)
     return places
 
 
@@ -277,8 +303,8 @@ def _copies_for(hold: Hold) -> list[Item]:
     return COPIES["record_id"].all(pk=hold.record_id)
 
 
-def estimate(hold: Hold, position: int) -> int | None:
-    """Days until a copy may be free for the hold at `position` in line."""
+def estimate(hold: Hold, position: int) -> Wait | None:
+    """How long until a copy may be free for the hold at `position` in line."""
     kind = hold.record.material_type
     return _wait(_copies_for(hold), position, _loan_days(kind), terms())
 
@@ -290,21 +316,54 @@ def _loan_days(material_type: str) -> int:
         return 21
 
 
-def _wait(copies: list[Item], position: int, loan_days: int, desk_terms) -> int | None:
-    """Each copy is free when its loan is due (or after a shelf wait and a loan, if it is set
-    aside for someone); each hold ahead takes the soonest-free copy for one loan period."""
+def _wait(copies: list[Item], position: int, loan_days: int, desk_terms) -> Wait | None:
+    """Each copy is free when its loan is due; a copy in transit when it arrives (after a
+    shelf wait and a loan too, if it is set aside for someone); a copy on the hold shelf after
+    the shelf wait and a loan. Each hold ahead takes the soonest-free copy for one loan period.
+    Copies being repaired or looked for have no date: they count only when no copy has one."""
     if not copies:
         return None
     today = clock.today()
-    free_in = []
+    set_aside = _set_aside({c.pk for c in copies if c.status == ItemStatus.IN_TRANSIT})
+    shelf_and_loan = desk_terms.hold_shelf_days + loan_days
+    free_in: list[tuple[int, str]] = []
     for copy in copies:
         if copy.due is not None:
-            free_in.append(max(0, (copy.due - today).days))
-        elif copy.status in (ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
-            free_in.append(desk_terms.hold_shelf_days + loan_days)
-        else:
-            free_in.append(0)
+            free_in.append((max(0, (copy.due - today).days), "loan"))
+        elif copy.status == ItemStatus.IN_TRANSIT and copy.pk not in set_aside:
+            free_in.append((desk_terms.transit_days, "transit"))
+        elif copy.status == ItemStatus.IN_TRANSIT:
+            free_in.append((desk_terms.transit_days + shelf_and_loan, "loan"))
+        elif copy.status == ItemStatus.ON_HOLD_SHELF:
+            free_in.append((shelf_and_loan, "loan"))
+        elif copy.status == ItemStatus.AVAILABLE:
+            free_in.append((0, "shelf"))
+    if not free_in:
+        status = min(copy.status for copy in copies)
+        return Wait(None, str(NO_DATE.get(status, _("no date yet"))))
     heapq.heapify(free_in)
     for _turn in range(position - 1):
-        heapq.heappush(free_in, heapq.heappop(free_in) + loan_days)
-    return free_in[0]
+        days, _why = heapq.heappop(free_in)
+        heapq.heappush(free_in, (days + loan_days, "loan"))
+    days, why = free_in[0]
+    return Wait(days, _in_words(days, why))
+
+
+def _in_words(days: int, why: str) -> str:
+    if why == "shelf":
+        return str(_("a copy is on the shelf now"))
+    if why == "transit":
+        return ngettext(
+            "in transit, expected within %(n)s day", "in transit, expected within %(n)s days", days
+        ) % {"n": days}
+    if days == 0:
+        return str(_("a copy is due back now"))
+    return ngettext("about %(n)s day", "about %(n)s days", days) % {"n": days}
+
+
+def _set_aside(in_transit: set[int]) -> set[int]:
+    """Of these copies in transit, those travelling to fill someone's hold."""
+    if not in_transit:
+        return set()
+    held = Hold.objects.filter(captured_item_id__in=in_transit, status__in=CAPTURED_HOLD)
+    return set(held.values_list("captured_item_id", flat=True))
