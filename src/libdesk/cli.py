@@ -60,6 +60,7 @@ LIBDESK_BIND, LIBDESK_HTTPS (see docs/configuration.md).
 # Commands that make the database, or need none: every other one needs a migrated database.
 NO_DATABASE_NEEDED = {
     ("migrate",),
+    ("restore",),  # into an empty data directory: it makes the database
     ("help",),
     ("version",),
     ("--version",),

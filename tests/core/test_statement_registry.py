@@ -97,6 +97,12 @@ def libdesk_command(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     ids=lambda command: command[0],
 )
 def test_a_broken_statement_stops_the_services_before_they_start(tmp_path, command):
+    # A migrated library (made without the broken app), so the commands get as far as their
+    # checks: with no database they would stop earlier, telling the user to migrate.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIBDESK_")}
+    env.update(LIBDESK_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="libdesk.settings")
+    migrate = [sys.executable, "-m", "libdesk", "migrate", "--no-input"]
+    subprocess.run(migrate, env=env, cwd=tmp_path, check=True, capture_output=True, timeout=300)
     result = libdesk_command(tmp_path, *command)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "SystemCheckError" in result.stderr

@@ -246,7 +246,7 @@ def test_form_errors_name_the_field(client, librarian):
     assert empty.status_code == 422
     page = text(empty)
     assert "Your question: This field is required." in page
-    assert 'id="id_text-error"' in page
+    assert 'id="id_text_error"' in page
     assert "Your e-mail, only if you want the answer sent to you (optional): " in page
     assert not Question.objects.exists()
 

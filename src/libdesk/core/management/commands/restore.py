@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
 from libdesk.audit.verification import verify
-from libdesk.catalog.search.indexer import rebuild
+from libdesk.catalog.search.follower import rebuild
 from libdesk.core.backup import BackupError, key_in_force, restore_backup
 
 
