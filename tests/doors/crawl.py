@@ -312,7 +312,7 @@ NOT_CRAWLED = {
     "patrons:sign-out": "signs out",
     "set_language": "changes the language",
     "outreach:organization-contact": "needs an organization served at the desk (Avery is a person)",
-    "monitoring:metrics": "read by a monitoring system with its token (tests/web/test_monitoring.py)",
+    "monitoring:metrics": "read with the monitoring token (tests/web/test_monitoring.py)",
 }
 
 
