@@ -44,3 +44,22 @@ def test_the_staff_list_of_events_names_each_branch(staff_client):
     event = Event.objects.filter(room__gt="").select_related("branch").first()
     assert f"{event.branch.name}, {event.room}" in cells
     assert not any(re.match(r"(MAIN|KEEW)\b", cell) for cell in cells)
+
+
+def test_the_patrons_access_log_is_in_words_in_french(staff_client):
+    """Who looked at a French-speaking patron's record: the role, the branch and the kind of
+    data in French words, never the log's codes (clerk, MAIN, loans, serving.open)."""
+    from libdesk.patrons.models import Patron
+    from tests.conftest import AVERY, PINS
+
+    Patron.objects.filter(card_number=AVERY).update(language="fr")
+    clerk = staff_client("clerk")
+    clerk.get(clerk.post("/staff/desk/card/", {"card": AVERY})["Location"])
+    patron = Client()
+    assert patron.post("/account/sign-in/", {"card": AVERY, "pin": PINS[AVERY]}).status_code == 302
+    html = unescape(patron.get("/account/").content.decode())
+    log = html.split("Qui a consulté votre dossier")[1].split("</section>")[0]
+    cells = re.findall(r"<td>([^<]*)</td>", log)
+    assert {"Commis au prêt", "Main", "vos prêts", "dossier ouvert au comptoir"} <= set(cells)
+    codes = {"clerk", "MAIN", "loans", "profile", "account_opened", "serving.open", "patron.read"}
+    assert not codes & set(cells)
