@@ -11,7 +11,7 @@ from libdesk.catalog.importing import import_file
 from libdesk.catalog.items import store_items
 from libdesk.catalog.languages import language_name
 from libdesk.catalog.models import Record
-from libdesk.catalog.search.indexer import wait_until_indexed
+from libdesk.catalog.search.follower import wait_until_indexed
 from libdesk.circulation.models import Hold
 from tests.catalog.marcdata import book, raw, write
 from tests.conftest import AVERY, PINS

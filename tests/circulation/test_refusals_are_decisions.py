@@ -4,7 +4,7 @@ renewal rules a librarian and a patron expect (issue 10, deliverable 7). Through
 ended loan is not found at any door (the selectors serve open ones only), so their refusals,
 which answer a second click racing the first, are asserted on the service."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -18,6 +18,7 @@ from libdesk.circulation.models import CirculationCount, Fee, Hold, Loan, LoanRu
 from libdesk.core import clock
 from libdesk.core.decisions import Refused
 from tests.conftest import AVERY, BEATRICE, JORDAN, bearer
+from tests.long_dates import french
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,10 @@ def lend(client, staff_token, serving):
     return checkout
 
 
+def loan_due(answer) -> date:
+    return date.fromisoformat(answer.json()["due"])
+
+
 def renew(client, item, token, language="en", **extra):
     return post(
         client,
@@ -91,11 +96,12 @@ def test_renewing_on_the_day_of_checkout_is_refused_and_uses_no_renewal(
     assert decision["code"] == "renewal_would_not_extend"
     assert clause_ids(decision) == [FAVOUR]
     assert decision["reason"].startswith("Renouveler aujourd'hui n'ajouterait aucun jour")
-    assert loan.due.isoformat() in decision["reason"]
+    assert french(loan.due) in decision["reason"]  # in words, as the API's reader says it
+    assert loan.due.isoformat() not in decision["reason"]
     # The day it names is the first a renewal moves the due date (a closed day after the
     # loan period may have moved it later already).
     renew_from = max(clock.today() + timedelta(days=1), loan.due - timedelta(days=20))
-    assert f"à partir du {renew_from.isoformat()}" in decision["reason"]
+    assert f"à partir du {french(renew_from)}" in decision["reason"]
     loan.refresh_from_db()
     assert loan.renewals_used == 0
     assert not AuditEntry.objects.filter(action="circulation.renew").exists()
@@ -123,9 +129,9 @@ def test_a_loan_renewed_today_answers_granted_again_and_counts_once(
         "allowed",
         [],
     )
-    assert again.json()["due"] == first.json()["due"]
+    assert again.json()["due"] == first.json()["due"]  # the field keeps ISO 8601
     assert decision["reason"].startswith(
-        f"Déjà renouvelé : ce document est à rendre le {again.json()['due']}"
+        f"Déjà renouvelé : ce document est à rendre le {french(loan_due(again))}"
     )
     loan = Loan.objects.get(item=item)
     assert loan.renewals_used == 1

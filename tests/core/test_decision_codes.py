@@ -13,6 +13,7 @@ import ast
 import importlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import polib
@@ -170,9 +171,9 @@ def test_a_code_is_used_only_as_its_kind():
 
 @pytest.mark.django_db
 def test_a_grant_citing_no_clause_renders_with_an_empty_list(demo_library):
-    data = Decision.allow("checkout_granted", due="2026-12-31").as_json("fr")
+    data = Decision.allow("checkout_granted", due=date(2026, 12, 31)).as_json("fr")
     assert data["clauses"] == [] and data["outcome"] == "allowed"
-    assert data["reason"] == "Prêté. À rendre le 2026-12-31."
+    assert data["reason"] == "Prêté. À rendre le 31 décembre 2026."
     assert data["ask_why_url"] == "/ask-why/"  # the policies, since no clause is behind it
 
 
@@ -187,3 +188,15 @@ def test_a_refusal_about_another_cites_both_clauses_and_says_both(demo_library):
     assert data["reason"].startswith("This copy is already checked out to someone else")
     assert data["reason"].endswith("This is not something staff can set aside.")
     assert data["staff_reason"].startswith("No override applies here: The item has an open loan")
+
+
+@pytest.mark.django_db
+def test_dates_in_a_reason_read_as_words_in_the_readers_language(demo_library):
+    """The reason says the date as pages do ("1er janvier 2027" in French), in the language
+    it is rendered in; the decision keeps the date itself."""
+    decision = Decision.allow("renewal_granted", due=date(2027, 1, 1))
+    assert decision.as_json("fr")["reason"] == "Renouvelé. À rendre le 1er janvier 2027."
+    assert decision.as_json("en")["reason"] == "Renewed. Due back on 1 January 2027."
+    with translation.override("fr"):
+        assert decision.short_reason == "Renouvelé, à rendre le 1er janvier 2027"
+    assert decision.params["due"] == date(2027, 1, 1)

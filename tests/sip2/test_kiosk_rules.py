@@ -419,3 +419,25 @@ def test_a_lost_card_at_a_staff_attended_terminal_is_refused_in_words(library):
         with sqlite3.connect(database(path)) as db:
             db.execute(lost, (None, PARENT))
     assert answer.startswith(b"120") and "lost" in field(answer, "AF").lower()
+
+
+def test_the_screen_message_says_the_due_date_in_the_patrons_language(library):
+    """AF is read by the patron: "Prêté. À rendre le 21 décembre 2026" for a French speaker;
+    AH keeps the kiosk's own date stamp."""
+    from datetime import date
+
+    from tests.long_dates import french
+
+    server, path = library
+    with terminal(server.port, "attended") as kiosk:
+        lent = kiosk.ask(checkout_body(FRENCH, item(80)))
+    assert lent[2:3] == b"1", lent
+    (due,) = rows(
+        path,
+        "SELECT l.due FROM circulation_loan l JOIN catalog_item i ON i.id = l.item_id "
+        "WHERE i.barcode = ? AND l.closed_at IS NULL",
+        item(80),
+    )[0]
+    due = date.fromisoformat(due)
+    assert field(lent, "AF") == f"À rendre le {french(due)}", field(lent, "AF")
+    assert field(lent, "AH") == f"{due:%Y%m%d}    235959"

@@ -168,6 +168,7 @@ def _results(form: SearchForm, data: dict, query: str, found: selectors.SearchRe
         "first": (page - 1) * PAGE_SIZE + 1,
         "last": min(page * PAGE_SIZE, found.total),
         "material_labels": dict(MaterialType.choices),
+        "branch_names": _branch_names(),
     }
 
 
@@ -219,16 +220,32 @@ def _facet_links(data: dict, facets: dict) -> list[tuple[str, list[tuple[str, in
     return out
 
 
+def _branch_names() -> dict[str, str]:
+    """Each branch's name by its code: pages name a branch, never show its code."""
+    return dict(Branch.objects.values_list("code", "name"))
+
+
+# The audiences derive.py reads from a record (MARC 008's target audience), in words.
+AUDIENCE_LABELS = {
+    "preschool": gettext_lazy("Preschool children"),
+    "children": gettext_lazy("Children"),
+    "teen": gettext_lazy("Teens"),
+    "adult": gettext_lazy("Adults"),
+    "general": gettext_lazy("General audience"),
+}
+
+
 def _value_labels() -> dict[str, dict[str, str]]:
     return {
         "material_type": {k: str(v) for k, v in MaterialType.choices},
-        "available_at": {b.code: b.name for b in Branch.objects.all()},
+        "available_at": _branch_names(),
+        "audience": {k: str(v) for k, v in AUDIENCE_LABELS.items()},
     }
 
 
 def _label(labels: dict, name: str, value: str) -> str:
     """Words for a facet or filter value: a language's name in the page's language, a
-    format's or branch's name; anything else (subjects, audiences) as it is."""
+    format's, branch's or audience's name; anything else (subjects) as it is."""
     if name == "language":
         return language_name(value)
     return labels.get(name, {}).get(value, value)
@@ -323,6 +340,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
             "editions": [(e, edition_availability.get(e.pk, [])) for e in editions],
             "permalink": request.build_absolute_uri(reverse("catalog:record", args=[found.pk])),
             "material_labels": dict(MaterialType.choices),
+            "branch_names": _branch_names(),
             "feeds": _record_feeds(found),
             **_requesting(request, found, items),
         },

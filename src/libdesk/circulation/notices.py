@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from libdesk.circulation.models import (
@@ -26,6 +26,7 @@ from libdesk.circulation.models import (
 )
 from libdesk.circulation.rules import terms
 from libdesk.core import clock
+from libdesk.core.dates import long_date
 from libdesk.library.mail import sends_mail
 
 OVERDUE_STAGES = (1, 7, 14)
@@ -88,7 +89,7 @@ def _compose(kind: str, object_id: int, stage: str) -> Notice | None:
         patron = loan.patron
         with translation.override(patron.language):
             what = f"\n\n  {loan.item.record.title}\n" if name_titles else "\n"
-            due = formats.date_format(loan.due, "DATE_FORMAT")
+            due = long_date(loan.due)
             if kind == "due_soon":
                 subject = _("Due soon: an item on your library card")
                 body = _("An item on your card is due on %(due)s.") % {"due": due}
@@ -106,7 +107,7 @@ def _compose(kind: str, object_id: int, stage: str) -> Notice | None:
         if hold is None or hold.patron is None:
             return None
         with translation.override(hold.patron.language):
-            until = formats.date_format(hold.shelf_expires, "DATE_FORMAT")
+            until = long_date(hold.shelf_expires)
             what = f"\n\n  {hold.record.title}\n" if name_titles else "\n"
             subject = (
                 _("Your hold is ready")
@@ -151,7 +152,7 @@ def deliver_receipt(loan_ids: list[int]) -> bool:
     with translation.override(patron.language):
         lines = [
             f"  {loan.item.record.title} ({loan.item.barcode}): "
-            + _("due %(due)s") % {"due": formats.date_format(loan.due, "DATE_FORMAT")}
+            + _("due %(due)s") % {"due": long_date(loan.due)}
             for loan in loans
         ]
         body = _("You borrowed from %(branch)s:") % {"branch": loans[0].branch.name}

@@ -3,7 +3,8 @@
 A decision carries a stable code, the policy clauses behind it, a plain-language reason for the
 patron and a fuller one for staff, and the alternatives on offer. Each door renders the same
 decision: the web as an HTML partial, the API as JSON (409 when refused), the kiosk as a screen
-message. Reasons are lazy translations, rendered in the caller's language.
+message. Reasons are lazy translations, rendered in the caller's language, dates in it too
+("Due back on 21 December 2026"; libdesk.core.dates).
 
 Codes are of two kinds. A refusal must name the clause behind it: that is what lets anyone ask
 why. A grant explains nothing to refuse, so it may name none (a plain checkout), or the clause
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +24,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
+
+from libdesk.core.dates import long_date
 
 SHORT_REASON_LIMIT = 80
 
@@ -167,7 +171,9 @@ class Decision:
 
     def _text(self, kind: str) -> str:
         text = str(getattr(_REASONS[self.code], kind))
-        params = dict(self.params)
+        # Dates read as words in the reader's language ("Due back on 21 December 2026"); the
+        # params keep the date itself for whatever needs it as a value.
+        params = {k: long_date(v) if isinstance(v, date) else v for k, v in self.params.items()}
         if self.cause is not None:
             params.setdefault("refusal", getattr(self.cause, kind))
             params.setdefault("refusal_short", self.cause.short_reason)

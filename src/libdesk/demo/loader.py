@@ -127,9 +127,9 @@ def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
     with transaction.atomic():
         Library.objects.create(
             name="Kenora Public Library",
+            # The address only: pages put it in a sentence of their own language.
             head_librarian_contact=(
-                "Ask at any branch desk, or write to the Head Librarian, Kenora Public Library, "
-                "24 Main Street South, Kenora, ON P9N 1S7."
+                "Kenora Public Library, 24 Main Street South, Kenora, ON P9N 1S7"
             ),
             is_demo=True,
         )

@@ -15,6 +15,7 @@ from libdesk.circulation.models import QUEUED_HOLD, Hold, HoldStatus
 from libdesk.circulation.rules import terms
 from libdesk.circulation.services.queue import HOLDABLE, estimate, same_target
 from libdesk.core import clock
+from libdesk.core.dates import long_date
 from libdesk.core.decisions import Alternative, AlternativeKind
 from libdesk.library.models import Branch
 from libdesk.library.selectors import next_open_day
@@ -81,7 +82,7 @@ def _other_branch(record: Record, item: Item, pickup: Branch | None) -> Alternat
             "A copy is on the shelf at %(branch)s: place a hold and it is sent here, arriving "
             "about %(arrival)s."
         )
-        % {"branch": item.branch.name, "arrival": arrival.isoformat()},
+        % {"branch": item.branch.name, "arrival": long_date(arrival)},
         {
             "branch": item.branch.code,
             "record_id": record.pk,

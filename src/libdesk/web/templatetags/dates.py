@@ -2,26 +2,13 @@
 place of Django's: the same formats, plus French's "1er" for the first day of a month
 ("1er janvier 2027", never "1 janvier 2027")."""
 
-import re
-
 from django import template
 from django.template.defaultfilters import date as django_date
-from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils import formats
+
+from libdesk.core.dates import first_of_month
 
 register = template.Library()
-
-# A "j" (day of the month without a leading zero) that is not escaped with a backslash.
-DAY = re.compile(r"(?<!\\)j")
-
-
-def first_of_month(value, format_string: str) -> str:
-    r"""The format string with "1er" for the day when it is French and the first of a month."""
-    when = timezone.template_localtime(value) if hasattr(value, "hour") else value
-    language = (get_language() or "").split("-")[0]
-    if language != "fr" or getattr(when, "day", None) != 1:
-        return format_string
-    return DAY.sub(r"j\\e\\r", format_string)
 
 
 @register.filter(expects_localtime=True, is_safe=False)
