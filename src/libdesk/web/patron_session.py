@@ -38,3 +38,14 @@ def hold_session(request: HttpRequest, patron) -> None:
     request.session[PATRON_KEY] = patron.pk
     request.session[SEEN_KEY] = clock.now().timestamp()
     request.session[STAMP_KEY] = patron.credential_stamp
+
+
+def anonymous_visitor(request: HttpRequest) -> bool:
+    """Nobody signed in: no patron on this browser, no member of staff, no API token. Only
+    such a visitor's catalogue pages may be read from the replica (core/replica.py)."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    return signed_in_patron_id(request) is None
