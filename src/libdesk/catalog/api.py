@@ -19,14 +19,13 @@ from libdesk.core import metrics
 from libdesk.core.bounds import Code, Id, PageNumber, PageSize, SearchText, ShortText, Year
 from libdesk.core.errors import InputError
 from libdesk.core.ratelimit import check_search, client_address
-from libdesk.core.replica import anonymous_reads
-from libdesk.web.patron_session import anonymous_visitor
+from libdesk.core.replica import anonymous_reads, carries_no_credentials
 
 router = Router(tags=["catalogue"])
 FACET_NAMES = {"subject_facet": "subject"}  # facets are named like the filters they set
 # Anonymous callers' searches and records are read from the read replica, when there is one
 # (core/replica.py); a caller with a token is served from the primary.
-replica_reads = anonymous_reads(anonymous_visitor)
+replica_reads = anonymous_reads(carries_no_credentials)
 
 
 class AvailabilityOut(Schema):

@@ -173,6 +173,14 @@ def reading_replica() -> bool:
     return _reading.get()
 
 
+def carries_no_credentials(request) -> bool:
+    """No API token and no member of staff signed in: the API's anonymous caller."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
 def anonymous_reads(is_anonymous: Callable) -> Callable:
     """A decorator for the anonymous catalogue doors: a GET or HEAD by nobody signed in
     (`is_anonymous(request)`, asked of the primary) reads the catalogue from the replica. If
@@ -208,7 +216,7 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str:
         if (
             _reading.get()
-            and model._meta.label_lower in REPLICA_MODELS
+            and getattr(model._meta, "label_lower", None) in REPLICA_MODELS
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):
             return REPLICA

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from libdesk.core import clock
+from libdesk.core.replica import carries_no_credentials
 from libdesk.patrons.selectors import session_is_current
 
 PATRON_KEY, SEEN_KEY = "libdesk_patron_id", "libdesk_patron_seen"
@@ -43,9 +44,4 @@ def hold_session(request: HttpRequest, patron) -> None:
 def anonymous_visitor(request: HttpRequest) -> bool:
     """Nobody signed in: no patron on this browser, no member of staff, no API token. Only
     such a visitor's catalogue pages may be read from the replica (core/replica.py)."""
-    if "HTTP_AUTHORIZATION" in request.META:
-        return False
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return False
-    return signed_in_patron_id(request) is None
+    return carries_no_credentials(request) and signed_in_patron_id(request) is None
