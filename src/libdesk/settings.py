@@ -191,6 +191,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-libdesk.sqlite3")}
+# A PostgreSQL streaming replica for the anonymous catalogue's reads (core/replica.py,
+# docs/deployment-nodes.md): a second alias and a router; without it everything is `default`.
+REPLICA_URL = os.environ.get("LIBDESK_DATABASE_REPLICA_URL", "").strip()
+if REPLICA_URL:
+    _replica = dj_database_url.parse(REPLICA_URL, conn_max_age=0)
+    _postgres = "django.db.backends.postgresql"
+    if DATABASES["default"]["ENGINE"] != _postgres or _replica["ENGINE"] != _postgres:
+        raise ImproperlyConfigured(
+            "LIBDESK_DATABASE_REPLICA_URL: a read replica needs PostgreSQL, both there and in "
+            "LIBDESK_DATABASE_URL (postgres://user@host:5432/name)"
+        )
+    # Each alias names itself to the server (pg_stat_activity, log_line_prefix's %a); a
+    # replica that does not answer is given up on after 2 s, then probed again a second later.
+    DATABASES["default"]["OPTIONS"] = {
+        "application_name": "libdesk",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+    _replica["OPTIONS"] = {
+        "application_name": "libdesk replica reads",
+        "connect_timeout": 2,
+        **_replica.get("OPTIONS", {}),
+    }
+    _replica["TEST"] = {"MIRROR": "default"}  # a test run reads the test database through it
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["libdesk.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People ---------------------------------------------------------------------------------
@@ -358,6 +383,9 @@ LIBDESK = {
     # running goes back in the queue for another worker.
     "NODE_TIMEOUT_SECONDS": _env_int("LIBDESK_NODE_TIMEOUT_SECONDS", 60),
     "TASK_LEASE_SECONDS": _env_int("LIBDESK_TASK_LEASE_SECONDS", 60),
+    # Anonymous catalogue reads leave the read replica for the primary while it lags more
+    # than this many seconds behind it (core/replica.py says how the lag is measured).
+    "REPLICA_MAX_LAG_SECONDS": _env_int("LIBDESK_REPLICA_MAX_LAG_SECONDS", 10),
     # Audit entries older than this are pruned (a checkpoint keeps the chain verifiable).
     "AUDIT_RETENTION_DAYS": _env_int("LIBDESK_AUDIT_RETENTION_DAYS", 730),
     # Filled, cancelled or expired holds are deleted this many hours after they end (a filled

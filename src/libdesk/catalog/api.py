@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from libdesk.api.schemas import InputErrorOut, NotFoundOut, RefusalOut
 from libdesk.catalog import selectors
@@ -18,9 +19,13 @@ from libdesk.core import metrics
 from libdesk.core.bounds import Code, Id, PageNumber, PageSize, SearchText, ShortText, Year
 from libdesk.core.errors import InputError
 from libdesk.core.ratelimit import check_search, client_address
+from libdesk.core.replica import anonymous_reads, carries_no_credentials
 
 router = Router(tags=["catalogue"])
 FACET_NAMES = {"subject_facet": "subject"}  # facets are named like the filters they set
+# Anonymous callers' searches and records are read from the read replica, when there is one
+# (core/replica.py); a caller with a token is served from the primary.
+replica_reads = anonymous_reads(carries_no_credentials)
 
 
 class AvailabilityOut(Schema):
@@ -98,6 +103,7 @@ def _result(record: Record, availability: dict) -> dict:
 
 
 @router.get("/search", response={200: SearchOut, 422: InputErrorOut, 429: RefusalOut}, auth=None)
+@decorate_view(replica_reads)
 def search(request: HttpRequest, params: Query[SearchParams]):
     """Search the catalogue. An ISBN, LCCN or item barcode as the query returns the records
     carrying it, with "exact": true. With nothing matching every word, results match any
@@ -147,6 +153,7 @@ MARCXML_RESPONSE = {
     auth=None,
     openapi_extra=MARCXML_RESPONSE,
 )
+@decorate_view(replica_reads)
 def record(
     request: HttpRequest,
     path: Path[RecordPath],

@@ -37,11 +37,16 @@ from libdesk.core.bounds import (
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
 from libdesk.core.ratelimit import check_search, client_address
+from libdesk.core.replica import anonymous_reads
 from libdesk.library.models import Branch
 from libdesk.outreach.links import feed_links
 from libdesk.outreach.selectors import subject_heading
 from libdesk.web.decorators import render_refusal
-from libdesk.web.patron_session import signed_in_patron_id
+from libdesk.web.patron_session import anonymous_visitor, signed_in_patron_id
+
+# Anonymous visitors' searches and record pages read the catalogue from the read replica,
+# when there is one (core/replica.py); a signed-in patron's come from the primary.
+replica_reads = anonymous_reads(anonymous_visitor)
 
 PAGE_SIZE = 20
 SORTS = [
@@ -88,6 +93,7 @@ class SearchForm(forms.Form):
 
 
 @require_GET
+@replica_reads
 def search(request: HttpRequest) -> HttpResponse:
     """The search page. Out-of-range input is a form error naming the field (422), never a
     search; searches from one address are limited (429 with the Decision)."""
@@ -322,6 +328,7 @@ def _record_feeds(record) -> list[dict[str, str]]:
     return (feed_links(subject=headings[0]) if headings else []) + feeds
 
 
+@replica_reads
 def record(request: HttpRequest, record_id: int) -> HttpResponse:
     found = selectors.record_page(record_id)
     if found is None:

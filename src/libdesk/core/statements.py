@@ -51,7 +51,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql import DeleteQuery, InsertQuery, UpdateQuery
 
@@ -203,9 +203,23 @@ class Select(_Statement):
     def __init__(self, build: Callable[..., models.QuerySet], using: str = "default", **slots):
         super().__init__(using, slots)
         self.build = build
+        self.model: type[models.Model] | None = None
+
+    def compiled(self) -> tuple[Any, Compiled]:
+        """As for any statement, but on the connection the router picks for the model when
+        the statement was declared on `default`: the read replica serves the anonymous
+        catalogue's reads (core/replica.py). The SQL is the same on both: both are
+        PostgreSQL."""
+        connection, compiled = super().compiled()
+        if self.using == DEFAULT_DB_ALIAS and self.model is not None:
+            alias = router.db_for_read(self.model)
+            if alias != connection.alias:
+                connection = connections[alias]
+        return connection, compiled
 
     def _build(self, markers: Markers, connection) -> tuple[Build, dict]:
         queryset = self.build(**markers.values)
+        self.model = queryset.model
         if (
             queryset._iterable_class not in (ModelIterable, ValuesListIterable)
             or queryset._prefetch_related_lookups
@@ -231,7 +245,7 @@ class Select(_Statement):
         """Every row: model instances, or tuples for a values_list."""
         cursor, connection, compiled = self._execute(values)
         if cursor is None:
-            return list(self.build(**values).using(self.using))
+            return list(self.build(**values).using(connection.alias))
         try:
             rows = cursor.fetchall()
         finally:

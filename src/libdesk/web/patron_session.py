@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from libdesk.core import clock
+from libdesk.core.replica import carries_no_credentials
 from libdesk.patrons.selectors import session_is_current
 
 PATRON_KEY, SEEN_KEY = "libdesk_patron_id", "libdesk_patron_seen"
@@ -38,3 +39,9 @@ def hold_session(request: HttpRequest, patron) -> None:
     request.session[PATRON_KEY] = patron.pk
     request.session[SEEN_KEY] = clock.now().timestamp()
     request.session[STAMP_KEY] = patron.credential_stamp
+
+
+def anonymous_visitor(request: HttpRequest) -> bool:
+    """Nobody signed in: no patron on this browser, no member of staff, no API token. Only
+    such a visitor's catalogue pages may be read from the replica (core/replica.py)."""
+    return carries_no_credentials(request) and signed_in_patron_id(request) is None
