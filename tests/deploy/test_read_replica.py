@@ -42,7 +42,9 @@ from tests.cli.test_libdesk_command import env_for, free_port
 from tests.conftest import IN_CI
 from tests.deploy.running import LibraryRun
 
-pytestmark = pytest.mark.slow
+# It builds its own primary and replica, whatever database the suite runs on: CI runs it once
+# (with the SQLite stage), not again in the PostgreSQL stage.
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 PG_BIN = Path(os.environ.get("LIBDESK_PG_BIN", "/usr/lib/postgresql/15/bin"))
 MAX_LAG = 2  # LIBDESK_REPLICA_MAX_LAG_SECONDS for the run
