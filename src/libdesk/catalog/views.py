@@ -11,8 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.access.table import DESK_ROLES
@@ -39,6 +39,7 @@ from libdesk.core.errors import InputError
 from libdesk.core.ratelimit import check_search, client_address
 from libdesk.core.replica import anonymous_reads
 from libdesk.library.models import Branch
+from libdesk.library.selectors import shelf_location_names
 from libdesk.outreach.links import feed_links
 from libdesk.outreach.selectors import subject_heading
 from libdesk.web.decorators import render_refusal
@@ -348,6 +349,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
             "permalink": request.build_absolute_uri(reverse("catalog:record", args=[found.pk])),
             "material_labels": dict(MaterialType.choices),
             "branch_names": _branch_names(),
+            "location_names": shelf_location_names(get_language() or "en"),
             "feeds": _record_feeds(found),
             **_requesting(request, found, items),
         },

@@ -24,7 +24,7 @@ from libdesk.circulation.models import DeskTerms, LoanRule
 from libdesk.circulation.rules import LOAN_RULE_CLAUSE, TERMS_CLAUSE
 from libdesk.core import clock
 from libdesk.demo.programs import load_programs
-from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
+from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours, ShelfLocation
 from libdesk.patrons.models import Category, GuardianLink, Patron
 from libdesk.patrons.services import PatronDetails, register_patron
 from libdesk.policies.documents import read_policy_file
@@ -135,6 +135,7 @@ def load_demo(*, reset: bool = False, with_catalogue: bool = True) -> None:
         )
         _load_branches()
         _load_holidays()
+        _load_shelf_locations()
         register_policy(read_policy_file(POLICY_FILE))
         _load_staff()
         _load_workstations()
@@ -237,6 +238,16 @@ def _load_holidays() -> None:
     ClosedDay.objects.bulk_create(
         ClosedDay(branch=None, date=day, name=name, name_fr=french.get(day, ""))
         for day, name in sorted(days.items())
+    )
+
+
+# The shelf locations the demo's items carry (`_demo_items`), with their French names.
+DEMO_SHELF_LOCATIONS = (("Adult non-fiction", "Documentaires adultes"),)
+
+
+def _load_shelf_locations() -> None:
+    ShelfLocation.objects.bulk_create(
+        ShelfLocation(name=name, name_fr=name_fr) for name, name_fr in DEMO_SHELF_LOCATIONS
     )
 
 
@@ -371,7 +382,7 @@ def _demo_items(control_numbers: list[str]):
                 "barcode": str(barcode),
                 "control_number": control,
                 "branch": branch,
-                "location": "Adult non-fiction",
+                "location": DEMO_SHELF_LOCATIONS[0][0],
                 "call_number": _call_number(index),
                 "collection": "General",
                 "status": status,

@@ -1,8 +1,9 @@
-"""Administrators configure the library, its branches, hours and closed days here."""
+"""Administrators configure the library, its branches, hours, closed days and the names of
+its shelf locations here."""
 
 from django.contrib import admin
 
-from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
+from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours, ShelfLocation
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -26,3 +27,9 @@ class LibraryAdmin(admin.ModelAdmin):
 class ClosedDayAdmin(admin.ModelAdmin):
     list_display = ["date", "name", "branch"]
     list_filter = ["branch"]
+
+
+@admin.register(ShelfLocation)
+class ShelfLocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_fr"]
+    search_fields = ["name", "name_fr"]

@@ -102,3 +102,20 @@ class ClosedDay(models.Model):
     def title(self, language: str) -> str:
         """The closure's name in `language` (French when it has one, else the English)."""
         return self.name_fr if language.startswith("fr") and self.name_fr else self.name
+
+
+class ShelfLocation(models.Model):
+    """A shelf location's name in both languages. Items carry their location as text (typed by
+    staff or imported with the holdings); a location named here, with a French name, shows
+    that name on French pages. A location with no row, or no French name, shows as stored."""
+
+    name = models.CharField(
+        max_length=60, unique=True, help_text=_("The location exactly as items carry it.")
+    )
+    name_fr = models.CharField(max_length=60, blank=True)  # French pages; the name when blank
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 
 from libdesk.core import clock
 from libdesk.core.statements import Select
-from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours
+from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours, ShelfLocation
 
 
 def the_library() -> Library | None:
@@ -89,3 +89,12 @@ def next_open_day(branch: Branch, day: date) -> date:
 
 def _closure_on(branch: Branch, day: date) -> ClosedDay | None:
     return ClosedDay.objects.filter(Q(branch=branch) | Q(branch__isnull=True), date=day).first()
+
+
+def shelf_location_names(language: str) -> dict[str, str]:
+    """Each shelf location's name for pages in `language`, by the name items carry: the French
+    names on record for French pages, nothing to change otherwise. Pages show a location
+    through this map and fall back to the stored text (`{{ names|get_item:item.location }}`)."""
+    if not language.startswith("fr"):
+        return {}
+    return dict(ShelfLocation.objects.exclude(name_fr="").values_list("name", "name_fr"))
