@@ -85,7 +85,7 @@ def test_loans_never_fill_a_list(client, shelf, desk, patron):
 
 
 def test_saving_from_the_results_page(client, shelf):
-    from libdesk.catalog.search.indexer import wait_until_indexed
+    from libdesk.catalog.search.follower import wait_until_indexed
 
     record = shelf.record("Whaling voyages")
     shelf.copy(record)

@@ -33,7 +33,9 @@ def production_settings(tmp_path: Path) -> dict[str, str]:
 
 def check_deploy(settings: dict[str, str]) -> subprocess.CompletedProcess:
     env = env_for(Path(settings["LIBDESK_DATA_DIR"]))
-    env = {k: v for k, v in env.items() if not k.startswith("LIBDESK_")} | settings
+    # Only what production has: not the test run's own switches (the browser tests allow async).
+    unset = ("LIBDESK_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in env.items() if not k.startswith(unset)} | settings
     return subprocess.run(
         [sys.executable, "-m", "libdesk", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

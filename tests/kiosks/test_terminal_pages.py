@@ -45,7 +45,7 @@ def _input(page: str, name: str, value: str = "") -> str:
 
 
 def _error_beside(page: str, field: str) -> str:
-    marker = f'id="id_{field}-error">'
+    marker = f'id="id_{field}_error">'
     assert marker in page, f"no error beside {field}"
     return page.split(marker, 1)[1].split("</span>", 1)[0]
 

@@ -31,7 +31,7 @@ def remember(session, result) -> None:
     session[SESSION_KEY] = [line, *session.get(SESSION_KEY, [])][:KEEP]
 
 
-def entries(session) -> list[dict]:
+def listed(session) -> list[dict]:
     return list(session.get(SESSION_KEY, []))
 
 

@@ -292,7 +292,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "damage_form": damage_form,
-            "session_checkins": checkin_log.entries(request.session),
+            "session_checkins": checkin_log.listed(request.session),
         },
         status=status,
     )
@@ -337,7 +337,7 @@ def damaged(request: HttpRequest) -> HttpResponse:
             "form": BarcodeForm(),
             "damage_form": form,
             "result": None,
-            "session_checkins": checkin_log.entries(request.session),
+            "session_checkins": checkin_log.listed(request.session),
         },
         status=422,
     )
