@@ -1,5 +1,5 @@
 """`libdesk check --deploy` passes, with no warning, on the production settings the docs give
-(docs/production.env), and warns as soon as one of them (TLS) is left out; libdesk's own check
+(docs/deploy/libdesk.env), and warns as soon as one of them (TLS) is left out; libdesk's own check
 stands in for Django's CSRF check, which does not recognise libdesk's middleware."""
 
 import subprocess
@@ -13,7 +13,7 @@ from tests.cli.test_libdesk_command import env_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.once]
 
-PRODUCTION_ENV = Path(__file__).resolve().parents[2] / "docs" / "production.env"
+PRODUCTION_ENV = Path(__file__).resolve().parents[2] / "docs" / "deploy" / "libdesk.env"
 # The only values changed: directories on a real server, which this test may not write.
 DIRECTORIES = {"LIBDESK_DATA_DIR": "data", "LIBDESK_LOG_DIR": "log"}
 
