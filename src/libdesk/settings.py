@@ -252,7 +252,7 @@ if HTTPS:
     SECURE_HSTS_SECONDS = 365 * 24 * 3600
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
-# --- `libdesk check --deploy` passes on docs/deploy/libdesk.env (tests/core/test_deploy_check.py) --
+# --- `libdesk check --deploy` passes on docs/deploy/libdesk.env (tests/core/test_deploy_check.py)
 # W003 looks for Django's CSRF middleware by name; libdesk's subclasses it, and its own check
 # (core/checks.py) takes that one's place. W021 asks for HSTS preload, which commits the whole
 # registered domain (a city's, often) to browsers' built-in lists: its owner's choice to make.
