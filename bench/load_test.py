@@ -57,6 +57,7 @@ PIN = "482916"
 RAISED = {"LIBDESK_SEARCH_LIMIT": "1000000000"}
 SIGN_IN_ATTEMPTS = 1_000_000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+IDLE_SECONDS = 5
 RNG = random.Random(7)  # noqa: S311  (benchmark draws)
 
 
@@ -324,6 +325,17 @@ def run_once(users: int, seconds: int, wait: str, plan: dict, env: dict, out: Pa
         wait_for(port, 120)
         warm_up(port, plan)
         time.sleep(2)
+        # what libdesk costs with nobody asking (worker, index follower, checkpointer polling)
+        idle_db, idle_cpu, idle_started = pg_stats(), cpu_of_tree(server.pid), time.monotonic()
+        time.sleep(IDLE_SECONDS)
+        idle_wall = time.monotonic() - idle_started
+        idle = {"cpu": (cpu_of_tree(server.pid) - idle_cpu) / idle_wall}
+        if idle_db:
+            time.sleep(1.5)
+            after_idle = pg_stats()
+            idle["transactions"] = (after_idle["transactions"] - idle_db["transactions"]) / (
+                time.monotonic() - idle_started
+            )
         prefix = out / f"u{users}"
         spawn = max(1, users // 5)
         profile = out / f"pyspy-u{users}.txt"
@@ -383,6 +395,7 @@ def run_once(users: int, seconds: int, wait: str, plan: dict, env: dict, out: Pa
         "wall": wall,
         "load": load,
         "libdesk_cpu_ms": (cpu_after - cpu_before) / requests * 1000,
+        "idle": idle,
         "locust_cpu_ms": locust_cpu / requests * 1000,
         "machine_cpu_ms": (machine_after - machine_before) / requests * 1000,
         "machine_util": (machine_after - machine_before) / (wall * os.cpu_count()),
@@ -497,7 +510,13 @@ def report(result: dict, database: str, wait: str) -> None:
     print(
         f"CPU per request: libdesk's processes {result['libdesk_cpu_ms']:.2f} ms, Locust "
         f"{result['locust_cpu_ms']:.2f} ms, whole machine {result['machine_cpu_ms']:.2f} ms "
-        f"(machine busy {result['machine_util']:.0%} of {os.cpu_count()} cores)"
+        f"(machine busy {result['machine_util']:.0%} of {os.cpu_count()} cores); idle, "
+        f"libdesk's processes use {result['idle']['cpu'] * 1000:.0f} ms of CPU a second"
+        + (
+            f" and make {result['idle']['transactions']:.1f} transactions a second"
+            if "transactions" in result["idle"]
+            else ""
+        )
     )
     if "pg" in result:
         pg = result["pg"]
