@@ -37,7 +37,11 @@ def web_server(data_dir: str) -> Iterator[http.client.HTTPConnection]:
 
 @contextmanager
 def checkpointer(data_dir: str) -> Iterator[None]:
-    """`libdesk checkpoint_wal`, as `libdesk run` starts it beside the web server on SQLite."""
+    """`libdesk checkpoint_wal`, as `libdesk run` starts it beside the web server on SQLite
+    (on PostgreSQL, which checkpoints itself, nothing)."""
+    if os.environ.get("LIBDESK_DATABASE_URL", "").startswith("postgres"):
+        yield
+        return
     process = subprocess.Popen(
         [sys.executable, "-m", "libdesk", "checkpoint_wal"],
         env={**os.environ, "LIBDESK_DATA_DIR": data_dir},
