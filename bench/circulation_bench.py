@@ -102,6 +102,11 @@ def build(data_dir: str) -> None:
         ),
         batch_size=2000,
     )
+    # Loaded here without the items import, so its statistics refresh is done here too
+    # (PostgreSQL; this machine's server runs with autovacuum off).
+    from libdesk.core.planner import refresh_statistics
+
+    refresh_statistics(Item, Patron, written=ITEMS)
     print(f"{Item.objects.count():,} items, {Patron.objects.count():,} patrons")
 
 

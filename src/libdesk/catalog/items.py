@@ -16,6 +16,7 @@ from libdesk.catalog import reasons  # noqa: F401  (registers the catalogue's de
 from libdesk.catalog.models import Item, ItemStatus, OutboxEntry, Record
 from libdesk.core.decisions import Decision, Refused
 from libdesk.core.errors import InputError
+from libdesk.core.planner import refresh_statistics
 from libdesk.library.models import Branch
 
 CIRCULATION_STATUSES = {
@@ -103,6 +104,7 @@ def store_items(rows: list[dict], *, source: str, actor: Actor | None = None) ->
             reason=f"{len(fresh)} new, {len(changed)} updated",
         )
         summary.created, summary.updated = len(fresh), len(changed)
+    refresh_statistics(Item, written=summary.created + summary.updated)
     return summary
 
 

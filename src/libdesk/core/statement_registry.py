@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.core import checks
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 
 from libdesk.core.statement_slots import StatementError
 
@@ -139,7 +139,11 @@ def check_statements(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     import_declarations()
     closed = [alias for alias in connections if connections[alias].connection is None]
     try:
-        refused = compile_all()
+        # A statement that locks rows compiles only inside a transaction (Django refuses
+        # select_for_update in autocommit); nothing is run, and nothing kept.
+        with transaction.atomic():
+            refused = compile_all()
+            transaction.set_rollback(True)
     except DatabaseError as error:
         return [
             checks.Warning(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from libdesk.catalog.models import Item, ItemStatus, Record
@@ -92,10 +93,15 @@ def _other_branch(record: Record, item: Item, pickup: Branch | None) -> Alternat
 
 
 def _other_editions(record: Record) -> list[Alternative]:
+    # EXISTS rather than a join + DISTINCT: the work's few records are found by their index
+    # and each probed for one copy on the shelf, instead of every available item being
+    # joined to its record (and the MARC blob compared for DISTINCT) on a large catalogue.
+    on_shelf = Item.objects.filter(record_id=OuterRef("pk"), status=ItemStatus.AVAILABLE)
     others = (
-        Record.objects.filter(work_id=record.work_id, items__status=ItemStatus.AVAILABLE)
+        Record.objects.filter(work_id=record.work_id)
         .exclude(pk=record.pk)
-        .distinct()
+        .filter(Exists(on_shelf))
+        .only("pk", "title", "material_type", "year")
         .order_by("-year", "pk")[:3]
     )
     return [
