@@ -30,6 +30,7 @@ from libdesk.catalog.models import Record, RecordIdentifier, Work
 from libdesk.catalog.preparing import exit_with_parent, prepare, prepare_raw_batch
 from libdesk.catalog.search.follower import index_along
 from libdesk.core import clock
+from libdesk.core.planner import refresh_statistics
 
 BATCH = 1000
 IN_FLIGHT = 4  # batches being prepared ahead of the one being stored: memory stays flat
@@ -155,6 +156,8 @@ def import_file(path: Path, *, progress: Callable[[Summary], None] | None = None
     finally:
         rejects.close()
         warnings.close()
+    # The planner's statistics, refreshed after a large load (core/planner.py says why).
+    refresh_statistics(Record, Work, RecordIdentifier, written=summary.created + summary.updated)
     if summary.rejected:
         summary.rejects_path = rejects.jsonl_path
     if summary.cleaned:
@@ -288,27 +291,29 @@ def _existing(parsed: list[Parsed]) -> dict[tuple[str, str, str], Record]:
     controls = {k[0] for k in keys if k[0]}
     lccns = {k[2] for k in keys if not k[0] and not k[2].startswith("#")}
     found: dict[tuple[str, str, str], Record] = {}
-    for record in Record.objects.filter(control_number__in=controls):
+    for record in Record.objects.filter(control_number__any_of=controls):
         found[(record.control_number, record.control_source, "")] = record
-    for record in Record.objects.filter(control_number="", lccn__in=lccns):
+    for record in Record.objects.filter(control_number="", lccn__any_of=lccns):
         found[("", "", record.lccn)] = record
     return found
 
 
-def _works(keys: set[str]) -> dict[str, Work]:
-    works = {w.key: w for w in Work.objects.filter(key__in=keys)}
+def _works(keys: set[str]) -> dict[str, int]:
+    """Each work key's id, the missing works created (ids only: no instance is needed)."""
+    works = dict(Work.objects.filter(key__any_of=keys).values_list("key", "pk"))
     missing = [Work(key=k) for k in keys if k not in works]
     Work.objects.bulk_create(missing, ignore_conflicts=True)
     if missing:
-        works.update({w.key: w for w in Work.objects.filter(key__in=[m.key for m in missing])})
+        found = Work.objects.filter(key__any_of=[m.key for m in missing]).values_list("key", "pk")
+        works.update(found)
     return works
 
 
-def _fill(record: Record, parsed: Parsed, values: Derived, work: Work, now) -> None:
+def _fill(record: Record, parsed: Parsed, values: Derived, work_id: int, now) -> None:
     control, source, _ = parsed.key
     record.control_number, record.control_source = control, source
     record.marc = parsed.stored_marc
-    record.work = work
+    record.work_id = work_id
     for name in STORED:
         setattr(record, name, getattr(values, name))
     record.updated_at = now
