@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def stored_keys() -> list[str]:
     """Every key in the shared cache, whichever backend holds it."""
     backend = caches["default"]
-    if type(backend).__name__ == "DjangoCache":  # diskcache: several SQLite shards
+    if hasattr(backend, "_cache"):  # diskcache: several SQLite shards
         return [str(key) for shard in backend._cache._shards for key in shard.iterkeys()]
     with connection.cursor() as cursor:
         cursor.execute("SELECT cache_key FROM libdesk_cache")
@@ -23,7 +23,7 @@ def stored_keys() -> list[str]:
 
 
 def test_the_default_cache_is_shared_by_every_process():
-    expected = "DjangoCache" if connection.vendor == "sqlite" else "DatabaseCache"
+    expected = "KeptOpenDiskCache" if connection.vendor == "sqlite" else "DatabaseCache"
     assert type(caches["default"]).__name__ == expected
     if expected == "DatabaseCache":
         assert "libdesk_cache" in connection.introspection.table_names()
@@ -60,7 +60,7 @@ def test_clause_titles_are_cached_and_a_new_policy_version_clears_them(demo_libr
 @pytest.mark.parametrize(
     ("url", "backend", "location"),
     [
-        ("disk://", "diskcache.DjangoCache", None),
+        ("disk://", "libdesk.core.filecache.KeptOpenDiskCache", None),
         ("db://", "django.core.cache.backends.db.DatabaseCache", "libdesk_cache"),
         (
             "redis://127.0.0.1:6379/0",
@@ -81,3 +81,27 @@ def test_libdesk_cache_url_chooses_the_backend(url, backend, location):
 def test_an_unknown_cache_url_is_refused_with_the_forms_it_takes():
     with pytest.raises(ValueError, match="disk://, db://, redis://"):
         _cache_from_url("memcached://127.0.0.1:11211")
+
+
+def test_the_file_cache_keeps_its_connection_between_requests(client, demo_library):
+    """Django closes every cache after each request; the file cache's SQLite connection stays
+    open for the thread's next request (core/filecache.py), and one counter per address still."""
+    backend = caches["default"]
+    if not hasattr(backend, "_cache"):
+        assert connection.vendor != "sqlite"  # the database or Redis cache: nothing kept here
+        return
+    with clock.travel_to(clock.now()):
+        cache.clear()
+        client.get("/search/", {"q": "garden"}, REMOTE_ADDR="192.0.2.9")
+        opened = open_connections(backend)
+        client.get("/search/", {"q": "garden"}, REMOTE_ADDR="192.0.2.9")
+        still = open_connections(backend)
+        counters = [k for k in stored_keys() if "ratelimit:search" in k]
+    assert opened and still == opened
+    assert len(counters) == 1
+
+
+def open_connections(backend) -> list:
+    """This thread's open SQLite connections to the file cache's shards."""
+    shards = backend._cache._shards
+    return [con for shard in shards if (con := getattr(shard._local, "con", None)) is not None]

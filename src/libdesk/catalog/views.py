@@ -154,14 +154,15 @@ def _search_page(request: HttpRequest, context: dict, status: int = 200) -> Http
 def _results(form: SearchForm, data: dict, query: str, found: selectors.SearchResult) -> dict:
     page = data.get("page", 1)
     further = page * PAGE_SIZE < found.total
+    names = _branch_names()  # read once: facets, filters and availability all name branches
     return {
         "form": form,
         "searched": True,
         "found": found,
         "query": query,
         "rows": [(r, found.availability.get(r.pk, [])) for r in found.records],
-        "facets": _facet_links(data, found.facets),
-        "active": _active_filters(data),
+        "facets": _facet_links(data, found.facets, names),
+        "active": _active_filters(data, names),
         "suggestion": _link(data, q=found.suggestion, page=1) if found.suggestion else None,
         "broader": _broader(query, data) if found.total == 0 else [],
         "previous": _link(data, page=page - 1) if page > 1 else None,
@@ -175,7 +176,7 @@ def _results(form: SearchForm, data: dict, query: str, found: selectors.SearchRe
         "first": (page - 1) * PAGE_SIZE + 1,
         "last": min(page * PAGE_SIZE, found.total),
         "material_labels": dict(MaterialType.choices),
-        "branch_names": _branch_names(),
+        "branch_names": names,
     }
 
 
@@ -212,8 +213,10 @@ FACET_TITLES = {
 }
 
 
-def _facet_links(data: dict, facets: dict) -> list[tuple[str, list[tuple[str, int, str]]]]:
-    labels = _value_labels()
+def _facet_links(
+    data: dict, facets: dict, names: dict[str, str]
+) -> list[tuple[str, list[tuple[str, int, str]]]]:
+    labels = _value_labels(names)
     out = []
     for name, title in FACET_TITLES.items():
         param = "subject" if name == "subject_facet" else name
@@ -242,10 +245,10 @@ AUDIENCE_LABELS = {
 }
 
 
-def _value_labels() -> dict[str, dict[str, str]]:
+def _value_labels(names: dict[str, str]) -> dict[str, dict[str, str]]:
     return {
         "material_type": {k: str(v) for k, v in MaterialType.choices},
-        "available_at": _branch_names(),
+        "available_at": names,
         "audience": {k: str(v) for k, v in AUDIENCE_LABELS.items()},
     }
 
@@ -265,18 +268,18 @@ FILTER_TITLES = {
 }
 
 
-def _active_filters(data: dict) -> list[tuple[str, str]]:
-    return [(label, _link(data, **{k: "", "page": 1})) for k, label in _filters_set(data)]
+def _active_filters(data: dict, names: dict[str, str]) -> list[tuple[str, str]]:
+    return [(label, _link(data, **{k: "", "page": 1})) for k, label in _filters_set(data, names)]
 
 
-def _filters_set(data: dict) -> list[tuple[str, str]]:
-    """(parameter, "Language: Dutch") for each filter of this search."""
-    labels = _value_labels()
-    return [
-        (k, f"{FILTER_TITLES[k]}: {_label(labels, k, str(data[k]))}")
-        for k in (*selectors.FILTERS, "year_from", "year_to")
-        if data.get(k)
-    ]
+def _filters_set(data: dict, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(parameter, "Language: Dutch") for each filter of this search (the branches' names
+    read only when a filter is set and they were not given)."""
+    keys = [k for k in (*selectors.FILTERS, "year_from", "year_to") if data.get(k)]
+    if not keys:
+        return []
+    labels = _value_labels(_branch_names() if names is None else names)
+    return [(k, f"{FILTER_TITLES[k]}: {_label(labels, k, str(data[k]))}") for k in keys]
 
 
 def _broader(query: str, data: dict) -> list[tuple[str, str, int]]:

@@ -12,9 +12,12 @@ from libdesk.core import clock
 from libdesk.core.statements import Select
 from libdesk.library.models import Branch, ClosedDay, Library, OpeningHours, ShelfLocation
 
+# Every page names the library: read on a compiled statement (core/statements.py).
+THE_LIBRARY = Select(lambda: Library.objects.order_by("pk")[:1])
+
 
 def the_library() -> Library | None:
-    return Library.objects.first()
+    return THE_LIBRARY.first()
 
 
 def branches_with_hours() -> QuerySet[Branch]:
