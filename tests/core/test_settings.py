@@ -31,7 +31,7 @@ def settings_in_subprocess(tmp_path, **env: str) -> dict:
 
 def test_defaults_are_sqlite_in_var_on_loopback_in_kenoras_zone(tmp_path):
     found = settings_in_subprocess(tmp_path)
-    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["engine"] == "libdesk.core.backends.sqlite3"  # Django's, writers queued
     assert found["name"] == str(tmp_path / "var" / "libdesk.sqlite3")
     assert found["tz"] == "America/Winnipeg"
     assert found["bind"] == "127.0.0.1"
