@@ -131,6 +131,25 @@ def copies(plan: dict) -> None:
     RNG.shuffle(lend)
     plan["copies"] = lend
     plan["hold_records"] = hold[:20_000]
+    _cancel_left_holds(plan)
+
+
+def _cancel_left_holds(plan: dict) -> None:
+    """A run ends with some patrons holding a title; the next run's patrons start with the
+    same cards and the same draws, so those holds are cancelled first, by the clerk at the
+    desk through the service (otherwise a patron would be refused a hold it already has)."""
+    from libdesk.accounts.models import StaffUser, Workstation
+    from libdesk.circulation.desk import Desk
+    from libdesk.circulation.models import QUEUED_HOLD, Hold
+    from libdesk.circulation.services.holds import cancel_hold
+
+    desk = Desk.staff_at(
+        StaffUser.objects.get(username="clerk"), Workstation.objects.get(name="MAIN-DESK-1")
+    )
+    cards = [card for card, _ in plan["patrons"]]
+    left = Hold.objects.filter(patron__card_number__in=cards, status__in=QUEUED_HOLD)
+    for hold in left:
+        cancel_hold(desk, hold)
 
 
 def staff_token(env: dict) -> str:

@@ -173,11 +173,22 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("LIBDESK_DATABASE_URL", f"sqlite:///{DATA_DIR / 'libdesk.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# How long a thread keeps its database connection between requests (seconds; 0: one per
+# request). Opening one costs PostgreSQL a new server process, its authentication and settings
+# (under load, most of the server's time), and SQLite its PRAGMAs and a cold page cache; each
+# kept connection is checked before a request reuses it (bench/README.md, issue 17).
+CONN_MAX_AGE = _env_int("LIBDESK_DATABASE_CONN_MAX_AGE", 600)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+    )
+}
 # A commit checkpoints only past ~40 MB of WAL; the checkpointer keeps it far below that, and
 # the file is cut back to 64 MB after a reset (core/walcheckpoint.py).
 WAL_PRAGMAS = "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with libdesk's writers queued (core/backends/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "libdesk.core.backends.sqlite3"
     # WAL lets readers work while one writer commits (checkpoints run beside the web server,
     # not inside a desk's commit: core/walcheckpoint.py); synchronous=FULL makes an acknowledged
     # commit survive a power cut; IMMEDIATE transactions take the write lock up front so two
@@ -324,7 +335,7 @@ def _cache_from_url(url: str) -> dict:
     scheme = url.partition("://")[0]
     if scheme == "disk":  # every process on this machine that opens the same SQLite file
         return {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "libdesk.core.filecache.KeptOpenDiskCache",
             "LOCATION": str(_SHARED_DIR / "cache"),
             "OPTIONS": {"size_limit": 2**28},
         }
@@ -437,9 +448,12 @@ LIBDESK = {
         "LIBDESK_NEWSLETTER_DELIVERY_RETENTION_DAYS", 365
     ),
     # The web server (`libdesk run`, `libdesk serve_web`): processes, one per core by default
-    # (Python renders one page at a time per process), and waitress threads in each.
+    # (Python renders one page at a time per process), and waitress threads in each: two, so
+    # one renders while the other waits on the database; more only fought over the process's
+    # one interpreter lock (the load test on 2 cores: 8 threads 161-217 requests/s, 4 threads
+    # 166-241, 2 threads 193-256; bench/README.md, issue 17).
     "WEB_PROCESSES": _env_int("LIBDESK_WEB_PROCESSES", _cores()),
-    "WEB_THREADS": _env_int("LIBDESK_WEB_THREADS", 8),
+    "WEB_THREADS": _env_int("LIBDESK_WEB_THREADS", 2),
     # The SIP2 server: where it listens, its TLS certificate and key (both, or neither), the
     # longest frame it reads, and how long a connection may wait before logging in and
     # between messages, in seconds.

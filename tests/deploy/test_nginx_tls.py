@@ -191,7 +191,7 @@ def test_signing_in_through_nginx_over_tls(tmp_path_factory):
         # by default, one web process per core, and the start-up output says how many
         cores = len(os.sched_getaffinity(0))
         processes = f"{cores} process{'es' if cores != 1 else ''}"
-        assert f"Web: {processes} of 8 threads each" in "".join(run.out)
+        assert f"Web: {processes} of 2 threads each" in "".join(run.out)
         assert len(run.web_processes()) == cores
 
         # plain http:// is sent to the same address over https://

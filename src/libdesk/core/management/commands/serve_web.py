@@ -134,7 +134,7 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=settings.LIBDESK["WEB_THREADS"],
-            help="threads in each web process (LIBDESK_WEB_THREADS; default 8)",
+            help="threads in each web process (LIBDESK_WEB_THREADS; default 2)",
         )
         # Internal: a web process started by another, serving on the sockets it inherited.
         parser.add_argument("--listen-fds", default="", help="(internal)")
