@@ -131,3 +131,21 @@ def test_a_database_in_memory_has_no_lock_file():
     assert writers_lock_path("file:memorydb_default?mode=memory&cache=shared") is None
     database = "/srv/libdesk/libdesk.sqlite3"
     assert writers_lock_path(database) == f"{database}-writers"
+
+
+@pytest.mark.once
+def test_without_a_writable_lock_file_sqlite_s_own_lock_is_enough(lock_file, monkeypatch):
+    """A folder this process may not write (a read-only copy opened to look at): the
+    transaction goes ahead on SQLite's own lock."""
+    connection.close()  # a fresh connection, which has no lock file open yet
+    real_open = os.open
+
+    def refuse_lock_file(path, *args, **kwargs):
+        if str(path) == lock_file:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse_lock_file)
+    with transaction.atomic():
+        new_run("no lock file")
+    assert JobRun.objects.filter(name="no lock file").exists()

@@ -288,7 +288,7 @@ def _refuse_unless_empty() -> None:
     ours = set(STARTUP_ENTRIES)
     if database and Path(database).parent == data_dir:
         name = Path(database).name
-        ours |= {name, f"{name}-wal", f"{name}-shm", f"{name}-journal"}
+        ours |= {name, f"{name}-wal", f"{name}-shm", f"{name}-journal", f"{name}-writers"}
     there = sorted(p.name for p in data_dir.iterdir() if p.name not in ours)
     if there:
         raise BackupError(

@@ -64,7 +64,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if path is None or self._holding:
             return
         if self._writers_fd is None:
-            self._writers_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                self._writers_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError:  # a folder this process may not write: SQLite's own lock only
+                return
         deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
         while True:
             try:
