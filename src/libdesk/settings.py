@@ -202,6 +202,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-libdesk.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Values travel apart from the SQL (psycopg's server-side binding), so a statement a
+    # connection runs again is prepared once by the server, and psycopg no longer quotes every
+    # value into the SQL text in Python (bench/README.md, issue 17).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 # A PostgreSQL streaming replica for the anonymous catalogue's reads (core/replica.py,
 # docs/deployment-nodes.md): a second alias and a router; without it everything is `default`.
 REPLICA_URL = os.environ.get("LIBDESK_DATABASE_REPLICA_URL", "").strip()
