@@ -227,6 +227,7 @@ if REPLICA_URL:
     _replica["OPTIONS"] = {
         "application_name": "libdesk replica reads",
         "connect_timeout": 2,
+        "server_side_binding": True,
         **_replica.get("OPTIONS", {}),
     }
     _replica["TEST"] = {"MIRROR": "default"}  # a test run reads the test database through it

@@ -50,6 +50,7 @@ PG_BIN = Path(os.environ.get("LIBDESK_PG_BIN", "/usr/lib/postgresql/15/bin"))
 MAX_LAG = 2  # LIBDESK_REPLICA_MAX_LAG_SECONDS for the run
 REPLICA_APP = "libdesk replica reads"
 PRIMARY_APP = "libdesk"
+SENT = re.compile(r"LOG:\s+(statement|execute [^:]+):")  # a statement the server was sent
 CARD, PIN = "29000000000001", "7306148825"  # the demo's first patron, given a PIN here
 
 
@@ -108,10 +109,12 @@ class Server:
         with self.log.open("rb") as log:
             log.seek(mark)
             text = log.read().decode(errors="replace")
+        # "statement:" for a simple query, "execute <name>:" for one whose values travel
+        # apart (libdesk binds them server-side on PostgreSQL).
         return [
             line
             for line in text.splitlines()
-            if line.startswith(f"{application}|") and "statement:" in line
+            if line.startswith(f"{application}|") and SENT.search(line)
         ]
 
 
