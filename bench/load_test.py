@@ -566,9 +566,13 @@ def main(args: list[str]) -> None:
     out = Path(tempfile.mkdtemp(prefix="libdesk-load-"))
     env = {**os.environ, "LIBDESK_DATA_DIR": data_dir}
     plan = prepare(data_dir)
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    web = f"{settings.LIBDESK['WEB_PROCESSES']} x {settings.LIBDESK['WEB_THREADS']} threads"
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, database "
-        f"{database}; limits raised for the run: "
+        f"{database}, cache {cache}, web processes {web}; limits raised for the run: "
         f"LIBDESK_SEARCH_LIMIT={RAISED['LIBDESK_SEARCH_LIMIT']}"
         f" (per 60 s), patron-sign-in rule {SIGN_IN_ATTEMPTS:,} attempts per window; "
         f"load average before: {os.getloadavg()[0]:.2f}"
