@@ -202,18 +202,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-libdesk.sqlite3")}
+POSTGRESQL = "libdesk.core.backends.postgresql"  # Django's, within libpq's limit on values
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Values travel apart from the SQL (psycopg's server-side binding), so a statement a
     # connection runs again is prepared once by the server, and psycopg no longer quotes every
     # value into the SQL text in Python (bench/README.md, issue 17).
+    DATABASES["default"]["ENGINE"] = POSTGRESQL
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 # A PostgreSQL streaming replica for the anonymous catalogue's reads (core/replica.py,
 # docs/deployment-nodes.md): a second alias and a router; without it everything is `default`.
 REPLICA_URL = os.environ.get("LIBDESK_DATABASE_REPLICA_URL", "").strip()
 if REPLICA_URL:
-    _replica = dj_database_url.parse(REPLICA_URL, conn_max_age=0)
-    _postgres = "django.db.backends.postgresql"
-    if DATABASES["default"]["ENGINE"] != _postgres or _replica["ENGINE"] != _postgres:
+    _replica = dj_database_url.parse(
+        REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+    )
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        _replica["ENGINE"] = POSTGRESQL
+    if DATABASES["default"]["ENGINE"] != POSTGRESQL or _replica["ENGINE"] != POSTGRESQL:
         raise ImproperlyConfigured(
             "LIBDESK_DATABASE_REPLICA_URL: a read replica needs PostgreSQL, both there and in "
             "LIBDESK_DATABASE_URL (postgres://user@host:5432/name)"

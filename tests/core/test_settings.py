@@ -56,7 +56,7 @@ def test_postgres_url_selects_postgresql(tmp_path):
     found = settings_in_subprocess(
         tmp_path, LIBDESK_DATABASE_URL="postgres://postgres@127.0.0.1:5432/libdesk"
     )
-    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["engine"] == "libdesk.core.backends.postgresql"  # Django's, values capped
     assert found["name"] == "libdesk"
 
 

@@ -37,7 +37,12 @@ def _copy_rows(sql: str, rows: list[Sequence]) -> None:
     """PostgreSQL's COPY: the rows streamed in its own format. Django's client-side binding
     quoted every value of an INSERT into SQL text in Python, and the server parsed it again:
     the import ran at 2,500 records/s against SQLite's 5,000 (bench/README.md, issue 17)."""
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # psycopg's copy sits under Django's cursor wrapper: its errors are made Django's here.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 

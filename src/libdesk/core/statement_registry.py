@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.core import checks
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from libdesk.core.statement_slots import StatementError
 
@@ -134,16 +134,25 @@ def compile_all(statements: Iterable[_Statement] | None = None) -> list[tuple[_S
     return refused
 
 
+def _compile_every_statement() -> list[tuple[_Statement, str]]:
+    """Where rows can be locked (PostgreSQL), a statement that locks them compiles only inside
+    a transaction (Django refuses select_for_update in autocommit): one is opened and rolled
+    back, nothing run in it. SQLite has no such statement, and a transaction there would take
+    the write lock at every command's start."""
+    if not connection.features.has_select_for_update:
+        return compile_all()
+    with transaction.atomic():
+        refused = compile_all()
+        transaction.set_rollback(True)
+    return refused
+
+
 def check_statements(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """System check: every statement of libdesk compiles safely on its database."""
     import_declarations()
     closed = [alias for alias in connections if connections[alias].connection is None]
     try:
-        # A statement that locks rows compiles only inside a transaction (Django refuses
-        # select_for_update in autocommit); nothing is run, and nothing kept.
-        with transaction.atomic():
-            refused = compile_all()
-            transaction.set_rollback(True)
+        refused = _compile_every_statement()
     except DatabaseError as error:
         return [
             checks.Warning(

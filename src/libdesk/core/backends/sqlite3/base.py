@@ -6,7 +6,8 @@ handler, which sleeps in growing steps of up to 100 ms before looking again: und
 waiting checkout slept long after the lock was free while newcomers went first, so writes
 took over a second at the 95th percentile while reads took 0.2 s (bench/README.md, issue 17).
 Here each transaction first takes an exclusive `flock` on a file beside the database, looked at
-again every half millisecond, so the next writer goes in as soon as the last one leaves.
+again after half a millisecond, then at most every 2 ms, so the next writer goes in soon
+after the last one leaves.
 SQLite's own lock and busy timeout still guard the database itself (another program, a write
 outside a transaction); this only orders libdesk's own writers, across threads and processes.
 """
@@ -20,7 +21,7 @@ import time
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
 
-POLL_SECONDS = 0.0005
+FIRST_PAUSE, LONGEST_PAUSE = 0.0005, 0.002  # seconds between looks at a taken lock
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -69,6 +70,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             except OSError:  # a folder this process may not write: SQLite's own lock only
                 return
         deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        pause = FIRST_PAUSE
         while True:
             try:
                 fcntl.flock(self._writers_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -79,7 +81,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
                         f"database is locked: another libdesk transaction held {path} longer "
                         "than the busy timeout"
                     ) from None
-                time.sleep(POLL_SECONDS)
+                time.sleep(pause)
+                pause = min(pause * 2, LONGEST_PAUSE)
         self._holding = True
 
     def _release_writers_lock(self) -> None:
