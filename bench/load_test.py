@@ -497,22 +497,23 @@ def read_stats(prefix: Path) -> dict:
 
 def read_failures(prefix: Path) -> list[str]:
     """Failed requests, and exceptions raised in the locustfile's tasks (errors too)."""
-    found = []
-    path = Path(f"{prefix}_failures.csv")
-    if path.exists():
-        with open(path, newline="") as handle:
-            found += [
-                f"{row['Occurrences']} x {row['Method']} {row['Name']}: {row['Error'][:160]}"
-                for row in csv.DictReader(handle)
-            ]
-    path = Path(f"{prefix}_exceptions.csv")
-    if path.exists():
-        with open(path, newline="") as handle:
-            found += [
-                f"{row['Count']} x exception in a task: {row['Message'][:160]}"
-                for row in csv.DictReader(handle)
-            ]
-    return found
+    failed = _csv_lines(
+        Path(f"{prefix}_failures.csv"),
+        lambda row: f"{row['Occurrences']} x {row['Method']} {row['Name']}: {row['Error'][:160]}",
+    )
+    raised = _csv_lines(
+        Path(f"{prefix}_exceptions.csv"),
+        lambda row: f"{row['Count']} x exception in a task: {row['Message'][:160]}",
+    )
+    return failed + raised
+
+
+def _csv_lines(path: Path, line) -> list[str]:
+    """One line per row of a Locust CSV file, none when Locust wrote no such file."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        return [line(row) for row in csv.DictReader(handle)]
 
 
 def report(result: dict, database: str, wait: str) -> None:
