@@ -351,9 +351,10 @@ def _cache_from_url(url: str) -> dict:
             "OPTIONS": {"size_limit": 2**28},
         }
     if scheme == "db":
-        # Culling keeps at most this many entries, expired ones first.
+        # Culling keeps at most this many entries, expired ones first; rate-limit counters
+        # are rows of a table of their own (core/dbcache.py).
         return {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "libdesk.core.dbcache.CountingDatabaseCache",
             "LOCATION": "libdesk_cache",
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }

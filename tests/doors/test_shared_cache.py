@@ -7,25 +7,28 @@ from django.core.cache import cache, caches
 from django.db import connection
 
 from libdesk.core import clock
+from libdesk.core.models import CacheCounter
 from libdesk.settings import _cache_from_url
 
 pytestmark = pytest.mark.django_db
 
 
 def stored_keys() -> list[str]:
-    """Every key in the shared cache, whichever backend holds it."""
+    """Every key in the shared cache, whichever backend holds it: the database cache keeps
+    its counters in a table of their own."""
     backend = caches["default"]
     if hasattr(backend, "_cache"):  # diskcache: several SQLite shards
         return [str(key) for shard in backend._cache._shards for key in shard.iterkeys()]
     with connection.cursor() as cursor:
         cursor.execute("SELECT cache_key FROM libdesk_cache")
-        return [row[0] for row in cursor.fetchall()]
+        keys = [row[0] for row in cursor.fetchall()]
+    return keys + list(CacheCounter.objects.values_list("name", flat=True))
 
 
 def test_the_default_cache_is_shared_by_every_process():
-    expected = "KeptOpenDiskCache" if connection.vendor == "sqlite" else "DatabaseCache"
+    expected = "KeptOpenDiskCache" if connection.vendor == "sqlite" else "CountingDatabaseCache"
     assert type(caches["default"]).__name__ == expected
-    if expected == "DatabaseCache":
+    if expected == "CountingDatabaseCache":
         assert "libdesk_cache" in connection.introspection.table_names()
 
 
@@ -61,7 +64,7 @@ def test_clause_titles_are_cached_and_a_new_policy_version_clears_them(demo_libr
     ("url", "backend", "location"),
     [
         ("disk://", "libdesk.core.filecache.KeptOpenDiskCache", None),
-        ("db://", "django.core.cache.backends.db.DatabaseCache", "libdesk_cache"),
+        ("db://", "libdesk.core.dbcache.CountingDatabaseCache", "libdesk_cache"),
         (
             "redis://127.0.0.1:6379/0",
             "django.core.cache.backends.redis.RedisCache",

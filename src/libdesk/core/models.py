@@ -110,3 +110,16 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class CacheCounter(models.Model):
+    """One counter of the database cache (core/dbcache.py): hits on a rate limit's key (a
+    form or the search, the window, and a keyed hash of the address; never the address), until
+    `expires`. On PostgreSQL the table is unlogged: a crash empties it."""
+
+    name = models.CharField(max_length=255, primary_key=True)
+    hits = models.PositiveIntegerField()
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.hits}"

@@ -1,9 +1,10 @@
 """Per-address limits on anonymous forms and on catalogue searches.
 
-Counters live in Django's cache (shared by every process: the database, or Redis) under a
-keyed hash of the address, so no address is stored in clear, and they expire with their
-window. A burst of simultaneous requests may be counted a little short (a read and a write,
-not an atomic increment); the limits are about sustained load, not single requests.
+Counters live in Django's cache (shared by every process: the files beside SQLite, the
+database, or Redis) under a keyed hash of the address, so no address is stored in clear, and
+they expire with their window. The database cache counts exactly, in one upsert; with the
+others a burst of simultaneous requests may be counted a little short (a read and a write, not
+an atomic increment); the limits are about sustained load, not single requests.
 """
 
 from __future__ import annotations
@@ -130,12 +131,16 @@ def check_search(address: str) -> None:
 
 def _hit(counter: str, address: str, window: int) -> tuple[int, int]:
     """Count one hit in the current fixed window: the count so far, and the seconds until
-    the window ends. Written with its expiry (the database cache's incr would reset it)."""
+    the window ends. The database cache counts in one statement (core/dbcache.py); any other
+    cache is read, then written with its expiry (the database cache's incr would reset it)."""
     now = clock.now().timestamp()
     window_index = math.floor(now / window)
     key = f"{counter}:{window_index}:{_address_key(address)}"
-    count = cache.get(key, 0) + 1
-    cache.set(key, count, timeout=window + 1)
+    if hasattr(cache, "count_hit"):
+        count = cache.count_hit(key, timeout=window + 1)
+    else:
+        count = cache.get(key, 0) + 1
+        cache.set(key, count, timeout=window + 1)
     return count, max(1, math.ceil((window_index + 1) * window - now))
 
 

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -111,19 +109,13 @@ def purge_all() -> dict[str, int]:
 def purge_expired_cache_entries() -> int:
     """Delete cache entries past their expiry that are still on disk or in the database (rate
     limit counters are keyed by hashes, but still say when an address or account was busy).
-    A file cache (diskcache) and the database cache keep them until culled; Redis and the
-    in-memory cache drop them by themselves."""
+    The file cache (diskcache) and the database cache (core/dbcache.py) keep them until
+    culled; Redis and the in-memory cache drop them by themselves."""
     deleted = 0
     for alias in settings.CACHES:
         cache = caches[alias]
-        if hasattr(cache, "expire"):  # diskcache's DjangoCache
+        if hasattr(cache, "expire"):  # diskcache's DjangoCache, libdesk's database cache
             deleted += cache.expire() or 0
-        elif isinstance(cache, DatabaseCache):  # as Django's own cull compares expiry times
-            table = connection.ops.quote_name(cache._table)
-            now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
-                deleted += max(cursor.rowcount, 0)
     return deleted
 
 
