@@ -11,7 +11,6 @@ only when a service fails repeatedly before it was ever ready (rules and figures
 from __future__ import annotations
 
 import errno
-import ipaddress
 import signal
 import socket
 import sys
@@ -22,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
 from libdesk.core import metrics
+from libdesk.core.addresses import is_loopback
 from libdesk.core.supervisor import Periodic, Service, Supervisor
 from libdesk.demo.loader import sign_ins
 from libdesk.library import mail
@@ -30,15 +30,6 @@ from libdesk.library.selectors import the_library
 JOBS_EVERY_SECONDS = 3600
 SIP2_BIND = settings.LIBDESK["SIP2_BIND"]
 LIBDESK = (sys.executable, "-m", "libdesk")
-
-
-def is_loopback(address: str) -> bool:
-    if address == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def port_problem(bind: str, port: int) -> str | None:

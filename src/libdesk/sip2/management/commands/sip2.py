@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 
+from libdesk.core.addresses import is_loopback
 from libdesk.library.selectors import the_library
 from libdesk.sip2.server import Limits, Server, tls_context
-
-
-def _loopback(address: str) -> bool:
-    if address == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class Command(BaseCommand):
@@ -78,7 +69,7 @@ class Command(BaseCommand):
                 f"libdesk cannot read its database ({error}): has `libdesk migrate` been run?"
             ) from error
         connection.close()
-        if _loopback(bind):
+        if is_loopback(bind):
             return
         if library is not None and library.is_demo:
             raise CommandError(
