@@ -96,7 +96,7 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
     assert block["self_check_machine"] == "kiosk"
     (note,) = sections["patrons.notes"]
     assert note["note"] == canary.DESK_NOTE
-    assert (note["written_by"], note["branch"]) == ("Circulation clerk", "MAIN")
+    assert (note["written_by"], note["branch"]) == ("Circulation clerk", "Main")
     (conflict,) = sections["circulation.offline_conflicts"]
     assert conflict["item_barcode"] == canary.KIOSK_UNKNOWN_BARCODE
     assert conflict["what_happened"] == "No item has this barcode"
@@ -124,6 +124,8 @@ def test_the_export_says_it_in_the_patrons_words(client, world):
         "Send me the library's newsletters",
     }
     whats = {e["what"] for e in sections["audit.entries"]}
+    opened = next(e for e in sections["audit.entries"] if e["what"].startswith("staff opened"))
+    assert opened["branch"] == "Main"  # the branch's name, not its code
     assert {"your account was opened", "staff opened your account at the desk"} <= whats
     assert "you signed in" in whats
 

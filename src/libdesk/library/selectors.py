@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import get_language
 
 from libdesk.core import clock
@@ -18,6 +18,13 @@ THE_LIBRARY = Select(lambda: Library.objects.order_by("pk")[:1])
 
 def the_library() -> Library | None:
     return THE_LIBRARY.first()
+
+
+def branch_name_of(code_field: str) -> Subquery:
+    """The name of the branch whose code a row keeps in `code_field`, for an annotation: the
+    audit log and desk notes keep a branch's code (no foreign key, so that no branch change
+    touches them), but a patron reading them is told the branch's name."""
+    return Subquery(Branch.objects.filter(code=OuterRef(code_field)).values("name")[:1])
 
 
 def branches_with_hours() -> QuerySet[Branch]:

@@ -14,6 +14,7 @@ from libdesk.access.table import Role
 from libdesk.core import clock, lockout
 from libdesk.core.models import SignInLock
 from libdesk.core.patron_data import Closing, PatronDataKind, Retention, register
+from libdesk.library.selectors import branch_name_of
 from libdesk.patrons.models import (
     CardBlock,
     Category,
@@ -138,7 +139,7 @@ def _note(note: PatronNote, patron_id: int) -> dict:
         "note": note.text,
         "written_at": note.written_at,
         "written_by": role,
-        "branch": note.branch,
+        "branch": note.branch_name or note.branch,
     }
 
 
@@ -254,7 +255,9 @@ def register_all() -> None:
             label=_("Notes staff left on your account"),
             model=PatronNote,
             resource="patron.profile",
-            rows=lambda pid: PatronNote.objects.filter(patron_id=pid),
+            rows=lambda pid: PatronNote.objects.filter(patron_id=pid).annotate(
+                branch_name=branch_name_of("branch")
+            ),
             export_row=_note,
             closing=Closing.DELETE,
             closing_text=DELETED,

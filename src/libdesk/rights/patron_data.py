@@ -15,6 +15,7 @@ from libdesk.audit import services as audit
 from libdesk.audit.models import ActorKind, AuditEntry
 from libdesk.core import clock
 from libdesk.core.patron_data import Closing, PatronDataKind, Retention, register
+from libdesk.library.selectors import branch_name_of
 from libdesk.privacy.models import Basis, ServingContext
 from libdesk.rights.models import CorrectionRequest
 
@@ -72,7 +73,7 @@ def _audit_entry(entry: AuditEntry, patron_id: int) -> dict:
         "what": str(ACTIONS.get(entry.action, entry.action)),
         "kind_of_data": entry.data_kind,
         "by": str(who) if who is not None else _role(entry.actor_role),
-        "branch": entry.branch,
+        "branch": entry.branch_name or entry.branch,
     }
 
 
@@ -143,7 +144,11 @@ register(
         label=_("The library's record of who looked at or changed your account"),
         model=AuditEntry,
         resource="patron.access_log",
-        rows=lambda pid: AuditEntry.objects.filter(patron_id=pid).order_by("seq"),
+        rows=lambda pid: (
+            AuditEntry.objects.filter(patron_id=pid)
+            .order_by("seq")
+            .annotate(branch_name=branch_name_of("branch"))
+        ),
         export_row=_audit_entry,
         closing=Closing.KEEP,
         closing_text=_(
