@@ -29,10 +29,9 @@ from libdesk.feedback.forms import (
     FiguresForm,
     RespondForm,
     ThemeForm,
-    add_service_error,
-    errors_by_label,
 )
 from libdesk.feedback.models import Service, Status, Theme
+from libdesk.web.form_errors import add_service_error, errors_by_label
 
 ACTIONS = ("theme", "clause", "respond", "close")
 LABELS = {

@@ -1,12 +1,11 @@
 """Feedback's web forms: the comment form (anyone; a signed-in patron may sign it), and the
 staff's triage forms. Each only shapes what a person typed; feedback/services.py decides, and
-an InputError it raises is shown beside the field it names (`add_service_error`)."""
+an InputError it raises is shown beside the field it names (`web/form_errors.py`)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libdesk.core.bounds import DATE_VALIDATORS, LONG_TEXT_MAX
-from libdesk.core.errors import InputError
 from libdesk.feedback.models import RATING_MAX, RATING_MIN, Service, Theme
 
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -14,21 +13,6 @@ RATINGS = [
     ("", _("No rating")),
     *((str(n), str(n)) for n in range(RATING_MIN, RATING_MAX + 1)),
 ]
-
-
-def add_service_error(form: forms.Form, error: InputError) -> None:
-    """Show a service's InputError beside the field it names (at the top for any other)."""
-    field = error.field.rsplit(".", 1)[-1]
-    form.add_error(field if field in form.fields else None, error.message)
-
-
-def errors_by_label(form: forms.Form) -> list[str]:
-    """Each error with the label of the field it is about, for the summary above a form."""
-    return [
-        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    ]
 
 
 class CommentForm(forms.Form):

@@ -9,9 +9,10 @@ from django.utils.translation import get_language
 
 from libdesk.core.errors import InputError
 from libdesk.feedback import services
-from libdesk.feedback.forms import CommentForm, add_service_error, errors_by_label
+from libdesk.feedback.forms import CommentForm
 from libdesk.feedback.models import Service
 from libdesk.web.decorators import rate_limited_form
+from libdesk.web.form_errors import add_service_error, errors_by_label
 from libdesk.web.patron_session import signed_in_patron_id
 
 

@@ -18,12 +18,12 @@ from libdesk.outreach.forms import (
     AnnouncementForm,
     IssueForm,
     OrganizationContactForm,
-    add_service_error,
 )
 from libdesk.patrons.selectors import consents, patron_profile
 from libdesk.patrons.serving_page import context_or_404
 from libdesk.privacy.services import serving_access
 from libdesk.web.decorators import render_refusal
+from libdesk.web.form_errors import add_service_error
 
 
 @staff_required(roles=OUTREACH_ROLES)

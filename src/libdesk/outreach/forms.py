@@ -6,13 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from libdesk.catalog.models import MaterialType
 from libdesk.core.bounds import LONG_TEXT_MAX, SHORT_TEXT_MAX
-from libdesk.core.errors import InputError
 from libdesk.outreach.sections import sections
-
-
-def add_service_error(form: forms.Form, error: InputError) -> None:
-    """Show a service's InputError beside the field it names (at the top for any other)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class AnnouncementForm(forms.Form):

@@ -16,6 +16,7 @@ from libdesk.policies import questions
 from libdesk.policies.forms import AnswerForm, AskWhyForm, ShareForm
 from libdesk.policies.selectors import clause_in_force
 from libdesk.web.decorators import rate_limited_form
+from libdesk.web.form_errors import errors_by_label
 
 
 @rate_limited_form("ask-why")
@@ -117,8 +118,4 @@ def question_act(request: HttpRequest, question_id: int, action: str) -> HttpRes
 
 def _form_errors(form) -> str:
     """Each error with the label of the field it is about, for a message after a redirect."""
-    return " ".join(
-        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    )
+    return " ".join(errors_by_label(form))

@@ -14,9 +14,10 @@ from libdesk.accounts.decorators import staff_required
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError, NotFound
 from libdesk.programs import selectors, services
-from libdesk.programs.forms import EventForm, NewEventForm, add_service_error, errors_by_label
+from libdesk.programs.forms import EventForm, NewEventForm
 from libdesk.programs.models import Audience, Event, Status
 from libdesk.web.decorators import render_refusal
+from libdesk.web.form_errors import add_service_error, errors_by_label
 
 EVENT_STAFF = (*ORGANIZER_ROLES, Role.ADMINISTRATOR)
 

@@ -1,6 +1,6 @@
 """The programs' web forms: browsing the calendar, registering without an account, and the
 staff's event form. Each only shapes what a person typed; programs/services.py decides, and
-an InputError it raises is shown beside the field it names (`add_service_error`)."""
+an InputError it raises is shown beside the field it names (`web/form_errors.py`)."""
 
 from datetime import datetime, time, timedelta
 
@@ -12,26 +12,11 @@ from libdesk.access.table import ORGANIZER_ROLES
 from libdesk.accounts.models import StaffUser
 from libdesk.core import clock
 from libdesk.core.bounds import DATE_VALIDATORS, LONG_TEXT_MAX, SHORT_TEXT_MAX
-from libdesk.core.errors import InputError
 from libdesk.library.models import Branch
 from libdesk.programs.models import CAPACITY_MAX, Audience, Event, Frequency
 from libdesk.programs.services import OCCURRENCES_MAX, EventDetails
 
 WINDOW_DAYS = 31  # the calendar shows a month from the chosen day
-
-
-def add_service_error(form: forms.Form, error: InputError) -> None:
-    """Show a service's InputError beside the field it names (at the top for any other)."""
-    field = {"organizer_id": "organizer"}.get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.message)
-
-
-def errors_by_label(form: forms.Form) -> list[str]:
-    return [
-        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    ]
 
 
 def _sane_moment(value: datetime) -> None:

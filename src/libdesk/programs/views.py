@@ -21,9 +21,10 @@ from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError, NotFound
 from libdesk.library.selectors import the_library
 from libdesk.programs import calendar, selectors, services
-from libdesk.programs.forms import CalendarForm, RegisterForm, add_service_error, errors_by_label
+from libdesk.programs.forms import CalendarForm, RegisterForm
 from libdesk.programs.models import Audience, Status
 from libdesk.web.decorators import rate_limited_form, render_refusal
+from libdesk.web.form_errors import add_service_error, errors_by_label
 from libdesk.web.patron_session import signed_in_patron_id
 
 

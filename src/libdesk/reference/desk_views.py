@@ -33,10 +33,9 @@ from libdesk.reference.forms import (
     FiguresForm,
     ShareForm,
     StaffEntryForm,
-    add_service_error,
-    errors_by_label,
 )
 from libdesk.reference.models import Channel, Status, Topic
+from libdesk.web.form_errors import add_service_error, errors_by_label
 
 ACTIONS = ("consult", "transfer", "answer", "close")
 

@@ -2,7 +2,7 @@
 by phone or by e-mail), sharing with another librarian, answering with sources, closing.
 
 Each form only shapes what a person typed; reference/services.py decides, and an InputError it
-raises is shown beside the field it names (`add_service_error`)."""
+raises is shown beside the field it names (`web/form_errors.py`)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from libdesk.access.table import REFERENCE_ROLES
 from libdesk.accounts.models import StaffUser
 from libdesk.core.bounds import DATE_VALIDATORS, LONG_TEXT_MAX, SHORT_TEXT_MAX
-from libdesk.core.errors import InputError
 from libdesk.reference.models import (
     Channel,
     ConsumerSource,
@@ -30,21 +29,6 @@ EFFORT = [
     (5, _("5: extended research, several hours")),
     (6, _("6: days of research, or a specialist's help")),
 ]
-
-
-def add_service_error(form: forms.Form, error: InputError) -> None:
-    """Show a service's InputError beside the field it names (at the top for any other)."""
-    field = error.field.rsplit(".", 1)[-1]
-    form.add_error(field if field in form.fields else None, error.message)
-
-
-def errors_by_label(form: forms.Form) -> list[str]:
-    """Each error with the label of the field it is about, for the summary above a form."""
-    return [
-        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    ]
 
 
 class _QuestionFields(forms.Form):

@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 
 from libdesk.core.errors import InputError
 from libdesk.reference import selectors, services
-from libdesk.reference.forms import AskForm, add_service_error, errors_by_label
+from libdesk.reference.forms import AskForm
 from libdesk.web.decorators import rate_limited_form
+from libdesk.web.form_errors import add_service_error, errors_by_label
 from libdesk.web.patron_session import signed_in_patron_id
 
 
