@@ -4,9 +4,7 @@ a policy clause, responding, closing; and the board's figures. Views fetch, call
 selector, render."""
 
 from calendar import monthrange
-from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,11 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.access.table import REFERENCE_ROLES, Role
 from libdesk.accounts.decorators import staff_required
-from libdesk.core import clock
-from libdesk.core.csv_export import csv_response
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
-from libdesk.core.figures import FigureGroup, FigureRow, csv_table
+from libdesk.core.figures import FigureGroup, FigureRow
 from libdesk.feedback import selectors, services
 from libdesk.feedback.forms import (
     ClauseForm,
@@ -31,6 +27,7 @@ from libdesk.feedback.forms import (
     ThemeForm,
 )
 from libdesk.feedback.models import Service, Status, Theme
+from libdesk.web.figures_page import Figures, chosen_period, csv_answer, page_context
 from libdesk.web.form_errors import add_service_error, errors_by_label
 
 ACTIONS = ("theme", "clause", "respond", "close")
@@ -126,21 +123,10 @@ def act(request: HttpRequest, comment_id: int, action: str) -> HttpResponse:
     return redirect("feedback:comment-staff", comment_id=comment_id)
 
 
-@dataclass(frozen=True)
-class _Figures:
-    form: FiguresForm
-    since: date | None
-    until: date | None
-    groups: list[FigureGroup]
-
-
-def _figures(request: HttpRequest) -> _Figures:
-    """The chosen period (none, when the form is wrong: its errors then show) and the board's
-    figures for it, grouped and in words."""
+def _figures(request: HttpRequest) -> Figures:
+    """The chosen period and the board's figures for it, grouped and in words."""
     form = FiguresForm(request.GET or None)
-    since = until = None
-    if form.is_bound and form.is_valid():
-        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    since, until = chosen_period(form)
     found = selectors.figures(request.user, since, until)
     themes = {**dict(Theme.choices), "unfiled": _("Not filed yet")}
     comments = [_("Comments")]
@@ -194,7 +180,7 @@ def _figures(request: HttpRequest) -> _Figures:
             charted=(1, 2),
         ),
     ]
-    return _Figures(form, since, until, groups)
+    return Figures(form, since, until, groups)
 
 
 def _month(month: str, count: int, since: date | None, until: date | None) -> FigureRow:
@@ -210,20 +196,8 @@ def _month(month: str, count: int, since: date | None, until: date | None) -> Fi
     )
 
 
-def _render_figures(request: HttpRequest, figures: _Figures, status: int = 200) -> HttpResponse:
-    form = figures.form
-    period = {
-        name: value.isoformat()
-        for name, value in (("since", figures.since), ("until", figures.until))
-        if value
-    }
-    context = {
-        "form": form,
-        "groups": figures.groups,
-        "comments": figures.groups[0].rows[0].values[0],
-        "csv_query": urlencode(period),
-        "errors": errors_by_label(form) if form.is_bound else [],
-    }
+def _render_figures(request: HttpRequest, figures: Figures, status: int = 200) -> HttpResponse:
+    context = {**page_context(figures), "comments": figures.groups[0].rows[0].values[0]}
     return render(request, "feedback/figures.html", context, status=status)
 
 
@@ -240,11 +214,4 @@ def figures(request: HttpRequest) -> HttpResponse:
 def figures_csv(request: HttpRequest) -> HttpResponse:
     """The same figures as CSV, for a spreadsheet; a wrong date is the page with its error."""
     found = _figures(request)
-    if found.form.is_bound and not found.form.is_valid():
-        return _render_figures(request, found, status=422)
-    until = found.until or clock.today()
-    since = found.since.isoformat() if found.since else "all"
-    return csv_response(
-        f"comment-figures-{since}-{until.isoformat()}.csv",
-        csv_table(found.groups, found.since, until),
-    )
+    return csv_answer(found, "comment", lambda status: _render_figures(request, found, status))

@@ -4,10 +4,6 @@ sharing, answering with sources (checked for opinions, advice and recommendation
 the desk's entry of questions asked in person, by phone or by e-mail; the directory of
 consumer information; the board's figures. Views fetch, call a service or selector, render."""
 
-from dataclasses import dataclass
-from datetime import date
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,11 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from libdesk.access.table import DESK_ROLES, REFERENCE_ROLES, Role
 from libdesk.accounts.decorators import staff_required
-from libdesk.core import clock
-from libdesk.core.csv_export import csv_response
 from libdesk.core.decisions import Refused
 from libdesk.core.errors import InputError
-from libdesk.core.figures import FigureGroup, FigureRow, csv_table
+from libdesk.core.figures import FigureGroup, FigureRow
 from libdesk.reference import directory, selectors, services
 from libdesk.reference.forms import (
     EFFORT,
@@ -35,6 +29,7 @@ from libdesk.reference.forms import (
     StaffEntryForm,
 )
 from libdesk.reference.models import Channel, Status, Topic
+from libdesk.web.figures_page import Figures, chosen_period, csv_answer, page_context
 from libdesk.web.form_errors import add_service_error, errors_by_label
 
 ACTIONS = ("consult", "transfer", "answer", "close")
@@ -264,21 +259,10 @@ def edit_source(request: HttpRequest, source_id: int | None = None) -> HttpRespo
     return render(request, "reference/edit_source.html", context, status=status)
 
 
-@dataclass(frozen=True)
-class _Figures:
-    form: FiguresForm
-    since: date | None
-    until: date | None
-    groups: list[FigureGroup]
-
-
-def _figures(request: HttpRequest) -> _Figures:
-    """The chosen period (none, when the form is wrong: its errors then show) and the board's
-    figures for it, grouped and in words."""
+def _figures(request: HttpRequest) -> Figures:
+    """The chosen period and the board's figures for it, grouped and in words."""
     form = FiguresForm(request.GET or None)
-    since = until = None
-    if form.is_bound and form.is_valid():
-        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    since, until = chosen_period(form)
     found = selectors.figures(request.user, since, until)
     questions = [_("Questions")]
     efforts = {str(level): str(words) for level, words in EFFORT}
@@ -325,24 +309,15 @@ def _figures(request: HttpRequest) -> _Figures:
             [FigureRow(efforts[level], [n]) for level, n in found["effort"].items()],
         ),
     ]
-    return _Figures(form, since, until, groups)
+    return Figures(form, since, until, groups)
 
 
-def _render_figures(request: HttpRequest, figures: _Figures, status: int = 200) -> HttpResponse:
-    form = figures.form
-    period = {
-        name: value.isoformat()
-        for name, value in (("since", figures.since), ("until", figures.until))
-        if value
-    }
+def _render_figures(request: HttpRequest, figures: Figures, status: int = 200) -> HttpResponse:
     totals = figures.groups[0].rows
     context = {
-        "form": form,
-        "groups": figures.groups,
+        **page_context(figures),
         "questions": totals[0].values[0],
         "late": totals[1].values[0],
-        "csv_query": urlencode(period),
-        "errors": errors_by_label(form) if form.is_bound else [],
     }
     return render(request, "reference/figures.html", context, status=status)
 
@@ -360,11 +335,4 @@ def figures(request: HttpRequest) -> HttpResponse:
 def figures_csv(request: HttpRequest) -> HttpResponse:
     """The same figures as CSV, for a spreadsheet; a wrong date is the page with its error."""
     found = _figures(request)
-    if found.form.is_bound and not found.form.is_valid():
-        return _render_figures(request, found, status=422)
-    until = found.until or clock.today()
-    since = found.since.isoformat() if found.since else "all"
-    return csv_response(
-        f"reference-figures-{since}-{until.isoformat()}.csv",
-        csv_table(found.groups, found.since, until),
-    )
+    return csv_answer(found, "reference", lambda status: _render_figures(request, found, status))
