@@ -6,8 +6,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -17,12 +15,10 @@ from pathlib import Path
 import pytest
 
 from libdesk.core.supervisor import STARTUP_ATTEMPTS
-from tests.cli.test_libdesk_command import children_of, env_for, free_port, libdesk
+from tests.cli.test_libdesk_command import children_of, free_port, libdesk
+from tests.library_run import DEADLINE_SECONDS, LibraryRun
 
 pytestmark = [pytest.mark.slow, pytest.mark.once]
-
-DEADLINE_SECONDS = 90
-"""Generous: the machine is shared, and a restart waits 1 s then starts Django."""
 
 
 @pytest.fixture(scope="module")
@@ -34,68 +30,11 @@ def data_dir(tmp_path_factory) -> Path:
     return path
 
 
-class Supervised:
-    """`libdesk run` with both of its outputs collected line by line as they come."""
-
-    def __init__(self, data_dir: Path, port: int) -> None:
-        self.port = port
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "libdesk", "run", "--web-port", str(port), "--sip2-port", "0"],
-            env=env_for(data_dir),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.out: list[str] = []
-        self.err: list[str] = []
-        self._readers = [
-            threading.Thread(target=self._collect, args=(stream, lines), daemon=True)
-            for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err))
-        ]
-        for reader in self._readers:
-            reader.start()
-
-    @staticmethod
-    def _collect(stream, lines: list[str]) -> None:
-        for line in stream:
-            lines.append(line)
-
-    def wait_for(self, lines: list[str], pattern: str) -> re.Match:
-        """The first line matching `pattern`, waiting for it while the supervisor runs."""
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        while time.monotonic() < deadline:
-            for line in list(lines):
-                if found := re.search(pattern, line):
-                    return found
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise AssertionError(f"never logged {pattern!r}:\n{''.join(self.out + self.err)}")
-
-    def child(self, command: bytes) -> int:
-        """The pid of the supervisor's child whose command line holds `command`."""
-        for pid in children_of(self.process.pid):
-            try:
-                if command in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return pid
-            except OSError:
-                continue
-        raise AssertionError(f"no child runs {command!r}")
+class Supervised(LibraryRun):
+    """`libdesk run` on the module's library, with the pids its log says it started."""
 
     def logged_pids(self) -> set[int]:
         return {int(pid) for pid in re.findall(r"started the \w+ service \(pid (\d+)\)", self.log)}
-
-    @property
-    def log(self) -> str:
-        return "".join(self.err)
-
-    def stop(self, signum: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        code = self.process.wait(timeout=DEADLINE_SECONDS)
-        for reader in self._readers:
-            reader.join(timeout=10)
-        return code
 
 
 @pytest.fixture
@@ -145,22 +84,19 @@ class SteadyLoad:
 
 
 def test_a_web_server_killed_under_load_is_restarted_and_answers_again(supervised):
-    supervised.wait_for(supervised.out, "Press Ctrl-C to stop.")
+    supervised.wait_for("Press Ctrl-C to stop.")
     with SteadyLoad(supervised.port) as load:
         load.wait_for_success_after(0)
         web = supervised.child(b"serve_web")
         assert web in supervised.logged_pids()
         os.kill(web, signal.SIGKILL)
         killed_at = len(load.answers)
-        supervised.wait_for(
-            supervised.err,
+        supervised.logged(
             rf"the web service \(pid {web}\) stopped unexpectedly: it was killed by signal "
             r"SIGKILL \(9\); restarting it in 1 s",
         )
-        restarted = int(
-            supervised.wait_for(supervised.err, r"restarted the web service \(pid (\d+)\)")[1]
-        )
-        supervised.wait_for(supervised.err, rf"the web service is back \(pid {restarted}\)")
+        restarted = int(supervised.logged(r"restarted the web service \(pid (\d+)\)")[1])
+        supervised.logged(rf"the web service is back \(pid {restarted}\)")
         load.wait_for_success_after(killed_at)
     assert supervised.process.poll() is None
     assert restarted != web and restarted in children_of(supervised.process.pid)
@@ -170,22 +106,17 @@ def test_a_web_server_killed_under_load_is_restarted_and_answers_again(supervise
 
 
 def test_a_killed_worker_is_restarted(supervised):
-    supervised.wait_for(supervised.out, "Press Ctrl-C to stop.")  # the web answers, at the end
-    worker = int(
-        supervised.wait_for(supervised.err, r"the worker service is ready \(pid (\d+)\)")[1]
-    )
+    supervised.wait_for("Press Ctrl-C to stop.")  # the web answers, at the end
+    worker = int(supervised.logged(r"the worker service is ready \(pid (\d+)\)")[1])
     assert worker == supervised.child(b"db_worker")
     os.kill(worker, signal.SIGKILL)
-    supervised.wait_for(
-        supervised.err,
+    supervised.logged(
         rf"the worker service \(pid {worker}\) stopped unexpectedly: it was killed by signal "
         r"SIGKILL \(9\); restarting it in 1 s",
     )
-    restarted = int(
-        supervised.wait_for(supervised.err, r"restarted the worker service \(pid (\d+)\)")[1]
-    )
+    restarted = int(supervised.logged(r"restarted the worker service \(pid (\d+)\)")[1])
     assert b"db_worker" in Path(f"/proc/{restarted}/cmdline").read_bytes()
-    supervised.wait_for(supervised.err, rf"the worker service is back \(pid {restarted}\)")
+    supervised.logged(rf"the worker service is back \(pid {restarted}\)")
     assert supervised.process.poll() is None
     with urllib.request.urlopen(f"http://127.0.0.1:{supervised.port}/") as response:
         assert response.status == 200
@@ -213,7 +144,7 @@ def test_a_web_port_already_taken_stops_libdesk_run_with_the_reason(data_dir):
 
 
 def test_ctrl_c_stops_every_service(supervised):
-    supervised.wait_for(supervised.out, "Press Ctrl-C to stop.")
+    supervised.wait_for("Press Ctrl-C to stop.")
     children = supervised.logged_pids()
     assert len(children) == 4  # web, worker, index follower, checkpointer
     assert supervised.stop(signal.SIGINT) == 0
@@ -224,9 +155,9 @@ def test_ctrl_c_stops_every_service(supervised):
 
 
 def test_ctrl_c_while_a_service_waits_to_be_restarted_stops_everything(supervised):
-    supervised.wait_for(supervised.out, "Press Ctrl-C to stop.")
+    supervised.wait_for("Press Ctrl-C to stop.")
     os.kill(supervised.child(b"serve_web"), signal.SIGKILL)
-    supervised.wait_for(supervised.err, r"the web service .* restarting it in \d+ s")
+    supervised.logged(r"the web service .* restarting it in \d+ s")
     assert supervised.stop(signal.SIGINT) == 0
     assert "libdesk stopped.\n" in supervised.out
     assert all(not Path(f"/proc/{pid}").exists() for pid in supervised.logged_pids())

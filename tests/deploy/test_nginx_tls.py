@@ -24,7 +24,7 @@ import pytest
 
 from tests.cli.test_libdesk_command import free_port, libdesk
 from tests.conftest import IN_CI, REPO
-from tests.deploy.running import LibraryRun
+from tests.library_run import LibraryRun
 from tests.sip2.test_tls import self_signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.once]

@@ -40,7 +40,7 @@ import pytest
 from tests.catalog.marcdata import book
 from tests.cli.test_libdesk_command import env_for, free_port
 from tests.conftest import IN_CI
-from tests.deploy.running import LibraryRun
+from tests.library_run import LibraryRun
 
 # It builds its own primary and replica, whatever database the suite runs on: CI runs it once
 # (with the SQLite stage), not again in the PostgreSQL stage.

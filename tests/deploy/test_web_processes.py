@@ -12,7 +12,7 @@ import pytest
 
 from libdesk.core.management.commands.serve_web import WORKER_START_SECONDS
 from tests.cli.test_libdesk_command import children_of, free_port, libdesk
-from tests.deploy.running import DEADLINE_SECONDS, LibraryRun, socket_inodes, tcp_sockets
+from tests.library_run import DEADLINE_SECONDS, LibraryRun, socket_inodes, tcp_sockets
 
 pytestmark = [pytest.mark.slow, pytest.mark.once]
 

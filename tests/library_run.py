@@ -1,5 +1,6 @@
 """`libdesk run` started by a test on a library of its own, with its outputs collected as they
-come, and the web processes found in the process tree (/proc, no psutil)."""
+come, and its services found in the process tree (/proc, no psutil): the deployment tests and
+the supervisor's own (tests/cli/test_run_keeps_services_up.py) start it the same way."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pathlib import Path
 from tests.cli.test_libdesk_command import children_of, env_for
 
 DEADLINE_SECONDS = 120
-"""Generous: the machine is shared, and each web process starts Django."""
+"""Generous: the machine is shared, each web process starts Django, and a restarted service
+waits first."""
 
 
 class LibraryRun:
@@ -54,15 +56,23 @@ class LibraryRun:
             time.sleep(0.1)
         raise AssertionError(f"never printed {pattern!r}:\n{''.join(self.out + self.err)}")
 
-    def web_service(self) -> int:
-        """The pid of `libdesk run`'s web service (`libdesk serve_web`)."""
+    def logged(self, pattern: str) -> re.Match:
+        """The first line of the supervisor's log (its error output) matching `pattern`."""
+        return self.wait_for(pattern, errors=True)
+
+    def child(self, command: bytes) -> int:
+        """The pid of the supervisor's child whose command line holds `command`."""
         for pid in children_of(self.process.pid):
             try:
-                if b"serve_web" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                if command in Path(f"/proc/{pid}/cmdline").read_bytes():
                     return pid
             except OSError:
                 continue
-        raise AssertionError("libdesk run has no web service")
+        raise AssertionError(f"libdesk run has no child running {command!r}")
+
+    def web_service(self) -> int:
+        """The pid of `libdesk run`'s web service (`libdesk serve_web`)."""
+        return self.child(b"serve_web")
 
     def web_processes(self) -> list[int]:
         """The processes that serve the web: the web service's worker processes, or the web
@@ -70,9 +80,14 @@ class LibraryRun:
         service = self.web_service()
         return children_of(service) or [service]
 
-    def stop(self) -> int:
+    @property
+    def log(self) -> str:
+        """Everything it wrote to its error output: the supervisor's log."""
+        return "".join(self.err)
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signum)
         code = self.process.wait(timeout=DEADLINE_SECONDS)
         for reader in self._readers:
             reader.join(timeout=10)
