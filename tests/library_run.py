@@ -22,9 +22,22 @@ waits first."""
 class LibraryRun:
     def __init__(self, data_dir: Path, port: int, **env: str) -> None:
         self.port = port
+        self._start({**env_for(data_dir), **env})
+
+    def _start(self, env: dict[str, str]) -> None:
+        """`libdesk run` on this port with exactly `env`, its outputs read as they come."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "libdesk", "run", "--web-port", str(port), "--sip2-port", "0"],
-            env={**env_for(data_dir), **env},
+            [
+                sys.executable,
+                "-m",
+                "libdesk",
+                "run",
+                "--web-port",
+                str(self.port),
+                "--sip2-port",
+                "0",
+            ],
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

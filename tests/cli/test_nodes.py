@@ -21,7 +21,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ import pytest
 
 from tests.catalog.marcdata import book
 from tests.cli.test_libdesk_command import children_of, env_for, free_port
-from tests.cli.test_run_keeps_services_up import Supervised
+from tests.library_run import LibraryRun
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +40,6 @@ NODE_TIMEOUT = 30
 loaded machine), still counts as live; then B is stopped for longer than this."""
 SEARCH_LIMIT = 20
 _addresses = itertools.count(10)
-LIBDESK_RUN = (sys.executable, "-m", "libdesk", "run")
 DONE = "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
 
 
@@ -85,7 +83,7 @@ class Database:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-class Node(Supervised):
+class Node(LibraryRun):
     """One `libdesk run` of the pair, and its CLI on the same data dir and database."""
 
     def __init__(self, name: str, data_dir: Path, env: dict[str, str]) -> None:
@@ -93,24 +91,11 @@ class Node(Supervised):
         self.port = free_port()
 
     def start(self) -> Node:
-        """`libdesk run` on this node's port with its environment (Supervised's own start
+        """`libdesk run` on this node's port with its environment (a LibraryRun's own start
         takes the suite's environment, without the shared database)."""
-        self.process = subprocess.Popen(
-            [*LIBDESK_RUN, "--web-port", str(self.port), "--sip2-port", "0"],
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.out, self.err = [], []
-        self._readers = [
-            threading.Thread(target=self._collect, args=(stream, lines), daemon=True)
-            for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err))
-        ]
-        for reader in self._readers:
-            reader.start()
-        self.wait_for(self.out, r"libdesk is serving")
-        self.wait_for(self.err, r"the indexer service is ready")
+        self._start(self.env)
+        self.wait_for(r"libdesk is serving")
+        self.logged(r"the indexer service is ready")
         return self
 
     def cli(self, *args: str) -> str:
