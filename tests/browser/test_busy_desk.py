@@ -22,6 +22,8 @@ def expect(target):
 
 
 def lend(barcode: str, card: str, days_ago: int = 0) -> None:
+    """Lend a MAIN copy `days_ago` days ago (a week, where a renewal must add time on any
+    weekday: a due date on a closed day moves to the next open one)."""
     from libdesk.accounts.models import StaffUser, Workstation
     from libdesk.circulation import services
     from libdesk.circulation.desk import Desk
@@ -98,8 +100,8 @@ def test_one_click_on_an_alternative_places_the_hold(site, page):
 
 
 def test_renew_selected_renews_the_ticked_loans(site, page):
-    lend(FREE, AVERY, days_ago=3)
-    lend(OLDER, AVERY, days_ago=3)
+    lend(FREE, AVERY, days_ago=7)
+    lend(OLDER, AVERY, days_ago=7)
     sign_in_and_serve(page, site)
     assert loan_rows(page).count() == 2
     first_title = loan_rows(page).first.locator("td").nth(1).inner_text()
@@ -139,7 +141,7 @@ def test_cancelling_a_hold_asks_for_confirmation_first(site, page):
 
 def test_a_keyboard_only_checkout(site, page):
     """Tab, Enter, Space and the shortcuts shown on the page: never the mouse."""
-    lend(OLDER, AVERY, days_ago=3)
+    lend(OLDER, AVERY, days_ago=7)
     sign_in_and_serve(page, site, card=BEATRICE)  # signed in; then the keyboard alone
     with page.expect_navigation():
         page.keyboard.press("Alt+x")  # finish serving Béatrice: back to the desk
@@ -178,8 +180,8 @@ def test_a_keyboard_only_checkout(site, page):
 
 
 def test_the_serving_page_fits_one_screen_at_1280_by_800(site, page):
-    lend(OLDER, AVERY, days_ago=3)
-    lend("39000000000005", AVERY, days_ago=3)
+    lend(OLDER, AVERY, days_ago=7)
+    lend("39000000000005", AVERY, days_ago=7)
     sign_in_and_serve(page, site)
     scan(page, FREE)
     expect(loan_rows(page)).to_have_count(3)  # htmx swaps the row in after the response

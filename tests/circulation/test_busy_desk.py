@@ -109,8 +109,10 @@ def test_one_click_starts_the_interlibrary_loan_request(staff_client, shelf, des
     assert bad.status_code == 302 and PatronRequest.objects.count() == 1
 
 
-def _lend(shelf, desk, patron, *titles, days_ago: int = 1) -> list[Loan]:
-    with clock.travel_to(clock.now() - timedelta(days=days_ago)):  # so a renewal adds time
+def _lend(shelf, desk, patron, *titles, days_ago: int = 7) -> list[Loan]:
+    # A week ago, so a renewal adds time whatever the weekday: a due date on a closed day
+    # moves to the next open one, so loans one day apart can fall due on the same day.
+    with clock.travel_to(clock.now() - timedelta(days=days_ago)):
         return [
             services.checkout(desk(), patron(AVERY), shelf.copy(shelf.record(t)).barcode).loan
             for t in titles

@@ -70,7 +70,7 @@ def test_override_at_the_desk_needs_a_note_and_is_recorded(staff_client, shelf):
 
 def test_serving_page_lists_loans_and_renews_them(staff_client, shelf, desk, patron):
     item = shelf.copy(shelf.record("On Avery's card"))
-    with clock.travel_to(clock.now() - timedelta(days=1)):  # a renewal the same day adds nothing
+    with clock.travel_to(clock.now() - timedelta(days=7)):  # a week ago: renewing adds time
         loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     client = staff_client()
     page = serve(client, AVERY)
@@ -195,7 +195,7 @@ def test_patron_renews_from_the_account_and_sees_refusals_explained(client, shel
     record = shelf.record("Renew online")
     item = shelf.copy(record)
     today = clock.now()
-    with clock.travel_to(today - timedelta(days=2)):  # a renewal the same day adds nothing
+    with clock.travel_to(today - timedelta(days=7)):  # a week ago: renewing adds time
         loan = services.checkout(desk(), patron(AVERY), item.barcode).loan
     with clock.travel_to(today - timedelta(days=1)):
         patron_client(client, AVERY)
