@@ -339,7 +339,7 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
         raise Http404
     items = list(selectors.items_of(found))
     editions = selectors.other_editions(found)
-    edition_availability = selectors.availability([e.pk for e in editions])
+    copies = selectors.availability([found.pk, *(e.pk for e in editions)])  # one read for all
     return render(
         request,
         "catalog/record.html",
@@ -347,8 +347,8 @@ def record(request: HttpRequest, record_id: int) -> HttpResponse:
             "record": found,
             "items": items,
             "json_ld": _json_ld(request, found),
-            "availability": selectors.availability([found.pk])[found.pk],
-            "editions": [(e, edition_availability.get(e.pk, [])) for e in editions],
+            "availability": copies[found.pk],
+            "editions": [(e, copies.get(e.pk, [])) for e in editions],
             "permalink": request.build_absolute_uri(reverse("catalog:record", args=[found.pk])),
             "material_labels": dict(MaterialType.choices),
             "branch_names": _branch_names(),
