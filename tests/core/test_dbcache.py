@@ -76,6 +76,18 @@ def test_hits_at_once_from_many_threads_are_each_counted_once():
 
 
 @pytest.mark.django_db
+def test_a_later_hit_leaves_the_counters_expiry_where_its_window_put_it():
+    cache = counting_cache()
+    start = clock.now()
+    with clock.travel_to(start):
+        cache.count_hit("ratelimit:search:9:gggg", timeout=61)
+    with clock.travel_to(start + timedelta(seconds=50)):
+        assert cache.count_hit("ratelimit:search:9:gggg", timeout=11) == 2
+    expires = CacheCounter.objects.get().expires
+    assert abs((expires - (start + timedelta(seconds=61))).total_seconds()) < 1
+
+
+@pytest.mark.django_db
 def test_counters_past_their_expiry_are_purged_and_current_ones_kept(database_cache):
     cache = database_cache
     moment = clock.now()

@@ -136,12 +136,14 @@ def _hit(counter: str, address: str, window: int) -> tuple[int, int]:
     now = clock.now().timestamp()
     window_index = math.floor(now / window)
     key = f"{counter}:{window_index}:{_address_key(address)}"
+    retry_after = max(1, math.ceil((window_index + 1) * window - now))
+    lives = retry_after + 1  # until the window ends, and a second more
     if hasattr(cache, "count_hit"):
-        count = cache.count_hit(key, timeout=window + 1)
+        count = cache.count_hit(key, timeout=lives)
     else:
         count = cache.get(key, 0) + 1
-        cache.set(key, count, timeout=window + 1)
-    return count, max(1, math.ceil((window_index + 1) * window - now))
+        cache.set(key, count, timeout=lives)
+    return count, retry_after
 
 
 def client_address(request) -> str:

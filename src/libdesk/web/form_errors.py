@@ -10,8 +10,11 @@ from libdesk.core.errors import InputError
 
 def add_service_error(form: forms.Form, error: InputError) -> None:
     """Show a service's InputError beside the field it names (at the top for any other). A
-    service names a field by its path ("event.capacity"); the form knows only the last part."""
+    service names a field by its path ("event.capacity"), and a foreign key by its column
+    ("organizer_id"); the form knows the last part, and the key by its field ("organizer")."""
     field = error.field.rsplit(".", 1)[-1]
+    if field not in form.fields and field.endswith("_id") and field[:-3] in form.fields:
+        field = field[:-3]
     form.add_error(field if field in form.fields else None, error.message)
 
 
